@@ -1,0 +1,205 @@
+import Database from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import type {
+  AppendResult,
+  EventStore,
+  EventSubscription,
+  ExpectedRevision,
+  JsonObject,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../event-store.port';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
+import { PollingSubscription } from '../polling-subscription';
+
+interface EventRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+export interface SqliteEventStoreOptions {
+  /** How often a subscription looks for events written by another process (ms). */
+  pollIntervalMs?: number;
+}
+
+/**
+ * The embedded default: one SQLite file in WAL mode. Each append is one transaction, committed
+ * with `synchronous=FULL`, so an event that was acknowledged survives `kill -9` and power loss.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+  private readonly subscriptions = new Set<EventSubscription>();
+  private readonly pollIntervalMs: number;
+  private readonly statements;
+
+  constructor(filename: string, options: SqliteEventStoreOptions = {}) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.appended.setMaxListeners(0);
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position    INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id    TEXT    NOT NULL UNIQUE,
+        stream_id   TEXT    NOT NULL,
+        revision    INTEGER NOT NULL,
+        type        TEXT    NOT NULL,
+        data        TEXT    NOT NULL,
+        metadata    TEXT    NOT NULL,
+        recorded_at TEXT    NOT NULL,
+        UNIQUE (stream_id, revision)
+      );
+    `);
+    this.statements = {
+      streamHead: this.db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
+      byEventId: this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id = ?'),
+      insert: this.db.prepare(
+        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      readStream: this.db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      ),
+      readAll: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      head: this.db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
+    };
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('An append needs at least one event');
+    const result = this.db.transaction(() => this.appendInTransaction(streamId, events, expectedRevision)).immediate();
+    this.appended.emit('appended');
+    return result;
+  }
+
+  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+    const retried = this.findRetriedAppend(streamId, events);
+    if (retried) return retried;
+
+    const current = this.statements.streamHead.get(streamId)?.revision ?? undefined;
+    const matches =
+      expected === 'any' ||
+      (expected === 'no_stream' && current === undefined) ||
+      (expected === 'stream_exists' && current !== undefined) ||
+      (typeof expected === 'number' && current === expected);
+    if (!matches) throw new WrongExpectedRevisionError(streamId, expected, current);
+
+    const recordedAt = new Date().toISOString();
+    let revision = current ?? -1;
+    let position = 0;
+    for (const event of events) {
+      revision += 1;
+      try {
+        const info = this.statements.insert.run(
+          event.id,
+          streamId,
+          revision,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          recordedAt,
+        );
+        position = Number(info.lastInsertRowid);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new DuplicateEventIdError(event.id, 'mixed with new events in one append');
+        }
+        throw error;
+      }
+    }
+    return { nextExpectedRevision: revision, position: BigInt(position) };
+  }
+
+  /**
+   * EventStoreDB treats an append whose ids are already stored, in the same stream and order, as
+   * a retry: it appends nothing and answers as the first time. Anything else with a known id is
+   * refused rather than guessed at.
+   */
+  private findRetriedAppend(streamId: string, events: readonly NewEvent[]): AppendResult | undefined {
+    const first = this.statements.byEventId.get(events[0].id);
+    if (!first) return undefined;
+    let last = first;
+    for (let i = 0; i < events.length; i++) {
+      const stored = i === 0 ? first : this.statements.byEventId.get(events[i].id);
+      if (!stored || stored.stream_id !== streamId || stored.revision !== first.revision + i) {
+        throw new DuplicateEventIdError(events[i].id, `not a retry of the append that stored ${events[0].id} in ${first.stream_id}`);
+      }
+      last = stored;
+    }
+    return { nextExpectedRevision: last.revision, position: BigInt(last.position) };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const rows = this.statements.readStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const prefixes = options.streamPrefixes;
+    const matching: RecordedEvent[] = [];
+    let after = Number(options.after ?? 0n);
+    // Filter after reading so the scan stays on the primary key; batches bound the memory used.
+    while (matching.length < maxCount) {
+      const rows = this.statements.readAll.all(after, 1000);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        if (!prefixes || prefixes.some((prefix) => row.stream_id.startsWith(prefix))) {
+          matching.push(toRecordedEvent(row));
+          if (matching.length === maxCount) break;
+        }
+      }
+      after = rows[rows.length - 1].position;
+    }
+    return matching;
+  }
+
+  async headPosition(): Promise<bigint | undefined> {
+    const position = this.statements.head.get()?.position;
+    return position === null || position === undefined ? undefined : BigInt(position);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): EventSubscription {
+    const subscription = new PollingSubscription({
+      after: options.after,
+      readBatch: (after) => this.readAll({ after, maxCount: 500, streamPrefixes: options.streamPrefixes }),
+      onAppended: (listener) => {
+        this.appended.on('appended', listener);
+        return () => this.appended.off('appended', listener);
+      },
+      pollIntervalMs: this.pollIntervalMs,
+      onClose: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    type: row.type,
+    revision: row.revision,
+    position: BigInt(row.position),
+    data: JSON.parse(row.data) as JsonObject,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    recordedAt: new Date(row.recorded_at),
+  };
+}
