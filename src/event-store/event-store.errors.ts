@@ -26,7 +26,7 @@ export class DuplicateEventIdError extends Error {
 
 /** The store cannot be reached or refused to work; the caller may retry later. */
 export class EventStoreUnavailableError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'EventStoreUnavailableError';
   }

@@ -1,0 +1,73 @@
+import type { CommandContext } from '../../shared/domain/command-context';
+import type { PartyFacts } from '../../shared/domain/party-kind';
+import type { Capability } from './capability-catalogue';
+import type { PublicKey } from './battery-events';
+import type { HardLimits } from './hard-limits';
+import type { TunableParameters } from './tunable-parameters';
+
+/** Other parties a command names arrive resolved (registered, with their kind) from the shell. */
+interface BatteryCommandBase {
+  context: CommandContext;
+}
+
+export interface ProvisionBattery extends BatteryCommandBase {
+  type: 'ProvisionBattery';
+  serial: string;
+  model: string;
+  chemistry: string;
+  hardLimits: HardLimits;
+  parameters?: TunableParameters;
+  deviceKey: PublicKey;
+  manufacturer: PartyFacts;
+  firstOwner: PartyFacts;
+}
+export interface RequestOwnershipTransfer extends BatteryCommandBase {
+  type: 'RequestOwnershipTransfer';
+  transferId: string;
+  to: PartyFacts;
+}
+export interface AcceptOwnershipTransfer extends BatteryCommandBase {
+  type: 'AcceptOwnershipTransfer';
+  transferId: string;
+}
+export interface CancelOwnershipTransfer extends BatteryCommandBase {
+  type: 'CancelOwnershipTransfer';
+  transferId: string;
+}
+export interface AssignOperator extends BatteryCommandBase {
+  type: 'AssignOperator';
+  leaseId: string;
+  operator: PartyFacts;
+}
+export interface EndLease extends BatteryCommandBase {
+  type: 'EndLease';
+  leaseId: string;
+}
+export interface IssueKey extends BatteryCommandBase {
+  type: 'IssueKey';
+  keyId: string;
+  holder: { personId: string; party: PartyFacts };
+  publicKey: PublicKey;
+  capabilities: Capability[];
+  notBefore: Date;
+  notAfter: Date;
+}
+export interface RevokeKey extends BatteryCommandBase {
+  type: 'RevokeKey';
+  keyId: string;
+  reason: string;
+}
+export interface ReportStolen extends BatteryCommandBase {
+  type: 'ReportStolen';
+}
+
+export type BatteryCommand =
+  | ProvisionBattery
+  | RequestOwnershipTransfer
+  | AcceptOwnershipTransfer
+  | CancelOwnershipTransfer
+  | AssignOperator
+  | EndLease
+  | IssueKey
+  | RevokeKey
+  | ReportStolen;

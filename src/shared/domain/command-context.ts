@@ -1,0 +1,14 @@
+import type { Actor } from './actor';
+
+/**
+ * What every command carries besides its own fields. Time and ids come in from outside so the
+ * decision functions stay pure and replayable.
+ */
+export interface CommandContext {
+  actor: Actor;
+  now: Date;
+  /** Correlates every event with the request that caused it. */
+  requestId: string;
+  /** Why, in the actor's words; optional. */
+  reason?: string;
+}
