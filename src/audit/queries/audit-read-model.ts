@@ -1,0 +1,76 @@
+import type Database from 'better-sqlite3';
+import type { JsonObject } from '../../event-store/event-store.port';
+import type { Page } from '../../batteries/queries/battery-read-model';
+
+export interface AuditEntry {
+  position: string;
+  eventId: string;
+  streamId: string;
+  revision: number;
+  type: string;
+  data: JsonObject;
+  actor: { personId: string; partyId: string; role: string };
+  occurredAt: string;
+  reason: string | null;
+  requestId: string;
+}
+
+export interface AuditFilter {
+  streamId?: string;
+  actorPartyId?: string;
+  actorPersonId?: string;
+  from?: string;
+  to?: string;
+}
+
+interface RawAudit {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  actor_person: string;
+  actor_party: string;
+  actor_role: string;
+  occurred_at: string;
+  reason: string | null;
+  request_id: string;
+}
+
+/** Who changed what: pages in global order, keyed by position so new events never shift a page. */
+export class AuditReadModel {
+  constructor(private readonly db: Database.Database) {}
+
+  query(filter: AuditFilter, after: bigint, limit: number): Page<AuditEntry> {
+    const clauses = ['position > @after'];
+    if (filter.streamId !== undefined) clauses.push('stream_id = @streamId');
+    if (filter.actorPartyId !== undefined) clauses.push('actor_party = @actorPartyId');
+    if (filter.actorPersonId !== undefined) clauses.push('actor_person = @actorPersonId');
+    if (filter.from !== undefined) clauses.push('occurred_at >= @from');
+    if (filter.to !== undefined) clauses.push('occurred_at < @to');
+    // The statement text depends only on which filters are present: at most 32 variants, cached by SQLite.
+    const rows = this.db
+      .prepare<Record<string, unknown>, RawAudit>(`SELECT * FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`)
+      .all({ ...filter, after, limit: limit + 1 });
+    const items = rows.slice(0, limit).map(toEntry);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].position : null };
+  }
+}
+
+function toEntry(row: RawAudit): AuditEntry {
+  return {
+    position: String(row.position),
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    type: row.type,
+    data: JSON.parse(row.data) as JsonObject,
+    actor: { personId: row.actor_person, partyId: row.actor_party, role: row.actor_role },
+    occurredAt: row.occurred_at,
+    reason: row.reason,
+    requestId: row.request_id,
+  };
+}
+
+export const AUDIT_READ_MODEL = Symbol('AuditReadModel');

@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+import type { ProvisionedBattery } from '../domain/battery-state';
+
+export interface BatteryRow {
+  serial: string;
+  ownerId: string;
+  operatorId: string | null;
+  manufacturerId: string;
+  status: string;
+  revision: number;
+  bundleVersion: number;
+  position: bigint;
+  state: ProvisionedBattery;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+interface RawRow {
+  serial: string;
+  owner_id: string;
+  operator_id: string | null;
+  manufacturer_id: string;
+  status: string;
+  revision: number;
+  bundle_version: number;
+  position: number;
+  state: string;
+}
+
+/** Reads of the batteries projection. Lists page by serial (keyset), so pages stay stable under writes. */
+export class BatteryReadModel {
+  private readonly bySerial;
+  private readonly byOwner;
+  private readonly byOperator;
+  private readonly all;
+
+  constructor(db: Database.Database) {
+    this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
+    this.byOwner = db.prepare<[string, string, number], RawRow>('SELECT * FROM batteries WHERE owner_id = ? AND serial > ? ORDER BY serial LIMIT ?');
+    this.byOperator = db.prepare<[string, string, number], RawRow>('SELECT * FROM batteries WHERE operator_id = ? AND serial > ? ORDER BY serial LIMIT ?');
+    this.all = db.prepare<[string, number], RawRow>('SELECT * FROM batteries WHERE serial > ? ORDER BY serial LIMIT ?');
+  }
+
+  get(serial: string): BatteryRow | undefined {
+    const row = this.bySerial.get(serial);
+    return row && toBatteryRow(row);
+  }
+
+  /** Batteries of one owner, or of one operator, or all of them. */
+  list(filter: { ownerId: string } | { operatorId: string } | Record<string, never>, cursor: string | undefined, limit: number): Page<BatteryRow> {
+    const after = cursor ?? '';
+    const rows =
+      'ownerId' in filter
+        ? this.byOwner.all(filter.ownerId, after, limit + 1)
+        : 'operatorId' in filter
+          ? this.byOperator.all(filter.operatorId, after, limit + 1)
+          : this.all.all(after, limit + 1);
+    const items = rows.slice(0, limit).map(toBatteryRow);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].serial : null };
+  }
+}
+
+function toBatteryRow(row: RawRow): BatteryRow {
+  return {
+    serial: row.serial,
+    ownerId: row.owner_id,
+    operatorId: row.operator_id,
+    manufacturerId: row.manufacturer_id,
+    status: row.status,
+    revision: row.revision,
+    bundleVersion: row.bundle_version,
+    position: BigInt(row.position),
+    state: JSON.parse(row.state) as ProvisionedBattery,
+  };
+}
+
+export const BATTERY_READ_MODEL = Symbol('BatteryReadModel');

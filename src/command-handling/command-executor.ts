@@ -1,0 +1,110 @@
+import type Database from 'better-sqlite3';
+import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
+import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store/event-store.errors';
+import type { Actor } from '../shared/domain/actor';
+import type { Decider } from '../shared/domain/decider';
+import type { DomainEvent } from '../shared/domain/domain-event';
+import { toDomainEvent, toNewEvent, type IdempotencyRecord } from '../shared/infrastructure/event-mapping';
+import type { ProjectionRunner } from '../read-model/projection-runner';
+import { ConcurrencyConflictError, IdempotencyKeyReusedError } from './command-errors';
+import { outcomeOf, type CommandOutcome } from './command-outcome';
+
+/** Namespace for event ids derived from Idempotency-Keys (UUID v5). */
+const IDEMPOTENT_EVENT_ID_NAMESPACE = '1b671a64-40d5-491e-99b0-da01ff1f3341';
+/** Retries after a lost race when the client did not pin a revision: deciding again is safe. */
+const MAX_ATTEMPTS = 5;
+
+export interface ExecuteOptions {
+  actor: Actor;
+  idempotency?: IdempotencyRecord;
+  /** From If-Match: the client decided on this revision and wants nothing else. */
+  expectedRevision?: number;
+}
+
+/**
+ * load → decide → append, for any decider. Appends carry the expected revision read at load;
+ * event ids derive from the Idempotency-Key so that even two instances racing on the same retry
+ * append once (the store deduplicates by id).
+ */
+export class CommandExecutor {
+  private readonly findIdempotent;
+
+  constructor(
+    private readonly store: EventStore,
+    readModel: Database.Database,
+    private readonly projections: ProjectionRunner,
+    private readonly readYourWritesTimeoutMs: number,
+  ) {
+    this.findIdempotent = readModel.prepare<
+      [string, string, string],
+      { fingerprint: string; stream_id: string; first_revision: number; last_revision: number }
+    >('SELECT fingerprint, stream_id, first_revision, last_revision FROM idempotency WHERE actor_party = ? AND actor_person = ? AND key = ?');
+  }
+
+  async execute<C, S, E extends DomainEvent>(streamId: string, decider: Decider<C, S, E>, command: C, options: ExecuteOptions): Promise<CommandOutcome> {
+    const replay = await this.replayIfRetried(options);
+    if (replay) return replay;
+
+    for (let attempt = 1; ; attempt++) {
+      const history = await this.store.readStream(streamId);
+      const current = history.length > 0 ? history[history.length - 1].revision : undefined;
+      if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
+        throw new ConcurrencyConflictError(streamId, options.expectedRevision, current);
+      }
+      const state = history.reduce((s, recorded) => decider.evolve(s, toDomainEvent<E>(recorded)), decider.initialState());
+      const decided = decider.decide(command, state);
+      const newEvents = decided.map((event, index) => toNewEvent(event, this.eventId(options, index), options.idempotency));
+      try {
+        const result = await this.store.appendToStream(streamId, newEvents, current ?? 'no_stream');
+        await this.projections.waitFor(result.position, this.readYourWritesTimeoutMs);
+        const firstRevision = result.nextExpectedRevision - newEvents.length + 1;
+        const recorded: RecordedEvent[] = newEvents.map((e, index) => ({
+          ...e,
+          streamId,
+          revision: firstRevision + index,
+          // Only the last position is known from the append; earlier ones are not exposed.
+          position: result.position,
+          recordedAt: new Date(),
+        }));
+        return outcomeOf(streamId, recorded, false);
+      } catch (error) {
+        if (error instanceof DuplicateEventIdError) {
+          const replayed = await this.replayAfterRace(options);
+          if (replayed) return replayed;
+        }
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (options.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS) {
+          throw new ConcurrencyConflictError(streamId, options.expectedRevision, error.actual);
+        }
+      }
+    }
+  }
+
+  private eventId(options: ExecuteOptions, index: number): string {
+    if (!options.idempotency) return uuidv4();
+    const { partyId, personId } = options.actor;
+    return uuidv5(`${partyId}\n${personId}\n${options.idempotency.key}\n${index}`, IDEMPOTENT_EVENT_ID_NAMESPACE);
+  }
+
+  private async replayIfRetried(options: ExecuteOptions): Promise<CommandOutcome | undefined> {
+    if (!options.idempotency) return undefined;
+    const first = this.findIdempotent.get(options.actor.partyId, options.actor.personId, options.idempotency.key);
+    if (!first) return undefined;
+    if (first.fingerprint !== options.idempotency.fingerprint) throw new IdempotencyKeyReusedError(options.idempotency.key);
+    const events = await this.store.readStream(first.stream_id, {
+      fromRevision: first.first_revision,
+      maxCount: first.last_revision - first.first_revision + 1,
+    });
+    return outcomeOf(first.stream_id, events, true);
+  }
+
+  /** Another request with the same key won the append: answer with what it recorded. */
+  private async replayAfterRace(options: ExecuteOptions): Promise<CommandOutcome | undefined> {
+    const head = await this.store.headPosition();
+    if (head !== undefined) await this.projections.waitFor(head, this.readYourWritesTimeoutMs);
+    return this.replayIfRetried(options);
+  }
+}
+
+export const COMMAND_EXECUTOR = Symbol('CommandExecutor');

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+/**
+ * Every setting the service reads, from the environment, validated once at start. A wrong value
+ * stops the start with a message that names it instead of failing later.
+ */
+export const appConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('./data'),
+  EVENT_STORE: z.enum(['embedded', 'eventstoredb']).default('embedded'),
+  EVENTSTORE_CONNECTION_STRING: z.string().optional(),
+  /** Accepted token issuer; the embedded default mints its own tokens (see `npm run token`). */
+  AUTH_ISSUER: z.string().default('urn:battery-keys:local-issuer'),
+  AUTH_AUDIENCE: z.string().default('battery-keys'),
+  AUTH_ALGORITHMS: list.default(['ES256', 'EdDSA']),
+  /** Remote JWKS of an external identity provider; without it the local issuer's key is used. */
+  AUTH_JWKS_URL: z.url().optional(),
+  /** `iss` of every key bundle: the name devices pin together with the service's keys. */
+  BUNDLE_ISSUER: z.string().default('urn:battery-keys:bundle-service'),
+  BUNDLE_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  /** How long a command waits for the local read model to show its own write. */
+  READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+export function loadAppConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = appConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  if (parsed.data.EVENT_STORE === 'eventstoredb' && !parsed.data.EVENTSTORE_CONNECTION_STRING) {
+    throw new Error('Invalid configuration: EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING');
+  }
+  return parsed.data;
+}
+
+/** DI token for the validated configuration. */
+export const APP_CONFIG = Symbol('AppConfig');

@@ -1,0 +1,12 @@
+import type { RecordedEvent } from '../event-store/event-store.port';
+
+/**
+ * A read model fed from the global order. `apply` runs inside the runner's transaction together
+ * with the checkpoint, so it writes only to the read-model database it was built with.
+ */
+export interface Projection {
+  readonly name: string;
+  apply(event: RecordedEvent): void;
+}
+
+export const PROJECTIONS = Symbol('Projections');

@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+
+/**
+ * Bumped whenever a projection's tables or meaning change: a read model of another version is
+ * dropped and rebuilt from the event store at start, so no migration code is ever needed.
+ */
+export const READ_MODEL_VERSION = 1;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS read_model_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS parties (
+    party_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, registered_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS batteries (
+    serial TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL,
+    operator_id TEXT,
+    manufacturer_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    bundle_version INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    state TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS batteries_by_owner ON batteries (owner_id, serial);
+  CREATE INDEX IF NOT EXISTS batteries_by_operator ON batteries (operator_id, serial);
+  CREATE TABLE IF NOT EXISTS audit (
+    position INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    actor_person TEXT NOT NULL,
+    actor_party TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    reason TEXT,
+    request_id TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS audit_by_stream ON audit (stream_id, position);
+  CREATE INDEX IF NOT EXISTS audit_by_party ON audit (actor_party, occurred_at, position);
+  CREATE INDEX IF NOT EXISTS audit_by_person ON audit (actor_person, occurred_at, position);
+  CREATE TABLE IF NOT EXISTS idempotency (
+    actor_party TEXT NOT NULL,
+    actor_person TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    first_revision INTEGER NOT NULL,
+    last_revision INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (actor_party, actor_person, key)
+  );
+`;
+
+const TABLES = ['checkpoint', 'parties', 'batteries', 'audit', 'idempotency'];
+
+/**
+ * The local read model: one SQLite file per service instance, rebuildable from the event store at
+ * any time. Projections and the checkpoint are written in one transaction, so an event is
+ * applied exactly once whatever crashes.
+ */
+export function openReadModelDatabase(filename: string): Database.Database {
+  const db = new Database(filename);
+  db.pragma('journal_mode = WAL');
+  // Losing the last transactions on power loss is harmless here: the checkpoint goes back with
+  // them and the events are read again from the store.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  const stored = db.prepare<[], { value: string }>("SELECT value FROM read_model_meta WHERE key = 'version'").get();
+  if (stored?.value !== String(READ_MODEL_VERSION)) {
+    clearReadModel(db);
+    db.prepare("INSERT OR REPLACE INTO read_model_meta (key, value) VALUES ('version', ?)").run(String(READ_MODEL_VERSION));
+  }
+  return db;
+}
+
+/** Empties every projection and the checkpoint, so the runner replays the store from the start. */
+export function clearReadModel(db: Database.Database): void {
+  db.transaction(() => {
+    for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
+  })();
+}
+
+export const READ_MODEL_DB = Symbol('ReadModelDatabase');
