@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { BatteriesModule } from './batteries/batteries.module';
+import { BundlesModule } from './bundles/bundles.module';
+import { CommandHandlingModule } from './command-handling/command-handling.module';
+import type { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { EventStoreModule } from './event-store/event-store.module';
+import { HealthModule } from './health/health.module';
+import { MinPositionInterceptor } from './http/min-position.interceptor';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { PartiesModule } from './parties/parties.module';
+import { ReadModelModule } from './read-model/read-model.module';
+
+/** The application, built from an already validated configuration. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], customProps: () => ({ context: 'HTTP' }) },
+        }),
+        CqrsModule.forRoot(),
+        EventStoreModule,
+        ReadModelModule,
+        CommandHandlingModule,
+        AuthModule,
+        PartiesModule,
+        BatteriesModule,
+        BundlesModule,
+        AuditModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { Controller, Get, Query as QueryParams } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import type { Actor } from '../../shared/domain/actor';
+import { CurrentActor } from '../../auth/bearer-auth.guard';
+import { pageQuerySchema, partyIdSchema, personIdSchema } from '../../http/common-schemas';
+import { ZodValidation } from '../../http/zod-validation';
+import { AuditQuery } from '../queries/audit.query';
+
+const auditQuery = z
+  .strictObject({
+    party: partyIdSchema.optional(),
+    person: personIdSchema.optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    limit: pageQuerySchema.limit,
+    cursor: z.string().regex(/^\d{1,19}$/).optional(),
+  })
+  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: 'from must be before to' });
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('v1/audit')
+export class AuditController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Who changed what, across batteries: by acting party, person and time range, paged in global order' })
+  query(@QueryParams(new ZodValidation(auditQuery, 'query')) query: z.infer<typeof auditQuery>, @CurrentActor() actor: Actor) {
+    const filter = {
+      ...(query.party ? { actorPartyId: query.party } : {}),
+      ...(query.person ? { actorPersonId: query.person } : {}),
+      ...(query.from ? { from: new Date(query.from).toISOString() } : {}),
+      ...(query.to ? { to: new Date(query.to).toISOString() } : {}),
+    };
+    return this.queries.execute(new AuditQuery(filter, BigInt(query.cursor ?? 0), query.limit, actor));
+  }
+}

@@ -1,0 +1,57 @@
+import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../../shared/domain/actor';
+import { CurrentActor } from '../../auth/bearer-auth.guard';
+import { pageQuerySchema, partyIdSchema, serialParams } from '../../http/common-schemas';
+import { ZodValidation } from '../../http/zod-validation';
+import { AuditQuery } from '../../audit/queries/audit.query';
+import { batteryStreamId } from '../domain/battery-events';
+import { batteryView } from '../queries/battery-view';
+import { GetBatteryQuery } from '../queries/get-battery.query';
+import { ListBatteriesQuery, type BatteryListFilter } from '../queries/list-batteries.query';
+
+const listQuery = z
+  .strictObject({ owner: partyIdSchema.optional(), operator: partyIdSchema.optional(), ...pageQuerySchema })
+  .refine((q) => !(q.owner && q.operator), { message: 'filter by owner or by operator, not both' });
+const historyQuery = z.strictObject({ limit: pageQuerySchema.limit, cursor: z.string().regex(/^\d{1,19}$/).optional() });
+
+@ApiTags('batteries')
+@ApiBearerAuth()
+@Controller('v1/batteries')
+export class BatteryQueriesController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Batteries by owner or operator, paged by serial' })
+  async list(@QueryParams(new ZodValidation(listQuery, 'query')) query: z.infer<typeof listQuery>, @CurrentActor() actor: Actor) {
+    const filter: BatteryListFilter = query.owner ? { ownerId: query.owner } : query.operator ? { operatorId: query.operator } : {};
+    const page = await this.queries.execute(new ListBatteriesQuery(filter, query.cursor, query.limit, actor));
+    return { items: page.items.map(batteryView), nextCursor: page.nextCursor };
+  }
+
+  @Get(':serial')
+  @ApiOperation({ summary: "A battery's current state; its ETag is the revision to send as If-Match" })
+  async get(
+    @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const battery = await this.queries.execute(new GetBatteryQuery(serial, actor));
+    void reply.header('etag', `"${battery.revision}"`);
+    return batteryView(battery);
+  }
+
+  @Get(':serial/history')
+  @ApiOperation({ summary: "A battery's full history: every event with actor, time, reason, request id and position" })
+  async history(
+    @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
+    @QueryParams(new ZodValidation(historyQuery, 'query')) query: z.infer<typeof historyQuery>,
+    @CurrentActor() actor: Actor,
+  ) {
+    await this.queries.execute(new GetBatteryQuery(serial, actor));
+    return this.queries.execute(new AuditQuery({ streamId: batteryStreamId(serial) }, BigInt(query.cursor ?? 0), query.limit, actor, true));
+  }
+}

@@ -1,0 +1,42 @@
+import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../../shared/domain/actor';
+import { forbidden } from '../../shared/domain/domain-error';
+import { mayRead } from '../../batteries/domain/access-policy';
+import { CurrentActor } from '../../auth/bearer-auth.guard';
+import { serialParams } from '../../http/common-schemas';
+import { ZodValidation } from '../../http/zod-validation';
+import { BUNDLE_SERVICE, type BundleService } from '../bundle.service';
+
+/** RFC 7519's media type: the body is the compact JWS itself. */
+const JWT_MEDIA_TYPE = 'application/jwt';
+
+@ApiTags('bundles')
+@ApiBearerAuth()
+@Controller('v1/batteries')
+export class BundleController {
+  constructor(@Inject(BUNDLE_SERVICE) private readonly bundles: BundleService) {}
+
+  @Get(':serial/bundle')
+  @ApiOperation({ summary: "The battery's current signed key bundle (compact JWS); 304 when If-None-Match names it" })
+  @ApiProduces(JWT_MEDIA_TYPE)
+  @ApiHeader({ name: 'If-None-Match', required: false })
+  async pull(
+    @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const bundle = await this.bundles.current(serial, (battery) => {
+      if (!mayRead(actor, battery)) throw forbidden('not-related', `Party ${actor.partyId} has no relationship with battery ${serial}`);
+    });
+    void reply.header('etag', bundle.etag).header('cache-control', 'no-cache').header('x-bundle-version', String(bundle.version));
+    if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === bundle.etag)) {
+      await reply.status(304).send();
+      return;
+    }
+    await reply.status(200).header('content-type', JWT_MEDIA_TYPE).send(bundle.jws);
+  }
+}

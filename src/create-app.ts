@@ -1,0 +1,48 @@
+import { Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { AppModule } from './app.module';
+import { loadAppConfig } from './config/app-config';
+import { sendProblem } from './http/problem-details.filter';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the application (used by main.ts and by the end-to-end tests). */
+export async function createApp(env: Record<string, string | undefined> = process.env): Promise<NestFastifyApplication> {
+  const config = loadAppConfig(env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // A caller's X-Request-Id is kept when well-formed, so its logs and our events correlate.
+    genReqId: (request: IncomingMessage) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // Parser errors (bad JSON, body too large, wrong media type) happen before Nest sees the request.
+  const problemLogger = new NestLogger('Problem');
+  fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, error, problemLogger));
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Battery keys')
+      .setDescription('System of record for who may do what to a battery: parties, ownership, keys and signed key bundles.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

@@ -1,0 +1,27 @@
+import { calculateJwkThumbprint, importJWK } from 'jose';
+import { z } from 'zod';
+import type { PublicKey } from '../batteries/domain/battery-events';
+import { RequestValidationError } from './request-validation.error';
+
+const base64url = (length: number) => z.string().length(length).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+
+/** P-256 or Ed25519 public keys only; private key material (`d`) is refused by strictness. */
+export const publicJwkSchema = z.discriminatedUnion('kty', [
+  z.strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: base64url(43), y: base64url(43), kid: z.string().max(128).optional() }),
+  z.strictObject({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: base64url(43), kid: z.string().max(128).optional() }),
+]);
+export type PublicJwk = z.infer<typeof publicJwkSchema>;
+
+/**
+ * Checks that the JWK is a real key (a P-256 point on the curve) and fingerprints it (RFC 7638).
+ * Only the members that define the key are kept.
+ */
+export async function toPublicKey(jwk: PublicJwk, field: string): Promise<PublicKey> {
+  const essential: Record<string, string> = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
+  try {
+    await importJWK(essential, jwk.kty === 'EC' ? 'ES256' : 'EdDSA');
+  } catch {
+    throw new RequestValidationError('body', [{ path: field, message: 'is not a valid public key' }]);
+  }
+  return { jwk: essential, thumbprint: await calculateJwkThumbprint(essential) };
+}

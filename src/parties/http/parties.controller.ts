@@ -1,0 +1,53 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { notFound } from '../../shared/domain/domain-error';
+import type { PartyKind } from '../../shared/domain/party-kind';
+import { CallOfCommand, type CommandCall } from '../../http/command-call';
+import { pageQuerySchema, partyIdSchema } from '../../http/common-schemas';
+import { openApiSchema, ZodValidation } from '../../http/zod-validation';
+import { ExecutePartyCommand } from '../commands/execute-party-command';
+import { PARTY_READ_MODEL, type PartyReadModel } from '../queries/party-read-model';
+import { registerPartyRequest, type RegisterPartyRequest } from './register-party.request';
+
+const partyParams = z.strictObject({ partyId: partyIdSchema });
+const partyPageQuery = z.strictObject(pageQuerySchema);
+
+@ApiTags('parties')
+@ApiBearerAuth()
+@Controller('v1/parties')
+export class PartiesController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(PARTY_READ_MODEL) private readonly parties: PartyReadModel,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register an organisation (platform administrators only)' })
+  @ApiBody({ schema: openApiSchema(registerPartyRequest) })
+  register(@Body(new ZodValidation(registerPartyRequest)) body: RegisterPartyRequest, @CallOfCommand() call: CommandCall) {
+    return this.commands.execute(
+      new ExecutePartyCommand(
+        body.partyId,
+        { type: 'RegisterParty', partyId: body.partyId, name: body.name, kind: body.kind as PartyKind, context: call.context(body.reason) },
+        call.options,
+      ),
+    );
+  }
+
+  @Get(':partyId')
+  @ApiOperation({ summary: 'One party' })
+  get(@Param(new ZodValidation(partyParams, 'path')) params: z.infer<typeof partyParams>) {
+    const party = this.parties.get(params.partyId);
+    if (!party) throw notFound('party-not-found', `No party ${params.partyId}`);
+    return party;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'All parties, paged by id' })
+  list(@Query(new ZodValidation(partyPageQuery, 'query')) query: z.infer<typeof partyPageQuery>) {
+    return this.parties.list(query.cursor, query.limit);
+  }
+}
