@@ -1,4 +1,4 @@
-import { Logger as NestLogger } from '@nestjs/common';
+import { Logger as NestLogger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -30,6 +30,15 @@ export async function createApp(env: Record<string, string | undefined> = proces
   // Parser errors (bad JSON, body too large, wrong media type) happen before Nest sees the request.
   const problemLogger = new NestLogger('Problem');
   fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, error, problemLogger));
+  // JSON is the only body this API reads; anything else is refused before parsing.
+  fastify.addHook('onRequest', async (request, reply) => {
+    const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
+    const type = request.headers['content-type'] ?? '';
+    if ((hasBody || request.headers['transfer-encoding']) && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+      sendProblem(reply, request, new UnsupportedMediaTypeException('Send request bodies as application/json'), problemLogger);
+      return reply;
+    }
+  });
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
