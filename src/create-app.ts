@@ -22,7 +22,7 @@ export async function createApp(env: Record<string, string | undefined> = proces
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
@@ -30,6 +30,15 @@ export async function createApp(env: Record<string, string | undefined> = proces
   // Parser errors (bad JSON, body too large, wrong media type) happen before Nest sees the request.
   const problemLogger = new NestLogger('Problem');
   fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, error, problemLogger));
+  // An action without fields (accept, cancel, theft report) may come with an empty JSON body;
+  // anything else goes through Fastify's own parser, which refuses prototype poisoning.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
   // JSON is the only body this API reads; anything else is refused before parsing.
   fastify.addHook('onRequest', async (request, reply) => {
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';

@@ -103,3 +103,19 @@ describe('bad input and forbidden actors change nothing', () => {
     }
   });
 });
+
+describe('bodies of field-less actions', () => {
+  it('accepts an empty JSON body, and still refuses prototype poisoning', async () => {
+    const app = await TestApp.start();
+    try {
+      const cast = await registerCast(app);
+      await provision(app, cast, 'SN-EMPTY');
+      const empty = await app.request('POST', '/v1/batteries/SN-EMPTY/theft-report', { as: cast.ownerA, rawBody: '', headers: { 'content-type': 'application/json' } });
+      expect(empty.status).toBe(200);
+      const poisoned = await app.request('POST', '/v1/batteries/SN-EMPTY/theft-report', { as: cast.ownerA, rawBody: '{"__proto__": {"admin": true}}' });
+      expect(poisoned.status).toBe(400);
+    } finally {
+      await app.stop();
+    }
+  });
+});
