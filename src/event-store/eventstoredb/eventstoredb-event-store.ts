@@ -18,11 +18,13 @@ import { readAllFiltered } from './filtered-all-read';
 import { toClientPosition } from './position.mapping';
 import { toRecordedEvent } from './recorded-event.mapping';
 import { selectStreams } from './stream-filter';
-import { EventStoreDbSubscription } from './eventstoredb-subscription';
+import { EventStoreDbSubscription, type ResubscribeOptions } from './eventstoredb-subscription';
 
 export interface EventStoreDbEventStoreOptions {
   /** Page size of $all reads (one Read request per page). */
   readPageSize?: number;
+  /** How subscriptions come back after the server went away (default 100 ms doubling up to 5 s). */
+  resubscribe?: ResubscribeOptions;
 }
 
 /**
@@ -34,12 +36,14 @@ export interface EventStoreDbEventStoreOptions {
  * - event ids unique across the store, with retries answered like the first append
  *   (event-id-claims.ts, and `answerEarlierAppend` below);
  * - $all reads with a server-side stream filter (filtered-all-read.ts);
- * - system streams and claim streams hidden from $all reads and subscriptions (stream-filter.ts).
+ * - system streams and claim streams hidden from $all reads and subscriptions (stream-filter.ts);
+ * - subscriptions that resubscribe after the server went away (eventstoredb-subscription.ts).
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly claims: EventIdClaims;
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly readPageSize: number;
+  private readonly resubscribe: ResubscribeOptions;
 
   static fromConnectionString(connectionString: string, options: EventStoreDbEventStoreOptions = {}): EventStoreDbEventStore {
     return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
@@ -51,6 +55,7 @@ export class EventStoreDbEventStore implements EventStore {
   ) {
     this.claims = new EventIdClaims(client);
     this.readPageSize = options.readPageSize ?? 1000;
+    this.resubscribe = options.resubscribe ?? {};
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
@@ -152,8 +157,12 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions = {}): EventSubscription {
-    const subscription: EventSubscription = new EventStoreDbSubscription(this.client, selectStreams(options.streamPrefixes), options.after, () =>
-      this.subscriptions.delete(subscription),
+    const subscription: EventSubscription = new EventStoreDbSubscription(
+      this.client,
+      selectStreams(options.streamPrefixes),
+      options.after,
+      () => this.subscriptions.delete(subscription),
+      this.resubscribe,
     );
     this.subscriptions.add(subscription);
     return subscription;
