@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { MinPositionInterceptor } from './http/min-position.interceptor';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { PartiesModule } from './parties/parties.module';
+import { PolicyModule } from './policy/policy.module';
 import { ReadModelModule } from './read-model/read-model.module';
 
 /** The application, built from an already validated configuration. */
@@ -32,6 +33,7 @@ export class AppModule {
         ReadModelModule,
         CommandHandlingModule,
         AuthModule,
+        PolicyModule,
         PartiesModule,
         BatteriesModule,
         BundlesModule,

@@ -1,6 +1,7 @@
 import { createParamDecorator, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../shared/domain/actor';
+import type { ActivePolicy } from '../policy/domain/policy-document';
 import type { CommandContext } from '../shared/domain/command-context';
 import type { ExecuteOptions } from '../command-handling/command-executor';
 import { requestFingerprint } from './request-fingerprint';
@@ -17,15 +18,17 @@ export interface CommandCall {
 }
 
 export const CallOfCommand = createParamDecorator((_: unknown, execution: ExecutionContext): CommandCall => {
-  const request = execution.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
-  const actor = request.actor;
+  const request = execution.switchToHttp().getRequest<FastifyRequest & { actor?: Actor; policy?: ActivePolicy }>();
+  const { actor, policy } = request;
   if (!actor) throw new UnauthorizedException('A Bearer token is required');
+  // Set by ActivePolicyInterceptor for every command route.
+  if (!policy) throw new Error('No active policy on a command request');
   const key = readIdempotencyKey(request);
   const expectedRevision = readIfMatchRevision(request);
   const now = new Date();
   return {
     actor,
-    context: (reason) => ({ actor, now, requestId: String(request.id), ...(reason ? { reason } : {}) }),
+    context: (reason) => ({ actor, now, requestId: String(request.id), policy, ...(reason ? { reason } : {}) }),
     options: {
       actor,
       ...(key ? { idempotency: { key, fingerprint: requestFingerprint(request) } } : {}),

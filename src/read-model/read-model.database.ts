@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
  * Bumped whenever a projection's tables or meaning change: a read model of another version is
  * dropped and rebuilt from the event store at start, so no migration code is ever needed.
  */
-export const READ_MODEL_VERSION = 1;
+export const READ_MODEL_VERSION = 2;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS read_model_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,6 +25,14 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS batteries_by_owner ON batteries (owner_id, serial);
   CREATE INDEX IF NOT EXISTS batteries_by_operator ON batteries (operator_id, serial);
+  CREATE TABLE IF NOT EXISTS open_proposals (
+    serial TEXT NOT NULL,
+    proposal_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    expires_at TEXT,
+    proposal TEXT NOT NULL,
+    PRIMARY KEY (serial, proposal_id)
+  );
   CREATE TABLE IF NOT EXISTS audit (
     position INTEGER PRIMARY KEY,
     event_id TEXT NOT NULL,
@@ -56,7 +64,7 @@ const SCHEMA = `
   );
 `;
 
-const TABLES = ['checkpoint', 'parties', 'batteries', 'audit', 'idempotency'];
+const TABLES = ['checkpoint', 'parties', 'batteries', 'open_proposals', 'audit', 'idempotency'];
 
 /**
  * The local read model: one SQLite file per service instance, rebuildable from the event store at

@@ -68,8 +68,9 @@ describe('bad input and forbidden actors change nothing', () => {
   });
 
   it('refuses actors without the right role or relationship with 403', async () => {
-    await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/batteries', { as: cast.ownerA, body: { ...validProvision, manufacturerId: 'lessor-a' } }));
-    await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/batteries/SN-BASE/theft-report', { as: cast.ownerB }), 'not-your-party');
+    await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/batteries', { as: cast.ownerA, body: validProvision }), 'no-relationship');
+    await expectRefusedWithoutChange(422, () => app.request('POST', '/v1/batteries', { as: cast.ownerA, body: { ...validProvision, manufacturerId: 'lessor-a' } }), 'not-a-manufacturer');
+    await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/batteries/SN-BASE/theft-report', { as: cast.ownerB }), 'no-relationship');
     await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/parties', { as: cast.ownerA, body: { partyId: 'evil', name: 'Evil', kind: 'lessor' } }));
     const driver = await app.caller('dan', 'lessor-a', ['driver']);
     await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/batteries/SN-BASE/transfers', { as: driver, body: { toOwnerId: 'lessor-b' } }), 'role-required');

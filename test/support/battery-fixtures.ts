@@ -5,6 +5,7 @@ import type { BatteryCommand } from '../../src/batteries/domain/battery-commands
 import type { BatteryEvent } from '../../src/batteries/domain/battery-events';
 import { batteryDecider } from '../../src/batteries/domain/battery-decider';
 import type { HardLimits } from '../../src/batteries/domain/hard-limits';
+import { DEFAULT_POLICY } from '../../src/policy/domain/default-policy';
 
 /** A small cast for domain tests: one manufacturer, two lessors, an operator and a workshop. */
 export const parties = {
@@ -25,7 +26,7 @@ export const actors = {
 } satisfies Record<string, Actor>;
 
 export const NOW = new Date('2026-06-01T12:00:00Z');
-export const context = (actor: Actor, reason?: string): CommandContext => ({ actor, now: NOW, requestId: 'req-test', ...(reason ? { reason } : {}) });
+export const context = (actor: Actor, reason?: string): CommandContext => ({ actor, now: NOW, requestId: 'req-test', policy: DEFAULT_POLICY, ...(reason ? { reason } : {}) });
 
 export const hardLimits: HardLimits = {
   cellVoltageMinV: 2.8,

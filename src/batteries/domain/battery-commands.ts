@@ -26,8 +26,9 @@ export interface RequestOwnershipTransfer extends BatteryCommandBase {
   transferId: string;
   to: PartyFacts;
 }
-export interface AcceptOwnershipTransfer extends BatteryCommandBase {
-  type: 'AcceptOwnershipTransfer';
+/** The receiving lessor's acceptance, or any other approval the policy asks of the transfer. */
+export interface ApproveOwnershipTransfer extends BatteryCommandBase {
+  type: 'ApproveOwnershipTransfer';
   transferId: string;
 }
 export interface CancelOwnershipTransfer extends BatteryCommandBase {
@@ -60,14 +61,55 @@ export interface RevokeKey extends BatteryCommandBase {
 export interface ReportStolen extends BatteryCommandBase {
   type: 'ReportStolen';
 }
+export interface ContractSpecialist extends BatteryCommandBase {
+  type: 'ContractSpecialist';
+  contractId: string;
+  specialist: PartyFacts;
+}
+export interface EndSpecialistContract extends BatteryCommandBase {
+  type: 'EndSpecialistContract';
+  contractId: string;
+}
+export interface ProposeParameterChange extends BatteryCommandBase {
+  type: 'ProposeParameterChange';
+  proposalId: string;
+  /** Only the parameters to change; the others keep their current values. */
+  parameters: Partial<TunableParameters>;
+  expiresAt: Date;
+}
+export interface RequestRecovery extends BatteryCommandBase {
+  type: 'RequestRecovery';
+  proposalId: string;
+  expiresAt: Date;
+}
+export interface ApproveProposal extends BatteryCommandBase {
+  type: 'ApproveProposal';
+  proposalId: string;
+}
+export interface RejectProposal extends BatteryCommandBase {
+  type: 'RejectProposal';
+  proposalId: string;
+  reason: string;
+}
+export interface WithdrawProposal extends BatteryCommandBase {
+  type: 'WithdrawProposal';
+  proposalId: string;
+}
 
 export type BatteryCommand =
   | ProvisionBattery
   | RequestOwnershipTransfer
-  | AcceptOwnershipTransfer
+  | ApproveOwnershipTransfer
   | CancelOwnershipTransfer
   | AssignOperator
   | EndLease
   | IssueKey
   | RevokeKey
-  | ReportStolen;
+  | ReportStolen
+  | ContractSpecialist
+  | EndSpecialistContract
+  | ProposeParameterChange
+  | RequestRecovery
+  | ApproveProposal
+  | RejectProposal
+  | WithdrawProposal;

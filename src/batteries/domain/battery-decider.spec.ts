@@ -27,8 +27,8 @@ describe('provisioning', () => {
   });
 
   it('is for a provisioner of the manufacturer', () => {
-    spec.given([]).when(provisionCommand({ context: context(actors.ownerA) })).thenThrows('not-your-party', 'forbidden');
-    spec.given([]).when(provisionCommand({ manufacturer: parties.lessorA, context: context(actors.ownerA) })).thenThrows('not-a-manufacturer', 'forbidden');
+    spec.given([]).when(provisionCommand({ context: context(actors.ownerA) })).thenThrows('no-relationship', 'forbidden');
+    spec.given([]).when(provisionCommand({ manufacturer: parties.lessorA, context: context(actors.ownerA) })).thenThrows('not-a-manufacturer', 'rule-violated');
   });
 
   it('needs a lessor as first owner', () => {
@@ -52,7 +52,7 @@ describe('ownership transfer', () => {
   });
 
   it('is refused to anyone but the owner admin, and to non-lessors', () => {
-    spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.ownerB) }).thenThrows('not-your-party');
+    spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.ownerB) }).thenThrows('no-relationship');
     spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.financeA) }).thenThrows('role-required');
     spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.courier, context: context(actors.ownerA) }).thenThrows('not-a-lessor');
     spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorA, context: context(actors.ownerA) }).thenThrows('already-owner');
@@ -75,9 +75,9 @@ describe('ownership transfer', () => {
     );
     const events = spec
       .given(past)
-      .when({ type: 'AcceptOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) })
+      .when({ type: 'ApproveOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) })
       .then([
-        { type: 'OwnershipTransferAccepted', meta: { actor: { partyId: 'lessor-b', role: 'owner-admin' } } },
+        { type: 'OwnershipTransferAccepted', data: { approval: { relationship: 'receiving-lessor', approver: { personId: 'bob' } } }, meta: { actor: { partyId: 'lessor-b', role: 'owner-admin' }, policyVersion: 1 } },
         { type: 'LeaseEnded', data: { leaseId: 'lease-1', cause: 'ownership-transferred' } },
         { type: 'KeyRevoked', data: { keyId: 'driver', cause: 'ownership-transferred' } },
         { type: 'KeyRevoked', data: { keyId: 'tech', cause: 'ownership-transferred' } },
@@ -88,18 +88,18 @@ describe('ownership transfer', () => {
   });
 
   it('is accepted only by the receiving lessor', () => {
-    spec.given(transferRequested()).when({ type: 'AcceptOwnershipTransfer', transferId: 't-1', context: context(actors.ownerA) }).thenThrows('not-your-party', 'forbidden');
-    spec.given(transferRequested()).when({ type: 'AcceptOwnershipTransfer', transferId: 'other', context: context(actors.ownerB) }).thenThrows('transfer-not-found', 'not-found');
+    spec.given(transferRequested()).when({ type: 'ApproveOwnershipTransfer', transferId: 't-1', context: context(actors.ownerA) }).thenThrows('proposer-cannot-approve', 'forbidden');
+    spec.given(transferRequested()).when({ type: 'ApproveOwnershipTransfer', transferId: 'other', context: context(actors.ownerB) }).thenThrows('transfer-not-found', 'not-found');
   });
 
   it('can be cancelled by either side, after which it cannot be accepted', () => {
     for (const actor of [actors.ownerA, actors.ownerB]) {
       spec.given(transferRequested()).when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actor) }).then([{ type: 'OwnershipTransferCancelled', data: { cancelledByPartyId: actor.partyId } }]);
     }
-    spec.given(transferRequested()).when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.fleetManager) }).thenThrows('not-your-party');
+    spec.given(transferRequested()).when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.fleetManager) }).thenThrows('no-relationship');
     const cancelled = [...transferRequested(), ...history()];
     const events = batteryDecider.decide({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) }, cancelled.reduce(batteryDecider.evolve, batteryDecider.initialState()));
-    spec.given([...cancelled, ...events]).when({ type: 'AcceptOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) }).thenThrows('transfer-not-found');
+    spec.given([...cancelled, ...events]).when({ type: 'ApproveOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) }).thenThrows('transfer-not-found');
   });
 });
 
@@ -123,7 +123,7 @@ describe('operator lease', () => {
       .given(withKey)
       .when({ type: 'EndLease', leaseId: 'lease-1', context: context(actors.ownerA) })
       .then([{ type: 'LeaseEnded', data: { cause: 'ended-by-owner' } }, { type: 'KeyRevoked', data: { keyId: 'driver', cause: 'lease-ended' } }]);
-    spec.given(withKey).when({ type: 'EndLease', leaseId: 'lease-1', context: context(actors.fleetManager) }).thenThrows('not-your-party');
+    spec.given(withKey).when({ type: 'EndLease', leaseId: 'lease-1', context: context(actors.fleetManager) }).thenThrows('no-relationship');
   });
 });
 
@@ -136,15 +136,15 @@ describe('keys: the issuer matrix', () => {
   });
 
   it('refuses layer 3 without approvals and layer 4 to everyone', () => {
-    spec.given(provisioned()).when(issueKeyCommand({ capabilities: ['soc-window.change'] })).thenThrows('approval-required', 'forbidden');
+    spec.given(provisioned()).when(issueKeyCommand({ capabilities: ['soc-window.change'] })).thenThrows('issuer-matrix-exceeded', 'forbidden');
     spec.given(provisioned()).when(issueKeyCommand({ capabilities: ['hard-limits.exceed'] })).thenThrows('physical-harm-prohibited', 'forbidden');
   });
 
   it('lets the operator issue layer 1 to its own people only', () => {
     const asOperator = (overrides: Parameters<typeof issueKeyCommand>[0]) => issueKeyCommand({ holder: { personId: 'dan', party: parties.courier }, publicKey: holderKey('dan'), context: context(actors.fleetManager), ...overrides });
     spec.given(leased()).when(asOperator({ capabilities: ['discharge'] })).then([{ type: 'KeyIssued', data: { authority: { relationship: 'operator', leaseId: 'lease-1' } } }]);
-    spec.given(leased()).when(asOperator({ capabilities: ['diagnostics.read'] })).thenThrows('operator-layer-exceeded');
-    spec.given(leased()).when(asOperator({ capabilities: ['discharge'], holder: { personId: 'tom', party: parties.workshop } })).thenThrows('operator-issues-to-own-people');
+    spec.given(leased()).when(asOperator({ capabilities: ['diagnostics.read'] })).thenThrows('issuer-matrix-exceeded');
+    spec.given(leased()).when(asOperator({ capabilities: ['discharge'], holder: { personId: 'tom', party: parties.workshop } })).thenThrows('holder-outside-own-party');
     spec.given(provisioned()).when(asOperator({ capabilities: ['discharge'] })).thenThrows('no-relationship');
     spec.given(leased()).when(asOperator({ capabilities: ['discharge'], holder: { personId: 'eve', party: parties.courier }, context: context(actors.driver) })).thenThrows('role-required');
   });
@@ -178,7 +178,7 @@ describe('theft', () => {
     spec.given(provisioned()).when({ type: 'ReportStolen', context: context(actors.ownerA) }).then([{ type: 'BatteryReportedStolen' }]);
     const state = stolen().reduce(batteryDecider.evolve, batteryDecider.initialState());
     expect(state).toMatchObject({ status: 'stolen' });
-    spec.given(provisioned()).when({ type: 'ReportStolen', context: context(actors.fleetManager) }).thenThrows('not-your-party');
+    spec.given(provisioned()).when({ type: 'ReportStolen', context: context(actors.fleetManager) }).thenThrows('no-relationship');
   });
 
   it('freezes transfers, leases and new keys, but still allows revocation', () => {

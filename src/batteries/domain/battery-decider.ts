@@ -1,13 +1,18 @@
 import type { Decider } from '../../shared/domain/decider';
 import { conflict, notFound, ruleViolated } from '../../shared/domain/domain-error';
-import { recordedBy, type EventMeta } from '../../shared/domain/domain-event';
-import { mayAcceptTransfer, mayActAsOwner, mayCancelTransfer, mayIssueKey, mayProvision, mayRevokeKey } from './access-policy';
-import type { BatteryCommand, IssueKey, ProvisionBattery } from './battery-commands';
-import type { BatteryEvent, KeyRevoked, LeaseEnded } from './battery-events';
-import { evolveBattery, initialBatteryState, type ActiveKey, type BatteryState, type ProvisionedBattery } from './battery-state';
+import { recordedBy } from '../../shared/domain/domain-event';
+import { evaluateAction, requireAllowed } from '../../policy/domain/policy-evaluation';
+import type { BatteryCommand, ProvisionBattery } from './battery-commands';
+import type { BatteryEvent } from './battery-events';
+import { assertNotStolen, relationshipFacts } from './battery-facts';
+import { evolveBattery, initialBatteryState, type BatteryState, type ProvisionedBattery } from './battery-state';
 import { assertCoherentHardLimits } from './hard-limits';
+import { issueKey, revokeKey } from './key-decisions';
+import { approveProposal, proposeParameterChange, rejectProposal, requestRecovery, withdrawProposal } from './proposal-decisions';
+import { approveTransfer, cancelTransfer, endLease, endSpecialistContract, requestTransfer } from './transfer-decisions';
 import { assertWithinHardLimits, defaultParameters } from './tunable-parameters';
 
+/** One battery's stream: every decision about it, under the policy the command carries. */
 export const batteryDecider: Decider<BatteryCommand, BatteryState, BatteryEvent> = {
   initialState: initialBatteryState,
   evolve: evolveBattery,
@@ -15,55 +20,18 @@ export const batteryDecider: Decider<BatteryCommand, BatteryState, BatteryEvent>
     if (command.type === 'ProvisionBattery') return provision(command, state);
     if (!state.provisioned) throw notFound('battery-not-found', 'No battery is provisioned under this serial');
     const battery = state;
+    const { context } = command;
+    const allowed = (action: Parameters<typeof evaluateAction>[1]) =>
+      requireAllowed(evaluateAction(context.policy, action, context.actor, relationshipFacts(battery))).role;
     switch (command.type) {
-      case 'RequestOwnershipTransfer': {
-        const role = mayActAsOwner(command.context.actor, battery, 'Requesting an ownership transfer');
-        assertNotStolen(battery, 'transferred');
-        if (battery.openTransfer) {
-          throw conflict('transfer-already-open', `Transfer ${battery.openTransfer.transferId} is already open for this battery`, {
-            transferId: battery.openTransfer.transferId,
-          });
-        }
-        if (command.to.kind !== 'lessor') throw ruleViolated('not-a-lessor', `Party ${command.to.partyId} is a ${command.to.kind}, not a lessor`);
-        if (command.to.partyId === battery.ownerId) throw ruleViolated('already-owner', `Party ${command.to.partyId} already owns this battery`);
-        return [
-          {
-            type: 'OwnershipTransferRequested',
-            data: { transferId: command.transferId, fromOwnerId: battery.ownerId, toOwnerId: command.to.partyId },
-            meta: recordedBy(command.context, role),
-          },
-        ];
-      }
-      case 'AcceptOwnershipTransfer': {
-        const transfer = openTransfer(battery, command.transferId);
-        const meta = recordedBy(command.context, mayAcceptTransfer(command.context.actor, transfer));
-        assertNotStolen(battery, 'transferred');
-        // One atomic append: the old owner's authority ends in the same write that moves ownership,
-        // so there is no revision at which both the old and the new owner's keys hold.
-        return [
-          { type: 'OwnershipTransferAccepted', data: { transferId: transfer.transferId, toOwnerId: transfer.toOwnerId }, meta },
-          ...endLease(battery, 'ownership-transferred', meta),
-          ...revokeWhere(battery, (key) => key.authority.relationship === 'owner', 'ownership-transferred', 'Ownership transferred', meta),
-          {
-            type: 'OwnershipTransferred',
-            data: { transferId: transfer.transferId, fromOwnerId: transfer.fromOwnerId, toOwnerId: transfer.toOwnerId },
-            meta,
-          },
-        ];
-      }
-      case 'CancelOwnershipTransfer': {
-        const transfer = openTransfer(battery, command.transferId);
-        const role = mayCancelTransfer(command.context.actor, transfer);
-        return [
-          {
-            type: 'OwnershipTransferCancelled',
-            data: { transferId: transfer.transferId, cancelledByPartyId: command.context.actor.partyId },
-            meta: recordedBy(command.context, role),
-          },
-        ];
-      }
+      case 'RequestOwnershipTransfer':
+        return requestTransfer(command, battery);
+      case 'ApproveOwnershipTransfer':
+        return approveTransfer(command, battery);
+      case 'CancelOwnershipTransfer':
+        return cancelTransfer(command, battery);
       case 'AssignOperator': {
-        const role = mayActAsOwner(command.context.actor, battery, 'Assigning an operator');
+        const role = allowed('lease.assign');
         assertNotStolen(battery, 'leased');
         if (command.operator.kind !== 'operator') {
           throw ruleViolated('not-an-operator', `Party ${command.operator.partyId} is a ${command.operator.kind}, not an operator`);
@@ -73,39 +41,64 @@ export const batteryDecider: Decider<BatteryCommand, BatteryState, BatteryEvent>
             leaseId: battery.lease.leaseId,
           });
         }
-        return [
-          { type: 'LeaseAssigned', data: { leaseId: command.leaseId, operatorId: command.operator.partyId }, meta: recordedBy(command.context, role) },
-        ];
+        return [{ type: 'LeaseAssigned', data: { leaseId: command.leaseId, operatorId: command.operator.partyId }, meta: recordedBy(context, role) }];
       }
       case 'EndLease': {
-        const role = mayActAsOwner(command.context.actor, battery, 'Ending a lease');
+        const role = allowed('lease.end');
         if (!battery.lease || battery.lease.leaseId !== command.leaseId) {
           throw notFound('lease-not-found', `Lease ${command.leaseId} is not the battery's current lease`);
         }
-        return endLease(battery, 'ended-by-owner', recordedBy(command.context, role));
+        return endLease(battery, 'ended-by-owner', recordedBy(context, role));
+      }
+      case 'ContractSpecialist': {
+        const role = allowed('specialist.contract');
+        if (command.specialist.kind !== 'cell-specialist') {
+          throw ruleViolated('not-a-cell-specialist', `Party ${command.specialist.partyId} is a ${command.specialist.kind}, not a cell specialist`);
+        }
+        if (battery.specialist) {
+          throw conflict('specialist-already-contracted', `Specialist ${battery.specialist.specialistId} is contracted; end that contract first`);
+        }
+        return [
+          { type: 'SpecialistContracted', data: { contractId: command.contractId, specialistId: command.specialist.partyId }, meta: recordedBy(context, role) },
+        ];
+      }
+      case 'EndSpecialistContract': {
+        const role = allowed('specialist.end');
+        if (!battery.specialist || battery.specialist.contractId !== command.contractId) {
+          throw notFound('contract-not-found', `Contract ${command.contractId} is not the battery's current specialist contract`);
+        }
+        return endSpecialistContract(battery, 'ended-by-owner', recordedBy(context, role));
       }
       case 'IssueKey':
         return issueKey(command, battery);
-      case 'RevokeKey': {
-        const key = battery.keys.find((k) => k.keyId === command.keyId);
-        if (!key) {
-          if (battery.revokedKeyIds.includes(command.keyId)) throw conflict('key-already-revoked', `Key ${command.keyId} is already revoked`);
-          throw notFound('key-not-found', `No key ${command.keyId} on this battery`);
-        }
-        const role = mayRevokeKey(command.context.actor, battery, key);
-        return [revocation(key, 'revoked', command.reason, recordedBy(command.context, role))];
-      }
+      case 'RevokeKey':
+        return revokeKey(command, battery);
       case 'ReportStolen': {
-        const role = mayActAsOwner(command.context.actor, battery, 'Reporting a battery stolen');
+        const role = allowed('theft.report');
         if (battery.status === 'stolen') throw conflict('already-reported-stolen', 'The battery is already reported stolen');
-        return [{ type: 'BatteryReportedStolen', data: { reportedByPartyId: battery.ownerId }, meta: recordedBy(command.context, role) }];
+        return [{ type: 'BatteryReportedStolen', data: { reportedByPartyId: battery.ownerId }, meta: recordedBy(context, role) }];
       }
+      case 'ProposeParameterChange':
+        return proposeParameterChange(command, battery);
+      case 'RequestRecovery':
+        return requestRecovery(command, battery);
+      case 'ApproveProposal':
+        return approveProposal(command, battery);
+      case 'RejectProposal':
+        return rejectProposal(command, battery);
+      case 'WithdrawProposal':
+        return withdrawProposal(command, battery);
     }
   },
 };
 
 function provision(command: ProvisionBattery, state: BatteryState): BatteryEvent[] {
-  const role = mayProvision(command.context.actor, command.manufacturer);
+  if (command.manufacturer.kind !== 'manufacturer') {
+    throw ruleViolated('not-a-manufacturer', `Party ${command.manufacturer.partyId} is a ${command.manufacturer.kind}, not a manufacturer`);
+  }
+  const { role } = requireAllowed(
+    evaluateAction(command.context.policy, 'battery.provision', command.context.actor, { manufacturerId: command.manufacturer.partyId }),
+  );
   if (state.provisioned) throw conflict('serial-already-provisioned', `Serial ${command.serial} is already provisioned`);
   if (command.firstOwner.kind !== 'lessor') {
     throw ruleViolated('not-a-lessor', `The first owner ${command.firstOwner.partyId} is a ${command.firstOwner.kind}, not a lessor`);
@@ -129,78 +122,4 @@ function provision(command: ProvisionBattery, state: BatteryState): BatteryEvent
       meta: recordedBy(command.context, role),
     },
   ];
-}
-
-function issueKey(command: IssueKey, battery: ProvisionedBattery): BatteryEvent[] {
-  const grant = mayIssueKey(command.context.actor, battery, command.capabilities, command.holder);
-  assertNotStolen(battery, 'given new keys');
-  if (command.notAfter <= command.notBefore) throw ruleViolated('empty-validity-window', 'notAfter must be later than notBefore');
-  if (command.notAfter <= command.context.now) throw ruleViolated('already-expired', 'notAfter is in the past');
-  if (battery.keys.some((k) => k.keyId === command.keyId) || battery.revokedKeyIds.includes(command.keyId)) {
-    throw conflict('key-id-taken', `Key id ${command.keyId} is already used on this battery`);
-  }
-  const sameKey = battery.keys.find((k) => k.publicKey.thumbprint === command.publicKey.thumbprint);
-  if (sameKey) {
-    throw conflict('public-key-already-active', `This public key is already active on this battery as key ${sameKey.keyId}`, { keyId: sameKey.keyId });
-  }
-  if (command.publicKey.thumbprint === battery.deviceKey.thumbprint) {
-    throw ruleViolated('device-key-as-holder-key', "The battery's own identity key cannot be a holder key");
-  }
-  return [
-    {
-      type: 'KeyIssued',
-      data: {
-        keyId: command.keyId,
-        holder: { personId: command.holder.personId, partyId: command.holder.party.partyId },
-        publicKey: command.publicKey,
-        capabilities: [...new Set(command.capabilities)],
-        notBefore: command.notBefore.toISOString(),
-        notAfter: command.notAfter.toISOString(),
-        authority: grant.authority,
-      },
-      meta: recordedBy(command.context, grant.role),
-    },
-  ];
-}
-
-function openTransfer(battery: ProvisionedBattery, transferId: string) {
-  if (!battery.openTransfer || battery.openTransfer.transferId !== transferId) {
-    throw notFound('transfer-not-found', `Transfer ${transferId} is not open for this battery`);
-  }
-  return battery.openTransfer;
-}
-
-/** Ending a lease ends the operator's authority, and with it every key issued under it. */
-function endLease(battery: ProvisionedBattery, cause: LeaseEnded['data']['cause'], meta: EventMeta): BatteryEvent[] {
-  const lease = battery.lease;
-  if (!lease) return [];
-  const keyCause = cause === 'ownership-transferred' ? 'ownership-transferred' : 'lease-ended';
-  return [
-    { type: 'LeaseEnded', data: { leaseId: lease.leaseId, operatorId: lease.operatorId, cause }, meta },
-    ...revokeWhere(
-      battery,
-      (key) => key.authority.relationship === 'operator' && key.authority.leaseId === lease.leaseId,
-      keyCause,
-      `Lease ${lease.leaseId} ended`,
-      meta,
-    ),
-  ];
-}
-
-function revokeWhere(
-  battery: ProvisionedBattery,
-  predicate: (key: ActiveKey) => boolean,
-  cause: KeyRevoked['data']['cause'],
-  reason: string,
-  meta: EventMeta,
-): KeyRevoked[] {
-  return battery.keys.filter(predicate).map((key) => revocation(key, cause, reason, meta));
-}
-
-function revocation(key: ActiveKey, cause: KeyRevoked['data']['cause'], reason: string, meta: EventMeta): KeyRevoked {
-  return { type: 'KeyRevoked', data: { keyId: key.keyId, thumbprint: key.publicKey.thumbprint, cause, reason }, meta };
-}
-
-function assertNotStolen(battery: ProvisionedBattery, what: string): void {
-  if (battery.status === 'stolen') throw conflict('battery-stolen', `A battery reported stolen cannot be ${what}`);
 }

@@ -1,4 +1,6 @@
 import type { DomainEvent } from '../../shared/domain/domain-event';
+import type { RecordedApproval } from '../../policy/domain/approvals';
+import type { ApprovalSlot, PolicyAction } from '../../policy/domain/policy-document';
 import type { Capability } from './capability-catalogue';
 import type { HardLimits } from './hard-limits';
 import type { TunableParameters } from './tunable-parameters';
@@ -20,6 +22,8 @@ export interface KeyHolder {
  */
 export type KeyAuthority = { relationship: 'owner'; partyId: string } | { relationship: 'operator'; partyId: string; leaseId: string };
 
+export type ProposalKind = 'parameter-change' | 'theft-recovery';
+
 export type BatteryProvisioned = DomainEvent<
   'BatteryProvisioned',
   {
@@ -33,12 +37,20 @@ export type BatteryProvisioned = DomainEvent<
     deviceKey: PublicKey;
   }
 >;
-export type OwnershipTransferRequested = DomainEvent<'OwnershipTransferRequested', { transferId: string; fromOwnerId: string; toOwnerId: string }>;
-export type OwnershipTransferAccepted = DomainEvent<'OwnershipTransferAccepted', { transferId: string; toOwnerId: string }>;
+export type OwnershipTransferRequested = DomainEvent<
+  'OwnershipTransferRequested',
+  { transferId: string; fromOwnerId: string; toOwnerId: string; requiredApprovals: ApprovalSlot[] }
+>;
+/** The receiving lessor's approval. */
+export type OwnershipTransferAccepted = DomainEvent<'OwnershipTransferAccepted', { transferId: string; toOwnerId: string; approval: RecordedApproval }>;
+/** Any other approval the policy asks of a transfer. */
+export type OwnershipTransferApproved = DomainEvent<'OwnershipTransferApproved', { transferId: string; approval: RecordedApproval }>;
 export type OwnershipTransferCancelled = DomainEvent<'OwnershipTransferCancelled', { transferId: string; cancelledByPartyId: string }>;
 export type OwnershipTransferred = DomainEvent<'OwnershipTransferred', { transferId: string; fromOwnerId: string; toOwnerId: string }>;
 export type LeaseAssigned = DomainEvent<'LeaseAssigned', { leaseId: string; operatorId: string }>;
 export type LeaseEnded = DomainEvent<'LeaseEnded', { leaseId: string; operatorId: string; cause: 'ended-by-owner' | 'ownership-transferred' }>;
+export type SpecialistContracted = DomainEvent<'SpecialistContracted', { contractId: string; specialistId: string }>;
+export type SpecialistContractEnded = DomainEvent<'SpecialistContractEnded', { contractId: string; specialistId: string; cause: 'ended-by-owner' | 'ownership-transferred' }>;
 export type KeyIssued = DomainEvent<
   'KeyIssued',
   {
@@ -49,6 +61,8 @@ export type KeyIssued = DomainEvent<
     notBefore: string;
     notAfter: string;
     authority: KeyAuthority;
+    /** The issuer-matrix rule that allowed it. */
+    rule: string;
   }
 >;
 export type KeyRevoked = DomainEvent<
@@ -56,24 +70,53 @@ export type KeyRevoked = DomainEvent<
   { keyId: string; thumbprint: string; cause: 'revoked' | 'ownership-transferred' | 'lease-ended'; reason: string }
 >;
 export type BatteryReportedStolen = DomainEvent<'BatteryReportedStolen', { reportedByPartyId: string }>;
+export type ChangeProposed = DomainEvent<
+  'ChangeProposed',
+  {
+    proposalId: string;
+    kind: ProposalKind;
+    /** The policy actions the proposal falls under; their approval slots are merged. */
+    actions: PolicyAction[];
+    /** For parameter changes: every parameter before and after, so approvers see the whole change. */
+    parameters: { from: TunableParameters; to: TunableParameters } | null;
+    requiredApprovals: ApprovalSlot[];
+    expiresAt: string;
+  }
+>;
+export type ProposalApproved = DomainEvent<'ProposalApproved', { proposalId: string; approval: RecordedApproval }>;
+export type ProposalRejected = DomainEvent<'ProposalRejected', { proposalId: string; reason: string }>;
+export type ProposalWithdrawn = DomainEvent<'ProposalWithdrawn', { proposalId: string }>;
+export type ProposalExpired = DomainEvent<'ProposalExpired', { proposalId: string }>;
+export type ParametersChanged = DomainEvent<'ParametersChanged', { proposalId: string; from: TunableParameters; to: TunableParameters }>;
+export type BatteryRecovered = DomainEvent<'BatteryRecovered', { proposalId: string }>;
 
 export type BatteryEvent =
   | BatteryProvisioned
   | OwnershipTransferRequested
   | OwnershipTransferAccepted
+  | OwnershipTransferApproved
   | OwnershipTransferCancelled
   | OwnershipTransferred
   | LeaseAssigned
   | LeaseEnded
+  | SpecialistContracted
+  | SpecialistContractEnded
   | KeyIssued
   | KeyRevoked
-  | BatteryReportedStolen;
+  | BatteryReportedStolen
+  | ChangeProposed
+  | ProposalApproved
+  | ProposalRejected
+  | ProposalWithdrawn
+  | ProposalExpired
+  | ParametersChanged
+  | BatteryRecovered;
 
 export type BatteryEventType = BatteryEvent['type'];
 
 /**
  * Events that change what a device must enforce. Only these advance the bundle version, so audit
- * events (a transfer request, later a device's acknowledgement) never make a fleet re-download.
+ * events (a request, an approval, later a device's acknowledgement) never make a fleet re-download.
  */
 export const ACCESS_CHANGING_EVENTS: ReadonlySet<BatteryEventType> = new Set<BatteryEventType>([
   'BatteryProvisioned',
@@ -83,6 +126,8 @@ export const ACCESS_CHANGING_EVENTS: ReadonlySet<BatteryEventType> = new Set<Bat
   'KeyIssued',
   'KeyRevoked',
   'BatteryReportedStolen',
+  'ParametersChanged',
+  'BatteryRecovered',
 ]);
 
 export const BATTERY_STREAM_PREFIX = 'battery-';

@@ -1,5 +1,8 @@
+import type { RecordedActor } from '../../shared/domain/actor';
+import type { RecordedApproval } from '../../policy/domain/approvals';
+import type { ApprovalSlot, PolicyAction } from '../../policy/domain/policy-document';
 import type { Capability } from './capability-catalogue';
-import type { BatteryEvent, KeyAuthority, KeyHolder, PublicKey } from './battery-events';
+import type { BatteryEvent, KeyAuthority, KeyHolder, ProposalKind, PublicKey } from './battery-events';
 import { ACCESS_CHANGING_EVENTS } from './battery-events';
 import type { HardLimits } from './hard-limits';
 import type { TunableParameters } from './tunable-parameters';
@@ -20,6 +23,29 @@ export interface OpenTransfer {
   fromOwnerId: string;
   toOwnerId: string;
   requestedAt: string;
+  proposedBy: RecordedActor;
+  required: ApprovalSlot[];
+  approvals: RecordedApproval[];
+}
+
+export interface SpecialistContract {
+  contractId: string;
+  specialistId: string;
+  since: string;
+}
+
+/** A change waiting for approvals; closed proposals leave the state (their history stays in the stream). */
+export interface OpenProposal {
+  proposalId: string;
+  kind: ProposalKind;
+  actions: PolicyAction[];
+  parameters: { from: TunableParameters; to: TunableParameters } | null;
+  proposedBy: RecordedActor;
+  proposedAt: string;
+  expiresAt: string;
+  policyVersion: number;
+  required: ApprovalSlot[];
+  approvals: RecordedApproval[];
 }
 
 export interface Lease {
@@ -42,7 +68,9 @@ export interface ProvisionedBattery {
   deviceKey: PublicKey;
   status: BatteryStatus;
   lease: Lease | null;
+  specialist: SpecialistContract | null;
   openTransfer: OpenTransfer | null;
+  proposals: OpenProposal[];
   /** Keys not revoked, in issue order. Whether a key's window has started or ended is checked at use. */
   keys: ActiveKey[];
   /** Every key id ever revoked on this battery: a revoked key never comes back. */
@@ -70,7 +98,9 @@ export function evolveBattery(state: BatteryState, event: BatteryEvent): Battery
       deviceKey: data.deviceKey,
       status: 'active',
       lease: null,
+      specialist: null,
       openTransfer: null,
+      proposals: [],
       keys: [],
       revokedKeyIds: [],
       bundleVersion: 1,
@@ -85,20 +115,35 @@ function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): Pro
   switch (event.type) {
     case 'BatteryProvisioned':
       return state;
-    case 'OwnershipTransferRequested':
-      return { ...state, openTransfer: { ...event.data, requestedAt: event.meta.occurredAt } };
+    case 'OwnershipTransferRequested': {
+      const { requiredApprovals, ...transfer } = event.data;
+      return {
+        ...state,
+        openTransfer: { ...transfer, requestedAt: event.meta.occurredAt, proposedBy: event.meta.actor, required: requiredApprovals, approvals: [] },
+      };
+    }
     case 'OwnershipTransferAccepted':
-      return state;
+    case 'OwnershipTransferApproved':
+      return state.openTransfer
+        ? { ...state, openTransfer: { ...state.openTransfer, approvals: [...state.openTransfer.approvals, event.data.approval] } }
+        : state;
     case 'OwnershipTransferCancelled':
       return { ...state, openTransfer: null };
     case 'OwnershipTransferred':
-      return { ...state, ownerId: event.data.toOwnerId, openTransfer: null };
+      // Proposals were made to the old owner: none survives the change of hands.
+      return { ...state, ownerId: event.data.toOwnerId, openTransfer: null, proposals: [] };
     case 'LeaseAssigned':
       return { ...state, lease: { leaseId: event.data.leaseId, operatorId: event.data.operatorId, since: event.meta.occurredAt } };
     case 'LeaseEnded':
       return { ...state, lease: null };
-    case 'KeyIssued':
-      return { ...state, keys: [...state.keys, { ...event.data, issuedAt: event.meta.occurredAt }] };
+    case 'SpecialistContracted':
+      return { ...state, specialist: { contractId: event.data.contractId, specialistId: event.data.specialistId, since: event.meta.occurredAt } };
+    case 'SpecialistContractEnded':
+      return { ...state, specialist: null };
+    case 'KeyIssued': {
+      const { rule: _rule, ...key } = event.data;
+      return { ...state, keys: [...state.keys, { ...key, issuedAt: event.meta.occurredAt }] };
+    }
     case 'KeyRevoked':
       return {
         ...state,
@@ -107,5 +152,34 @@ function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): Pro
       };
     case 'BatteryReportedStolen':
       return { ...state, status: 'stolen' };
+    case 'ChangeProposed': {
+      const { requiredApprovals, ...proposal } = event.data;
+      const opened: OpenProposal = {
+        ...proposal,
+        proposedBy: event.meta.actor,
+        proposedAt: event.meta.occurredAt,
+        policyVersion: event.meta.policyVersion,
+        required: requiredApprovals,
+        approvals: [],
+      };
+      return { ...state, proposals: [...state.proposals, opened] };
+    }
+    case 'ProposalApproved':
+      return {
+        ...state,
+        proposals: state.proposals.map((p) => (p.proposalId === event.data.proposalId ? { ...p, approvals: [...p.approvals, event.data.approval] } : p)),
+      };
+    case 'ProposalRejected':
+    case 'ProposalWithdrawn':
+    case 'ProposalExpired':
+      return withoutProposal(state, event.data.proposalId);
+    case 'ParametersChanged':
+      return { ...withoutProposal(state, event.data.proposalId), parameters: event.data.to };
+    case 'BatteryRecovered':
+      return { ...withoutProposal(state, event.data.proposalId), status: 'active' };
   }
+}
+
+function withoutProposal(state: ProvisionedBattery, proposalId: string): ProvisionedBattery {
+  return { ...state, proposals: state.proposals.filter((p) => p.proposalId !== proposalId) };
 }

@@ -1,26 +1,27 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Capability } from '../domain/capability-catalogue';
 import type { BatteryCommand } from '../domain/battery-commands';
 import { PartyDirectory } from '../../parties/party-directory';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
+import { CommandApi } from '../../http/command-api.decorator';
 import { serialParams } from '../../http/common-schemas';
 import { toPublicKey } from '../../http/public-key';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
 import { ExecuteBatteryCommand } from '../commands/execute-battery-command';
 import {
   assignOperatorRequest,
+  contractSpecialistRequest,
   issueKeyRequest,
   keyParams,
   leaseParams,
   provisionBatteryRequest,
   reasonOnlyRequest,
-  requestTransferRequest,
   revokeKeyRequest,
-  transferParams,
+  specialistParams,
 } from './battery-requests';
 
 type Infer<S extends z.ZodType> = z.infer<S>;
@@ -29,10 +30,7 @@ type Infer<S extends z.ZodType> = z.infer<S>;
  * Every change to a battery. Each handler turns the request into a domain command (resolving the
  * parties it names) and hands it to the command bus; the decider does the rest.
  */
-@ApiTags('batteries')
-@ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first answer and records nothing new' })
-@ApiHeader({ name: 'If-Match', required: false, description: 'The battery revision ("3") the change was decided on; 409 if it moved' })
+@CommandApi('batteries')
 @Controller('v1/batteries')
 export class BatteryCommandsController {
   constructor(
@@ -60,44 +58,6 @@ export class BatteryCommandsController {
       { type: 'ProvisionBattery', serial, model, chemistry, hardLimits, parameters, deviceKey, manufacturer, firstOwner, context: call.context(body.reason) },
       call,
     );
-  }
-
-  @Post(':serial/transfers')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'Request an ownership transfer to another lessor (owner)' })
-  @ApiBody({ schema: openApiSchema(requestTransferRequest) })
-  async requestTransfer(
-    @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,
-    @Body(new ZodValidation(requestTransferRequest)) body: Infer<typeof requestTransferRequest>,
-    @CallOfCommand() call: CommandCall,
-  ) {
-    const to = await this.parties.facts(body.toOwnerId, 'toOwnerId');
-    const transferId = body.transferId ?? randomUUID();
-    return this.run(serial, { type: 'RequestOwnershipTransfer', transferId, to, context: call.context(body.reason) }, call);
-  }
-
-  @Post(':serial/transfers/:transferId/accept')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Accept a transfer (receiving lessor): ownership moves and the old authority’s keys are revoked atomically' })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
-  acceptTransfer(
-    @Param(new ZodValidation(transferParams, 'path')) { serial, transferId }: Infer<typeof transferParams>,
-    @Body(new ZodValidation(reasonOnlyRequest)) body: Infer<typeof reasonOnlyRequest>,
-    @CallOfCommand() call: CommandCall,
-  ) {
-    return this.run(serial, { type: 'AcceptOwnershipTransfer', transferId, context: call.context(body.reason) }, call);
-  }
-
-  @Post(':serial/transfers/:transferId/cancel')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel an open transfer (either lessor)' })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
-  cancelTransfer(
-    @Param(new ZodValidation(transferParams, 'path')) { serial, transferId }: Infer<typeof transferParams>,
-    @Body(new ZodValidation(reasonOnlyRequest)) body: Infer<typeof reasonOnlyRequest>,
-    @CallOfCommand() call: CommandCall,
-  ) {
-    return this.run(serial, { type: 'CancelOwnershipTransfer', transferId, context: call.context(body.reason) }, call);
   }
 
   @Post(':serial/leases')
@@ -162,6 +122,31 @@ export class BatteryCommandsController {
     @CallOfCommand() call: CommandCall,
   ) {
     return this.run(serial, { type: 'RevokeKey', keyId, reason: body.reason, context: call.context(body.reason) }, call);
+  }
+
+  @Post(':serial/specialists')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Contract a cell specialist for this battery (owner); its cell engineers then sign off parameter changes' })
+  @ApiBody({ schema: openApiSchema(contractSpecialistRequest) })
+  async contractSpecialist(
+    @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,
+    @Body(new ZodValidation(contractSpecialistRequest)) body: Infer<typeof contractSpecialistRequest>,
+    @CallOfCommand() call: CommandCall,
+  ) {
+    const specialist = await this.parties.facts(body.specialistId, 'specialistId');
+    return this.run(serial, { type: 'ContractSpecialist', contractId: body.contractId ?? randomUUID(), specialist, context: call.context(body.reason) }, call);
+  }
+
+  @Post(':serial/specialists/:contractId/end')
+  @HttpCode(200)
+  @ApiOperation({ summary: "End the specialist's contract (owner)" })
+  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
+  endSpecialistContract(
+    @Param(new ZodValidation(specialistParams, 'path')) { serial, contractId }: Infer<typeof specialistParams>,
+    @Body(new ZodValidation(reasonOnlyRequest)) body: Infer<typeof reasonOnlyRequest>,
+    @CallOfCommand() call: CommandCall,
+  ) {
+    return this.run(serial, { type: 'EndSpecialistContract', contractId, context: call.context(body.reason) }, call);
   }
 
   @Post(':serial/theft-report')

@@ -56,6 +56,25 @@ export const issueKeyRequest = z
 
 export const revokeKeyRequest = z.strictObject({ reason: z.string().min(1).max(500) });
 
+export const contractSpecialistRequest = z.strictObject({ specialistId: partyIdSchema, contractId: idSchema.optional(), reason: reasonSchema });
+
+const MAX_PROPOSAL_DAYS = 30;
+const expiresAt = z.iso
+  .datetime({ offset: true })
+  .refine((value) => new Date(value).getTime() <= Date.now() + MAX_PROPOSAL_DAYS * 86_400_000, { message: `must be within ${MAX_PROPOSAL_DAYS} days` })
+  .optional();
+
+export const proposeParameterChangeRequest = z.strictObject({
+  proposalId: idSchema.optional(),
+  parameters: parametersSchema.partial().refine((p) => Object.keys(p).length > 0, { message: 'name at least one parameter to change' }),
+  expiresAt,
+  reason: reasonSchema,
+});
+export const requestRecoveryRequest = z.strictObject({ proposalId: idSchema.optional(), expiresAt, reason: reasonSchema });
+export const rejectRequest = z.strictObject({ reason: z.string().min(1).max(500) });
+
+export const specialistParams = z.strictObject({ serial: serialSchema, contractId: idSchema });
+export const proposalParams = z.strictObject({ serial: serialSchema, proposalId: idSchema });
 export const transferParams = z.strictObject({ serial: serialSchema, transferId: idSchema });
 export const leaseParams = z.strictObject({ serial: serialSchema, leaseId: idSchema });
 export const keyParams = z.strictObject({ serial: serialSchema, keyId: idSchema });

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../../event-store/event-store.port';
 import { toDomainEvent } from '../../shared/infrastructure/event-mapping';
 import type { Projection } from '../../read-model/projection';
 import { BATTERY_STREAM_PREFIX, type BatteryEvent } from '../domain/battery-events';
-import { evolveBattery, initialBatteryState, type BatteryState } from '../domain/battery-state';
+import { evolveBattery, initialBatteryState, type BatteryState, type ProvisionedBattery } from '../domain/battery-state';
 
 /**
  * The battery read model is the decider's own state, folded with the same `evolve`, so a read
@@ -13,6 +13,8 @@ export class BatteriesProjection implements Projection {
   readonly name = 'batteries';
   private readonly load;
   private readonly save;
+  private readonly clearProposals;
+  private readonly addProposal;
 
   constructor(db: Database.Database) {
     this.load = db.prepare<[string], { state: string }>('SELECT state FROM batteries WHERE serial = ?');
@@ -21,6 +23,8 @@ export class BatteriesProjection implements Projection {
       VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @status, @revision, @bundleVersion, @position, @state)
       ON CONFLICT (serial) DO UPDATE SET owner_id = excluded.owner_id, operator_id = excluded.operator_id, status = excluded.status,
         revision = excluded.revision, bundle_version = excluded.bundle_version, position = excluded.position, state = excluded.state`);
+    this.clearProposals = db.prepare('DELETE FROM open_proposals WHERE serial = ?');
+    this.addProposal = db.prepare('INSERT INTO open_proposals (serial, proposal_id, kind, expires_at, proposal) VALUES (?, ?, ?, ?, ?)');
   }
 
   apply(recorded: RecordedEvent): void {
@@ -41,5 +45,17 @@ export class BatteriesProjection implements Projection {
       position: recorded.position,
       state: JSON.stringify(after),
     });
+    this.syncOpenProposals(serial, after);
+  }
+
+  /** What waits for approval on this battery: its open proposals and its open transfer. */
+  private syncOpenProposals(serial: string, battery: ProvisionedBattery): void {
+    this.clearProposals.run(serial);
+    for (const proposal of battery.proposals) {
+      this.addProposal.run(serial, proposal.proposalId, proposal.kind, proposal.expiresAt, JSON.stringify(proposal));
+    }
+    if (battery.openTransfer) {
+      this.addProposal.run(serial, battery.openTransfer.transferId, 'ownership-transfer', null, JSON.stringify(battery.openTransfer));
+    }
   }
 }

@@ -1,8 +1,9 @@
 import { deciderSpecification } from '../../../test/support/decider-specification';
+import { DEFAULT_POLICY } from '../../policy/domain/default-policy';
 import { partyDecider } from './party-decider';
 
 const spec = deciderSpecification(partyDecider);
-const context = (roles: string[]) => ({ actor: { personId: 'pat', partyId: 'platform', roles }, now: new Date('2026-01-01T00:00:00Z'), requestId: 'req-1' });
+const context = (roles: string[]) => ({ actor: { personId: 'pat', partyId: 'platform', roles }, now: new Date('2026-01-01T00:00:00Z'), requestId: 'req-1', policy: DEFAULT_POLICY });
 
 describe('registering a party', () => {
   it('records the party with the platform administrator as actor', () => {
@@ -19,7 +20,7 @@ describe('registering a party', () => {
   });
 
   it('refuses anyone but a platform administrator', () => {
-    spec.given([]).when({ type: 'RegisterParty', partyId: 'x', name: 'X', kind: 'lessor', context: context(['owner-admin']) }).thenThrows('platform-admin-required', 'forbidden');
+    spec.given([]).when({ type: 'RegisterParty', partyId: 'x', name: 'X', kind: 'lessor', context: context(['owner-admin']) }).thenThrows('role-required', 'forbidden');
   });
 
   it('refuses a second registration of the same party', () => {

@@ -1,9 +1,9 @@
 import type { CommandContext } from '../../shared/domain/command-context';
 import type { Decider } from '../../shared/domain/decider';
-import { conflict, forbidden } from '../../shared/domain/domain-error';
+import { conflict } from '../../shared/domain/domain-error';
 import { recordedBy } from '../../shared/domain/domain-event';
 import type { PartyKind } from '../../shared/domain/party-kind';
-import { ROLES } from '../../shared/domain/roles';
+import { evaluateAction, requireAllowed } from '../../policy/domain/policy-evaluation';
 import type { PartyEvent } from './party-events';
 
 export type PartyState = { registered: false } | { registered: true; partyId: string; name: string; kind: PartyKind };
@@ -29,15 +29,13 @@ export const partyDecider: Decider<PartyCommand, PartyState, PartyEvent> = {
 
   decide(command, state) {
     // The platform operates the registry of parties; it never owns batteries itself.
-    if (!command.context.actor.roles.includes(ROLES.platformAdmin)) {
-      throw forbidden('platform-admin-required', 'Only a platform administrator registers parties');
-    }
+    const { role } = requireAllowed(evaluateAction(command.context.policy, 'party.register', command.context.actor, {}));
     if (state.registered) throw conflict('party-already-registered', `Party ${command.partyId} is already registered`);
     return [
       {
         type: 'PartyRegistered',
         data: { partyId: command.partyId, name: command.name, kind: command.kind },
-        meta: recordedBy(command.context, ROLES.platformAdmin),
+        meta: recordedBy(command.context, role),
       },
     ];
   },

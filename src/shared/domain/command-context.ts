@@ -1,3 +1,4 @@
+import type { ActivePolicy } from '../../policy/domain/policy-document';
 import type { Actor } from './actor';
 
 /**
@@ -11,4 +12,6 @@ export interface CommandContext {
   requestId: string;
   /** Why, in the actor's words; optional. */
   reason?: string;
+  /** The policy in force: decisions follow it and every event names its version. */
+  policy: ActivePolicy;
 }

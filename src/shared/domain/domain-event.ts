@@ -7,6 +7,8 @@ export interface EventMeta {
   occurredAt: string;
   requestId: string;
   reason?: string;
+  /** Version of the policy the decision was made under. */
+  policyVersion: number;
 }
 
 export interface DomainEvent<Type extends string = string, Data extends object = object> {
@@ -21,6 +23,7 @@ export function recordedBy(context: CommandContext, role: string): EventMeta {
     actor: { personId: context.actor.personId, partyId: context.actor.partyId, role },
     occurredAt: context.now.toISOString(),
     requestId: context.requestId,
+    policyVersion: context.policy.version,
     ...(context.reason ? { reason: context.reason } : {}),
   };
 }

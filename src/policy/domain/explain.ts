@@ -1,0 +1,84 @@
+import type { Actor } from '../../shared/domain/actor';
+import { DomainError } from '../../shared/domain/domain-error';
+import type { ProvisionedBattery } from '../../batteries/domain/battery-state';
+import { relationshipFacts } from '../../batteries/domain/battery-facts';
+import { approve, missingSlots, type PendingApprovals } from './approvals';
+import type { PolicyDecision } from './policy-decision';
+import type { ActivePolicy, ApprovalSlot, PolicyAction } from './policy-document';
+import { evaluateAction, evaluateIssuance } from './policy-evaluation';
+import { relationshipsOf, type Relationship, type RelationshipFacts } from './relationship';
+
+export type ExplainQuestion =
+  | { action: PolicyAction }
+  | { action: 'key.issue'; capabilities: string[]; holder: { personId: string; partyId: string } }
+  | { action: 'proposal.approve'; proposalId: string };
+
+export interface Explanation extends PolicyDecision {
+  subject: { personId: string; partyId: string; roles: readonly string[] };
+  serial: string | null;
+  relationships: Relationship[];
+  /** For a proposal or transfer: the approvals nobody has given yet. */
+  approvalsMissing: { slot: number; anyOf: ApprovalSlot['anyOf'] }[];
+}
+
+/**
+ * "May this person of this party do this to this battery, and why (not)?" answered with the very
+ * functions that enforce the policy, so the explanation and the enforcement never disagree.
+ */
+export function explain(policy: ActivePolicy, subject: Actor, battery: ProvisionedBattery | null, question: ExplainQuestion): Explanation {
+  const facts: RelationshipFacts = battery ? relationshipFacts(battery) : {};
+  const relationships = relationshipsOf(subject.partyId, facts);
+  const base = { subject: { personId: subject.personId, partyId: subject.partyId, roles: subject.roles }, serial: battery?.serial ?? null, relationships };
+  if (question.action === 'key.issue') {
+    const { authority: _authority, ...decision } = evaluateIssuance(policy, subject, facts, {
+      capabilities: question.capabilities,
+      holder: question.holder,
+      leaseId: battery?.lease?.leaseId ?? null,
+    });
+    return { ...decision, ...base, approvalsMissing: [] };
+  }
+  if (question.action === 'proposal.approve') return { ...explainApproval(policy, subject, battery, question.proposalId, relationships), ...base };
+  return { ...evaluateAction(policy, question.action, subject, facts), ...base, approvalsMissing: [] };
+}
+
+function explainApproval(policy: ActivePolicy, subject: Actor, battery: ProvisionedBattery | null, proposalId: string, relationships: Relationship[]) {
+  const proposal = battery?.proposals.find((p) => p.proposalId === proposalId);
+  const transfer = battery?.openTransfer?.transferId === proposalId ? battery.openTransfer : null;
+  const pending: PendingApprovals | null = proposal
+    ? { proposedBy: proposal.proposedBy, required: proposal.required, approvals: proposal.approvals }
+    : transfer
+      ? { proposedBy: transfer.proposedBy, required: transfer.required, approvals: transfer.approvals }
+      : null;
+  const base = { action: 'proposal.approve', policyVersion: policy.version, approvalsRequired: pending?.required ?? [] };
+  if (!pending) {
+    return { ...base, allowed: false, rule: null, relationship: null, role: null, code: 'proposal-not-found', reason: `No open proposal or transfer ${proposalId}`, approvalsMissing: [] };
+  }
+  const approvalsMissing = missingSlots(pending);
+  try {
+    const approval = approve(pending, subject, relationships);
+    return {
+      ...base,
+      allowed: true,
+      rule: `approvals[${approval.slot}]`,
+      relationship: approval.relationship,
+      role: approval.approver.role,
+      code: null,
+      reason: `Would fill approval ${approval.slot} as ${approval.approver.role} of the ${approval.relationship}`,
+      approvalsMissing,
+    };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { ...base, allowed: false, rule: 'approvals', relationship: relationships[0] ?? null, role: null, code: error.code, reason: error.message, approvalsMissing };
+  }
+}
+
+/** Whether the person could give one of the approvals a proposal still lacks. */
+export function canApprove(pending: PendingApprovals, subject: Actor, relationships: Relationship[]): boolean {
+  try {
+    approve(pending, subject, relationships);
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError) return false;
+    throw error;
+  }
+}
