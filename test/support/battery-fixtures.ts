@@ -14,6 +14,7 @@ export const parties = {
   lessorB: { partyId: 'lessor-b', kind: 'lessor' },
   courier: { partyId: 'courier', kind: 'operator' },
   workshop: { partyId: 'workshop', kind: 'service-provider' },
+  cells: { partyId: 'cells', kind: 'cell-specialist' },
 } satisfies Record<string, PartyFacts>;
 
 export const actors = {
@@ -23,6 +24,12 @@ export const actors = {
   ownerB: { personId: 'bob', partyId: 'lessor-b', roles: ['owner-admin'] },
   fleetManager: { personId: 'carla', partyId: 'courier', roles: ['fleet-manager'] },
   driver: { personId: 'dan', partyId: 'courier', roles: ['driver'] },
+  ownerA2: { personId: 'anna', partyId: 'lessor-a', roles: ['owner-admin'] },
+  cellEngineer: { personId: 'carl', partyId: 'cells', roles: ['cell-engineer'] },
+  cellEngineer2: { personId: 'cora', partyId: 'cells', roles: ['cell-engineer'] },
+  platformAdmin: { personId: 'pat', partyId: 'platform', roles: ['platform-admin'] },
+  platformAdmin2: { personId: 'paula', partyId: 'platform', roles: ['platform-admin'] },
+  multiRole: { personId: 'max', partyId: 'lessor-a', roles: ['owner-admin', 'fleet-finance'] },
 } satisfies Record<string, Actor>;
 
 export const NOW = new Date('2026-06-01T12:00:00Z');

@@ -71,6 +71,8 @@ export interface ProvisionedBattery {
   specialist: SpecialistContract | null;
   openTransfer: OpenTransfer | null;
   proposals: OpenProposal[];
+  /** Every proposal id ever used here: an id names one proposal for the battery's life. */
+  proposalIds: string[];
   /** Keys not revoked, in issue order. Whether a key's window has started or ended is checked at use. */
   keys: ActiveKey[];
   /** Every key id ever revoked on this battery: a revoked key never comes back. */
@@ -101,6 +103,7 @@ export function evolveBattery(state: BatteryState, event: BatteryEvent): Battery
       specialist: null,
       openTransfer: null,
       proposals: [],
+      proposalIds: [],
       keys: [],
       revokedKeyIds: [],
       bundleVersion: 1,
@@ -130,8 +133,7 @@ function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): Pro
     case 'OwnershipTransferCancelled':
       return { ...state, openTransfer: null };
     case 'OwnershipTransferred':
-      // Proposals were made to the old owner: none survives the change of hands.
-      return { ...state, ownerId: event.data.toOwnerId, openTransfer: null, proposals: [] };
+      return { ...state, ownerId: event.data.toOwnerId, openTransfer: null };
     case 'LeaseAssigned':
       return { ...state, lease: { leaseId: event.data.leaseId, operatorId: event.data.operatorId, since: event.meta.occurredAt } };
     case 'LeaseEnded':
@@ -162,7 +164,7 @@ function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): Pro
         required: requiredApprovals,
         approvals: [],
       };
-      return { ...state, proposals: [...state.proposals, opened] };
+      return { ...state, proposals: [...state.proposals, opened], proposalIds: [...state.proposalIds, opened.proposalId] };
     }
     case 'ProposalApproved':
       return {

@@ -59,7 +59,7 @@ function openProposal(
 ): BatteryEvent[] {
   const { context } = command;
   if (command.expiresAt <= context.now) throw ruleViolated('already-expired', 'expiresAt must be in the future');
-  if (battery.proposals.some((p) => p.proposalId === command.proposalId)) throw conflict('proposal-id-taken', `Proposal ${command.proposalId} exists`);
+  if (battery.proposalIds.includes(command.proposalId)) throw conflict('proposal-id-taken', `Proposal id ${command.proposalId} is already used on this battery`);
   const meta = recordedBy(context, role);
   const expired: BatteryEvent[] = [];
   for (const open of battery.proposals.filter((p) => p.kind === kind)) {

@@ -56,6 +56,10 @@ function completeTransfer(battery: ProvisionedBattery, transfer: OpenTransfer, m
   return [
     ...endLease(battery, 'ownership-transferred', meta),
     ...endSpecialistContract(battery, 'ownership-transferred', meta),
+    // Proposals were made to the old owner; they close on the record, not silently.
+    ...battery.proposals.map(
+      (p): BatteryEvent => ({ type: 'ProposalRejected', data: { proposalId: p.proposalId, reason: 'Ownership transferred: proposals to the previous owner close' }, meta }),
+    ),
     ...revokeWhere(battery, (key) => key.authority.relationship === 'owner', 'ownership-transferred', 'Ownership transferred', meta),
     { type: 'OwnershipTransferred', data: { transferId: transfer.transferId, fromOwnerId: transfer.fromOwnerId, toOwnerId: transfer.toOwnerId }, meta },
   ];
