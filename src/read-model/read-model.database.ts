@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
  * Bumped whenever a projection's tables or meaning change: a read model of another version is
  * dropped and rebuilt from the event store at start, so no migration code is ever needed.
  */
-export const READ_MODEL_VERSION = 2;
+export const READ_MODEL_VERSION = 3;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS read_model_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,7 +46,8 @@ const SCHEMA = `
     actor_role TEXT NOT NULL,
     occurred_at TEXT NOT NULL,
     reason TEXT,
-    request_id TEXT NOT NULL
+    request_id TEXT NOT NULL,
+    policy_version INTEGER
   );
   CREATE INDEX IF NOT EXISTS audit_by_stream ON audit (stream_id, position);
   CREATE INDEX IF NOT EXISTS audit_by_party ON audit (actor_party, occurred_at, position);

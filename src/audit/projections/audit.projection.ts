@@ -10,8 +10,8 @@ export class AuditProjection implements Projection {
 
   constructor(db: Database.Database) {
     this.insert = db.prepare(`
-      INSERT INTO audit (position, event_id, stream_id, subject, revision, type, data, actor_person, actor_party, actor_role, occurred_at, reason, request_id)
-      VALUES (@position, @eventId, @streamId, @subject, @revision, @type, @data, @actorPerson, @actorParty, @actorRole, @occurredAt, @reason, @requestId)`);
+      INSERT INTO audit (position, event_id, stream_id, subject, revision, type, data, actor_person, actor_party, actor_role, occurred_at, reason, request_id, policy_version)
+      VALUES (@position, @eventId, @streamId, @subject, @revision, @type, @data, @actorPerson, @actorParty, @actorRole, @occurredAt, @reason, @requestId, @policyVersion)`);
   }
 
   apply(event: RecordedEvent): void {
@@ -30,6 +30,7 @@ export class AuditProjection implements Projection {
       occurredAt: meta.occurredAt,
       reason: meta.reason ?? null,
       requestId: meta.requestId,
+      policyVersion: meta.policyVersion ?? null,
     });
   }
 }

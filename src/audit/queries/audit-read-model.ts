@@ -13,6 +13,8 @@ export interface AuditEntry {
   occurredAt: string;
   reason: string | null;
   requestId: string;
+  /** The policy version the decision was made under. */
+  policyVersion: number | null;
 }
 
 export interface AuditFilter {
@@ -36,6 +38,7 @@ interface RawAudit {
   occurred_at: string;
   reason: string | null;
   request_id: string;
+  policy_version: number | null;
 }
 
 /** Who changed what: pages in global order, keyed by position so new events never shift a page. */
@@ -70,6 +73,7 @@ function toEntry(row: RawAudit): AuditEntry {
     occurredAt: row.occurred_at,
     reason: row.reason,
     requestId: row.request_id,
+    policyVersion: row.policy_version,
   };
 }
 
