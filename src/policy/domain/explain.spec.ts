@@ -34,6 +34,17 @@ describe('explain', () => {
     );
   });
 
+  it('grants read-only health access to owner and operator by regulation, even on a stolen battery', () => {
+    const stolen = batteryAfter(
+      provisionCommand(),
+      { type: 'AssignOperator', leaseId: 'l-1', operator: parties.courier, context: context(actors.ownerA) },
+      { type: 'ReportStolen', context: context(actors.ownerA) },
+    );
+    expect(explain(DEFAULT_POLICY, actors.driver, stolen, { action: 'health.read' })).toMatchObject({ allowed: true, relationship: 'operator', rule: 'regulatoryReadAccess' });
+    expect(explain(DEFAULT_POLICY, actors.financeA, stolen, { action: 'health.read' })).toMatchObject({ allowed: true, relationship: 'owner' });
+    expect(explain(DEFAULT_POLICY, actors.cellEngineer, stolen, { action: 'health.read' })).toMatchObject({ allowed: false });
+  });
+
   it('lists the approvals still missing on a proposal, and whether the subject could give one', () => {
     const pending = batteryAfter(
       provisionCommand(),

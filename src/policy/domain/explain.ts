@@ -10,6 +10,7 @@ import { relationshipsOf, type Relationship, type RelationshipFacts } from './re
 
 export type ExplainQuestion =
   | { action: PolicyAction }
+  | { action: 'health.read' }
   | { action: 'key.issue'; capabilities: string[]; holder: { personId: string; partyId: string } }
   | { action: 'proposal.approve'; proposalId: string };
 
@@ -37,6 +38,7 @@ export function explain(policy: ActivePolicy, subject: Actor, battery: Provision
     });
     return { ...decision, ...base, approvalsMissing: [] };
   }
+  if (question.action === 'health.read') return { ...explainHealthRead(policy, relationships), ...base };
   if (question.action === 'proposal.approve') return { ...explainApproval(policy, subject, battery, question.proposalId, relationships), ...base };
   return { ...evaluateAction(policy, question.action, subject, facts), ...base, approvalsMissing: [] };
 }
@@ -70,6 +72,29 @@ function explainApproval(policy: ActivePolicy, subject: Actor, battery: Provisio
     if (!(error instanceof DomainError)) throw error;
     return { ...base, allowed: false, rule: 'approvals', relationship: relationships[0] ?? null, role: null, code: error.code, reason: error.message, approvalsMissing };
   }
+}
+
+/**
+ * EU 2023/1542 Art. 14: the lawful purchaser, or whoever acts for them, reads the state of health
+ * at any time. It follows from the relationship alone: no key, no approval, no theft lock removes it.
+ */
+function explainHealthRead(policy: ActivePolicy, relationships: Relationship[]) {
+  const { relationships: entitled } = policy.document.regulatoryReadAccess;
+  const match = entitled.find((r) => relationships.includes(r)) ?? null;
+  return {
+    action: 'health.read',
+    policyVersion: policy.version,
+    approvalsRequired: [],
+    allowed: match !== null,
+    rule: 'regulatoryReadAccess',
+    relationship: match,
+    role: null,
+    code: match ? null : 'no-relationship',
+    reason: match
+      ? `Read-only state-of-health access of the ${match} (EU 2023/1542 Art. 14); it cannot be revoked`
+      : `Read-only health access belongs to the ${entitled.join(' and ')} of the battery`,
+    approvalsMissing: [],
+  };
 }
 
 /** Whether the person could give one of the approvals a proposal still lacks. */

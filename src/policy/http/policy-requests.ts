@@ -36,7 +36,7 @@ const csv = z
 
 export const explainQuery = z
   .strictObject({
-    action: z.enum([...POLICY_ACTIONS, 'key.issue', 'proposal.approve']),
+    action: z.enum([...POLICY_ACTIONS, 'key.issue', 'proposal.approve', 'health.read']),
     serial: serialSchema.optional(),
     person: personIdSchema.optional(),
     party: partyIdSchema.optional(),

@@ -54,7 +54,9 @@ export class PolicyController {
         ? { action: 'key.issue', capabilities: query.capabilities ?? [], holder: { personId: query.holderPerson as string, partyId: query.holderParty as string } }
         : query.action === 'proposal.approve'
           ? { action: 'proposal.approve', proposalId: query.proposalId as string }
-          : { action: query.action };
+          : query.action === 'health.read'
+            ? { action: 'health.read' }
+            : { action: query.action };
     return explain(await this.policies.current(), subject, row?.state ?? null, question);
   }
 
