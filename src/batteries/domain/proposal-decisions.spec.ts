@@ -1,6 +1,6 @@
 import { deciderSpecification } from '../../../test/support/decider-specification';
 import { actors, context, history, parties, provisionCommand, NOW } from '../../../test/support/battery-fixtures';
-import type { BatteryCommand } from './battery-commands';
+import type { BatteryCommand, ProposeParameterChange } from './battery-commands';
 import { batteryDecider } from './battery-decider';
 
 const spec = deciderSpecification(batteryDecider);
@@ -9,7 +9,7 @@ const contracted = (): BatteryCommand[] => [
   provisionCommand(),
   { type: 'ContractSpecialist', contractId: 'c-1', specialist: parties.cells, context: context(actors.ownerA) },
 ];
-const proposeSoc = (actor = actors.financeA, parameters: Record<string, number> = { socMinPercent: 5, socMaxPercent: 95 }): BatteryCommand => ({
+const proposeSoc = (actor = actors.financeA, parameters: Record<string, number> = { socMinPercent: 5, socMaxPercent: 95 }): ProposeParameterChange => ({
   type: 'ProposeParameterChange',
   proposalId: 'p-1',
   parameters,
