@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { DEFAULT_POLICY_DOCUMENT } from '../../src/policy/domain/default-policy';
 import { TestApp, type Caller } from '../support/test-app';
+import { TRANSFER_NEEDS_FINANCE } from '../support/policies';
 import { issueKey, provision, registerCast, type Cast } from '../support/fleet-scenario';
 
 describe('policy, approvals and explain over HTTP', () => {
@@ -107,16 +108,7 @@ describe('policy, approvals and explain over HTTP', () => {
     });
     expect(invalid).toMatchObject({ status: 422, body: { code: 'policy-invalid', problems: [expect.stringContaining('Art. 14')] } });
 
-    const stricter = {
-      ...DEFAULT_POLICY_DOCUMENT,
-      actions: {
-        ...DEFAULT_POLICY_DOCUMENT.actions,
-        'ownership.transfer': {
-          performers: [{ relationship: 'owner', role: 'owner-admin' }],
-          approvals: [{ anyOf: [{ relationship: 'receiving-lessor', role: 'owner-admin' }] }, { anyOf: [{ relationship: 'owner', role: 'fleet-finance' }] }],
-        },
-      },
-    };
+    const stricter = TRANSFER_NEEDS_FINANCE;
     expect((await app.request('POST', '/v1/policy/proposals', { as: cast.ownerA, body: { document: stricter } })).status).toBe(403);
     const proposed = await app.request('POST', '/v1/policy/proposals', { as: cast.platform, body: { proposalId: 'strict-transfers', document: stricter } });
     expect(proposed.status).toBe(201);

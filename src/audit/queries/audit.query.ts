@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
-import { ROLES } from '../../shared/domain/roles';
+import { hasOversight } from '../../shared/domain/roles';
 import type { Page } from '../../batteries/queries/battery-read-model';
 import { AUDIT_READ_MODEL, type AuditEntry, type AuditFilter, type AuditReadModel } from './audit-read-model';
 
@@ -25,7 +25,7 @@ export class AuditHandler implements IQueryHandler<AuditQuery> {
   constructor(@Inject(AUDIT_READ_MODEL) private readonly audit: AuditReadModel) {}
 
   async execute({ filter, after, limit, actor, streamAuthorised }: AuditQuery): Promise<Page<AuditEntry>> {
-    const platform = actor.roles.includes(ROLES.platformAdmin) || actor.roles.includes(ROLES.auditor);
+    const platform = hasOversight(actor);
     if (!platform && !streamAuthorised && filter.actorPartyId !== actor.partyId) {
       throw forbidden('not-your-party', `Without the auditor role you may audit your own party (${actor.partyId}) only: set party=${actor.partyId}`);
     }

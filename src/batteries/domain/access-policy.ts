@@ -1,5 +1,5 @@
 import type { Actor } from '../../shared/domain/actor';
-import { ROLES } from '../../shared/domain/roles';
+import { hasOversight } from '../../shared/domain/roles';
 
 /**
  * Who may read a battery: the parties related to it, and the platform's administrators and
@@ -9,6 +9,6 @@ export function mayRead(
   actor: Actor,
   battery: { ownerId: string; operatorId: string | null; manufacturerId: string; state?: { specialist?: { specialistId: string } | null } },
 ): boolean {
-  if (actor.roles.includes(ROLES.platformAdmin) || actor.roles.includes(ROLES.auditor)) return true;
+  if (hasOversight(actor)) return true;
   return [battery.ownerId, battery.operatorId, battery.manufacturerId, battery.state?.specialist?.specialistId].includes(actor.partyId);
 }

@@ -1,22 +1,13 @@
 import type { RecordedActor } from '../../shared/domain/actor';
 import type { RecordedApproval } from '../../policy/domain/approvals';
 import type { ApprovalSlot, PolicyAction } from '../../policy/domain/policy-document';
-import type { Capability } from './capability-catalogue';
-import type { BatteryEvent, KeyAuthority, KeyHolder, ProposalKind, PublicKey } from './battery-events';
+import type { BatteryEvent, KeyIssued, ProposalKind, PublicKey } from './battery-events';
 import { ACCESS_CHANGING_EVENTS } from './battery-events';
 import type { HardLimits } from './hard-limits';
 import type { TunableParameters } from './tunable-parameters';
 
-export interface ActiveKey {
-  keyId: string;
-  holder: KeyHolder;
-  publicKey: PublicKey;
-  capabilities: Capability[];
-  notBefore: string;
-  notAfter: string;
-  authority: KeyAuthority;
-  issuedAt: string;
-}
+/** A key as issued (its event's data, less the rule that allowed it), with when it was issued. */
+export type ActiveKey = Omit<KeyIssued['data'], 'rule'> & { issuedAt: string };
 
 export interface OpenTransfer {
   transferId: string;

@@ -1,21 +1,13 @@
 import { deciderSpecification } from '../../../test/support/decider-specification';
 import { actors, context, NOW } from '../../../test/support/battery-fixtures';
+import { TRANSFER_NEEDS_FINANCE } from '../../../test/support/policies';
 import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
 import { policyDecider, type PolicyCommand } from './policy-decider';
 import type { PolicyEvent } from './policy-events';
 import type { PolicyDocument } from './policy-document';
 
 const spec = deciderSpecification(policyDecider);
-const stricter: PolicyDocument = {
-  ...DEFAULT_POLICY_DOCUMENT,
-  actions: {
-    ...DEFAULT_POLICY_DOCUMENT.actions,
-    'ownership.transfer': {
-      performers: [{ relationship: 'owner', role: 'owner-admin' }],
-      approvals: [{ anyOf: [{ relationship: 'receiving-lessor', role: 'owner-admin' }] }, { anyOf: [{ relationship: 'owner', role: 'fleet-finance' }] }],
-    },
-  },
-};
+const stricter = TRANSFER_NEEDS_FINANCE;
 const propose = (document = stricter, actor = actors.platformAdmin): PolicyCommand => ({ type: 'ProposePolicyChange', proposalId: 'pc-1', document, context: context(actor) });
 function run(...commands: PolicyCommand[]): PolicyEvent[] {
   const events: PolicyEvent[] = [];

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden, notFound } from '../../shared/domain/domain-error';
-import { ROLES } from '../../shared/domain/roles';
+import { hasOversight } from '../../shared/domain/roles';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { mayRead } from '../../batteries/domain/access-policy';
 import { BATTERY_READ_MODEL, type BatteryReadModel } from '../../batteries/queries/battery-read-model';
@@ -44,7 +44,7 @@ export class PolicyController {
       : { ...asker, roles: query.roles ?? asker.roles };
     const row = query.serial ? this.batteries.get(query.serial) : undefined;
     if (query.serial && !row) throw notFound('battery-not-found', `No battery is provisioned under serial ${query.serial}`);
-    const oversight = asker.roles.includes(ROLES.platformAdmin) || asker.roles.includes(ROLES.auditor);
+    const oversight = hasOversight(asker);
     if (row && !mayRead(asker, row)) throw forbidden('not-related', `Party ${asker.partyId} has no relationship with battery ${query.serial}`);
     if (!row && !oversight && (subject.personId !== asker.personId || subject.partyId !== asker.partyId)) {
       throw forbidden('not-related', 'Without a battery you may ask about yourself only');
