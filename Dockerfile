@@ -1,0 +1,38 @@
+# The service image: build with the full Node image (native modules compile there), run on the
+# slim one as an unprivileged user.
+#
+#   docker build -t battery-keys .
+#   docker run -p 3000:3000 -v battery-keys-data:/data battery-keys                  # embedded store
+#   docker run -e EVENT_STORE=eventstoredb -e EVENTSTORE_CONNECTION_STRING='esdb://host:2113?tls=false' ...
+
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# Same Debian release and Node ABI as the build stage, so the compiled native modules
+# (better-sqlite3, pkcs11js) run unchanged.
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/data \
+    EVENT_STORE=embedded
+WORKDIR /app
+COPY --from=build --chown=node:node /app/package.json ./package.json
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+# DATA_DIR holds the embedded event store, the read model and the local keys.
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+# The slim image has no curl; Node 20 has fetch. /health is public and answers 503 when the event
+# store or the projections are down.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/src/main.js"]
