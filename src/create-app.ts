@@ -27,9 +27,7 @@ export async function createApp(env: Record<string, string | undefined> = proces
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Parser errors (bad JSON, body too large, wrong media type) happen before Nest sees the request.
   const problemLogger = new NestLogger('Problem');
-  fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, error, problemLogger));
   // An action without fields (accept, cancel, theft report) may come with an empty JSON body;
   // anything else goes through Fastify's own parser, which refuses prototype poisoning.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
