@@ -118,7 +118,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const limit = options.maxCount ?? Number.POSITIVE_INFINITY;
-    if (limit <= 0 || options.streamPrefixes?.length === 0) return [];
+    if (limit <= 0) return [];
     const selection = selectStreams(options.streamPrefixes);
     const events: RecordedEvent[] = [];
     // The server reads forwards from a position inclusively; the port's `after` is exclusive, so

@@ -20,10 +20,10 @@ const CLOSED = Symbol('closed');
  * A catch-up subscription to $all that survives the server: the client does not resubscribe by
  * itself, so when the subscription fails or ends (server stopped, connection lost, leader change)
  * this one subscribes again from the position of the last event it delivered, after a wait that
- * grows from `initialDelayMs` to `maxDelayMs` and starts again small once the server confirms a
- * new subscription. Subscriptions start strictly after the given position and every event at or
- * before the last delivered position is dropped, so no event is skipped or delivered twice. Only
- * `close()` ends it.
+ * doubles from `initialDelayMs` up to `maxDelayMs` while failures follow each other, and starts
+ * small again after a subscription that had been confirmed for at least `maxDelayMs`.
+ * Subscriptions start strictly after the given position and every event at or before the last
+ * delivered position is dropped, so no event is skipped or delivered twice. Only `close()` ends it.
  *
  * The stream filter is applied by the server; events are consumed with `for await` so that a slow
  * consumer holds the stream back instead of buffering without bound.
@@ -55,7 +55,8 @@ export class EventStoreDbSubscription implements EventSubscription {
         fromPosition: after === undefined ? START : toClientPosition(after),
         filter: this.selection.filter,
       });
-      subscription.once('confirmation', () => (delay = this.initialDelayMs));
+      let confirmedAt: number | undefined;
+      subscription.once('confirmation', () => (confirmedAt = Date.now()));
       // Errors reach us through the iterator; this listener keeps a late one (after we stopped
       // iterating) from being an unhandled 'error' event.
       subscription.on('error', () => undefined);
@@ -80,6 +81,9 @@ export class EventStoreDbSubscription implements EventSubscription {
         await iterator.return?.().catch(() => undefined);
       }
       if (this.closed) return;
+      // A subscription that ran for a while starts again with a short wait; one that fails right
+      // after each confirmation (a server going up and down, an event we cannot read) keeps backing off.
+      if (confirmedAt !== undefined && Date.now() - confirmedAt >= this.maxDelayMs) delay = this.initialDelayMs;
       this.resubscribe.onDropped?.(failure, delay);
       if (!(await this.wait(delay))) return;
       delay = Math.min(delay * 2, this.maxDelayMs);

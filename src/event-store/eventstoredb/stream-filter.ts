@@ -21,6 +21,10 @@ export function selectStreams(prefixes: readonly string[] | undefined): StreamSe
   if (prefixes === undefined) {
     return { filter: streamNameFilter({ regex: PORT_STREAMS_REGEX }), accepts: isPortStream };
   }
+  if (prefixes.length === 0) {
+    // No prefix, no stream (as in the embedded store); "(?!)" matches nothing.
+    return { filter: streamNameFilter({ regex: '(?!)' }), accepts: () => false };
+  }
   return {
     filter: streamNameFilter({ prefixes: [...prefixes] }),
     accepts: (streamId) => isPortStream(streamId) && prefixes.some((prefix) => streamId.startsWith(prefix)),
