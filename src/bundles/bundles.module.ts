@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { BATTERY_READ_MODEL, type BatteryReadModel } from '../batteries/queries/battery-read-model';
 import { BUNDLE_SIGNER, type BundleSigner } from '../signing/bundle-signer.port';
-import { LocalKeySigner } from '../signing/local-key-signer';
+import { SigningModule } from '../signing/signing.module';
 import { BUNDLE_SERVICE, BundleService } from './bundle.service';
 import { BundleController } from './http/bundle.controller';
 import { JwksController } from './http/jwks.controller';
@@ -11,9 +11,9 @@ import { SignedBundleCache } from './signed-bundle-cache';
 const BUNDLE_CACHE_ENTRIES = 200_000;
 
 @Module({
+  imports: [SigningModule],
   controllers: [BundleController, JwksController],
   providers: [
-    { provide: BUNDLE_SIGNER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => LocalKeySigner.loadOrCreate(config.DATA_DIR) },
     {
       provide: BUNDLE_SERVICE,
       inject: [BATTERY_READ_MODEL, BUNDLE_SIGNER, APP_CONFIG],
@@ -21,5 +21,6 @@ const BUNDLE_CACHE_ENTRIES = 200_000;
         new BundleService(batteries, signer, new SignedBundleCache(BUNDLE_CACHE_ENTRIES), { issuer: config.BUNDLE_ISSUER, ttlSeconds: config.BUNDLE_TTL_SECONDS }),
     },
   ],
+  exports: [BUNDLE_SERVICE, SigningModule],
 })
 export class BundlesModule {}

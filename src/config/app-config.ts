@@ -23,6 +23,20 @@ export const appConfigSchema = z.object({
   /** `iss` of every key bundle: the name devices pin together with the service's keys. */
   BUNDLE_ISSUER: z.string().default('urn:battery-keys:bundle-service'),
   BUNDLE_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  /** Where bundle signing keys live: a key file under DATA_DIR, or an HSM through PKCS#11. */
+  SIGNER: z.enum(['local', 'pkcs11']).default('local'),
+  PKCS11_LIBRARY: z.string().min(1).optional(),
+  PKCS11_TOKEN_LABEL: z.string().min(1).optional(),
+  PKCS11_PIN: z.string().min(1).optional(),
+  PKCS11_KEY_LABEL: z.string().min(1).optional(),
+  /** The chain from the devices' pinned root to the online keys; DATA_DIR/bundle-trust.json by default. */
+  BUNDLE_TRUST_FILE: z.string().min(1).optional(),
+  /** How old a device's proof may be; also how long its `jti` is remembered against replay. */
+  DEVICE_PROOF_MAX_AGE_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
+  /** Proofs remembered at once; beyond it new proofs wait (503) rather than risk an accepted replay. */
+  DEVICE_REPLAY_CACHE_ENTRIES: z.coerce.number().int().min(1000).max(10_000_000).default(200_000),
+  /** Longest `Prefer: wait=N` a device pull may hold open. */
+  DEVICE_LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   /** How long a command waits for the local read model to show its own write. */
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
@@ -39,6 +53,10 @@ export function loadAppConfig(env: Record<string, string | undefined>): AppConfi
   }
   if (parsed.data.EVENT_STORE === 'eventstoredb' && !parsed.data.EVENTSTORE_CONNECTION_STRING) {
     throw new Error('Invalid configuration: EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING');
+  }
+  if (parsed.data.SIGNER === 'pkcs11') {
+    const missing = (['PKCS11_LIBRARY', 'PKCS11_TOKEN_LABEL', 'PKCS11_PIN', 'PKCS11_KEY_LABEL'] as const).filter((name) => !parsed.data[name]);
+    if (missing.length > 0) throw new Error(`Invalid configuration: SIGNER=pkcs11 needs ${missing.join(', ')}`);
   }
   return parsed.data;
 }

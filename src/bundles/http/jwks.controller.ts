@@ -1,18 +1,31 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PublicRoute } from '../../auth/bearer-auth.guard';
-import { BUNDLE_SIGNER, type BundleSigner } from '../../signing/bundle-signer.port';
+import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust';
+
+const epochSeconds = () => Math.floor(Date.now() / 1000);
 
 @ApiTags('bundles')
 @Controller('.well-known')
 export class JwksController {
-  constructor(@Inject(BUNDLE_SIGNER) private readonly signer: BundleSigner) {}
+  constructor(@Inject(BUNDLE_TRUST) private readonly trust: BundleTrust) {}
 
   @Get('jwks.json')
   @PublicRoute()
   @Header('cache-control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Public keys that sign key bundles' })
+  @ApiOperation({ summary: 'Public keys that sign key bundles now (the online keys the root delegates to)' })
   jwks() {
-    return { keys: this.signer.publicJwks() };
+    return { keys: this.trust.publicJwks(epochSeconds()) };
+  }
+
+  @Get('bundle-trust.json')
+  @PublicRoute()
+  @Header('cache-control', 'public, max-age=300')
+  @ApiOperation({
+    summary: 'The chain of trust: the root pinned at manufacture, root rotations and the current delegation (public; devices get it with every bundle)',
+  })
+  bundleTrust() {
+    const { firstRoot, rootChain, delegation } = this.trust.file;
+    return { firstRoot, currentRoot: this.trust.root, rootChain, delegation, delegationVersion: this.trust.delegationVersion };
   }
 }
