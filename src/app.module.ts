@@ -7,6 +7,7 @@ import { AuthModule } from './auth/auth.module';
 import { BatteriesModule } from './batteries/batteries.module';
 import { BundlesModule } from './bundles/bundles.module';
 import { CommandHandlingModule } from './command-handling/command-handling.module';
+import { DevicesModule } from './devices/devices.module';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
@@ -37,6 +38,7 @@ export class AppModule {
         PartiesModule,
         BatteriesModule,
         BundlesModule,
+        DevicesModule,
         AuditModule,
         HealthModule,
       ],

@@ -32,8 +32,13 @@ export class BundleService {
     const battery = this.batteries.get(serial);
     if (!battery) throw notFound('battery-not-found', `No battery is provisioned under serial ${serial}`);
     authorize(battery);
-    const cached = this.cache.get(serial);
-    if (cached && cached.version === battery.bundleVersion && this.now().getTime() < cached.refreshAfter) return cached;
+    return this.bundleFor(battery);
+  }
+
+  /** The current signed bundle of a battery row the caller already read and authorised. */
+  bundleFor(battery: BatteryRow): Promise<SignedBundle> {
+    const cached = this.cache.get(battery.serial);
+    if (cached && cached.version === battery.bundleVersion && this.now().getTime() < cached.refreshAfter) return Promise.resolve(cached);
     return this.signOnce(battery);
   }
 

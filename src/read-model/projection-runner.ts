@@ -4,11 +4,12 @@ import type { EventStore, EventSubscription } from '../event-store/event-store.p
 import { BATTERY_STREAM_PREFIX } from '../batteries/domain/battery-events';
 import { PARTY_STREAM_PREFIX } from '../parties/domain/party-events';
 import { POLICY_STREAM_PREFIX } from '../policy/domain/policy-events';
+import { DEVICE_STREAM_PREFIX } from '../devices/domain/device-events';
 import { clearReadModel } from './read-model.database';
 import type { Projection } from './projection';
 
 /** The streams this service writes; the subscription is filtered to them on the store's side. */
-export const SERVICE_STREAM_PREFIXES = [BATTERY_STREAM_PREFIX, PARTY_STREAM_PREFIX, POLICY_STREAM_PREFIX];
+export const SERVICE_STREAM_PREFIXES = [BATTERY_STREAM_PREFIX, PARTY_STREAM_PREFIX, POLICY_STREAM_PREFIX, DEVICE_STREAM_PREFIX];
 
 export interface ProjectionStatus {
   position: bigint;

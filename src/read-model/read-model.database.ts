@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
  * Bumped whenever a projection's tables or meaning change: a read model of another version is
  * dropped and rebuilt from the event store at start, so no migration code is ever needed.
  */
-export const READ_MODEL_VERSION = 3;
+export const READ_MODEL_VERSION = 4;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS read_model_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,9 +63,35 @@ const SCHEMA = `
     position INTEGER NOT NULL,
     PRIMARY KEY (actor_party, actor_person, key)
   );
+  CREATE TABLE IF NOT EXISTS device_sync (
+    serial TEXT PRIMARY KEY,
+    bundle_version INTEGER NOT NULL,
+    applied_version INTEGER,
+    applied_iat INTEGER,
+    applied_at TEXT
+  );
+  CREATE INDEX IF NOT EXISTS device_sync_lagging ON device_sync (serial) WHERE applied_version IS NULL OR applied_version < bundle_version;
+  CREATE TABLE IF NOT EXISTS device_bundle_versions (
+    serial TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    since TEXT NOT NULL,
+    PRIMARY KEY (serial, version)
+  );
+  CREATE TABLE IF NOT EXISTS device_bundle_keys (
+    serial TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    kid TEXT NOT NULL,
+    first_version INTEGER NOT NULL,
+    revoked_in_version INTEGER,
+    revoked_at TEXT,
+    not_after TEXT NOT NULL,
+    PRIMARY KEY (serial, key_id)
+  );
+  CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked ON device_bundle_keys (serial, key_id) WHERE revoked_in_version IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked_by_kid ON device_bundle_keys (kid, serial, key_id) WHERE revoked_in_version IS NOT NULL;
 `;
 
-const TABLES = ['checkpoint', 'parties', 'batteries', 'open_proposals', 'audit', 'idempotency'];
+const TABLES = ['checkpoint', 'parties', 'batteries', 'open_proposals', 'audit', 'idempotency', 'device_sync', 'device_bundle_versions', 'device_bundle_keys'];
 
 /**
  * The local read model: one SQLite file per service instance, rebuildable from the event store at

@@ -9,9 +9,10 @@ import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { serialParams } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
 import { BUNDLE_SERVICE, type BundleService } from '../bundle.service';
+import { ifNoneMatchNames } from './if-none-match';
 
 /** RFC 7519's media type: the body is the compact JWS itself. */
-const JWT_MEDIA_TYPE = 'application/jwt';
+export const JWT_MEDIA_TYPE = 'application/jwt';
 
 @ApiTags('bundles')
 @ApiBearerAuth()
@@ -33,7 +34,7 @@ export class BundleController {
       if (!mayRead(actor, battery)) throw forbidden('not-related', `Party ${actor.partyId} has no relationship with battery ${serial}`);
     });
     void reply.header('etag', bundle.etag).header('cache-control', 'no-cache').header('x-bundle-version', String(bundle.version));
-    if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === bundle.etag)) {
+    if (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
       await reply.status(304).send();
       return;
     }

@@ -1,0 +1,139 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query as QueryParams, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBody, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { PublicRoute } from '../../auth/bearer-auth.guard';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { CallOfCommand, type CommandCall } from '../../http/command-call';
+import { serialParams } from '../../http/common-schemas';
+import { requestFingerprint } from '../../http/request-fingerprint';
+import { openApiSchema, ZodValidation } from '../../http/zod-validation';
+import { BUNDLE_SERVICE, type BundleService } from '../../bundles/bundle.service';
+import { bundleEnvelope, type BundleEnvelope } from '../../bundles/bundle-envelope';
+import { assertCanEncryptFor, encryptBundleForDevice } from '../../bundles/bundle-encryption';
+import { ifNoneMatchNames } from '../../bundles/http/if-none-match';
+import type { SignedBundle } from '../../bundles/signed-bundle-cache';
+import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust';
+import { DEVICE_PROOF_HEADER } from '../authentication/device-proof';
+import { DeviceProofError } from '../authentication/device-proof.error';
+import { AcknowledgeBundleCommand } from '../commands/acknowledge-bundle.command';
+import { BUNDLE_CHANGES, type BundleChanges } from '../sync/bundle-changes';
+import { DEVICE_SYNC_READ_MODEL, type DeviceSyncReadModel } from '../queries/device-sync-read-model';
+import { acknowledgementRequest, pullQuery } from './device-requests';
+import { CurrentDevice, DeviceProofGuard, type AuthenticatedDevice } from './device-proof.guard';
+import { DeviceProofErrorFilter } from './device-proof-error.filter';
+import { preferredWaitSeconds } from './long-poll';
+
+const proofHeader = {
+  name: 'Device-Proof',
+  required: true,
+  description: 'A fresh JWS signed by the battery identity key, bound to method, URL, serial, jti and iat (docs/key-bundle.md)',
+};
+
+/**
+ * What a battery itself calls: pull its bundle (ETag/304, optional long-poll and encryption) and
+ * acknowledge the one it applied. Authenticated by the device's proof, never by a person's token.
+ */
+@ApiTags('devices')
+@ApiHeader(proofHeader)
+@ApiResponse({ status: 401, description: 'The Device-Proof is missing or refused; `code` says why' })
+@PublicRoute()
+@UseGuards(DeviceProofGuard)
+@UseFilters(DeviceProofErrorFilter)
+@Controller('v1/devices')
+export class DeviceSyncController {
+  constructor(
+    @Inject(BUNDLE_SERVICE) private readonly bundles: BundleService,
+    @Inject(BUNDLE_TRUST) private readonly trust: BundleTrust,
+    @Inject(BUNDLE_CHANGES) private readonly changes: BundleChanges,
+    @Inject(DEVICE_SYNC_READ_MODEL) private readonly sync: DeviceSyncReadModel,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly commands: CommandBus,
+  ) {}
+
+  @Get(':serial/bundle')
+  @ApiOperation({ summary: 'The battery pulls its bundle with the chain of trust; 304 when If-None-Match names it; Prefer: wait=N waits for a change' })
+  @ApiProduces('application/json')
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag of the bundle the device holds' })
+  @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N: hold the request up to N seconds (bounded) until a newer bundle exists' })
+  @ApiQuery({ name: 'encrypt', required: false, enum: ['true', 'false'], description: 'Encrypt the bundle to the device key (P-256 keys only)' })
+  @ApiResponse({ status: 200, description: 'The bundle envelope: { fmt, bundle, delegation, rootChain }' })
+  @ApiResponse({ status: 304, description: 'The device already holds the current bundle' })
+  async pull(
+    @Param(new ZodValidation(serialParams, 'path')) _params: z.infer<typeof serialParams>,
+    @QueryParams(new ZodValidation(pullQuery, 'query')) query: z.infer<typeof pullQuery>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
+    @CurrentDevice() device: AuthenticatedDevice,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const deviceKey = device.battery.state.deviceKey;
+    // Checked before any waiting: an impossible request is refused at once, never downgraded to plaintext.
+    const encrypt = query.encrypt === 'true';
+    if (encrypt) assertCanEncryptFor(deviceKey);
+    const waitSeconds = preferredWaitSeconds(prefer, this.config.DEVICE_LONG_POLL_MAX_SECONDS);
+    let bundle = await this.bundles.bundleFor(device.battery);
+    if (waitSeconds > 0 && ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
+      bundle = await this.waitForNewer(device.battery.serial, ifNoneMatch, bundle, waitSeconds * 1000, reply);
+      void reply.header('preference-applied', `wait=${waitSeconds}`);
+    }
+    void reply.header('etag', bundle.etag).header('x-bundle-version', String(bundle.version)).header('cache-control', 'no-store');
+    if (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
+      await reply.status(304).send();
+      return;
+    }
+    const body = encrypt ? await encryptBundleForDevice(bundle.jws, deviceKey) : bundle.jws;
+    const envelope: BundleEnvelope = bundleEnvelope(body, this.trust);
+    await reply.status(200).header('content-type', 'application/json; charset=utf-8').send(envelope);
+  }
+
+  @Post(':serial/acknowledgements')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'The battery acknowledges the bundle it applied (ver, iat); recorded as BundleApplied, never advances the version' })
+  @ApiBody({ schema: openApiSchema(acknowledgementRequest) })
+  @ApiResponse({ status: 201, description: 'Recorded (a repeated acknowledgement answers the first, with "replayed": true)' })
+  @ApiResponse({ status: 409, description: 'Older than the last acknowledgement, or a bundle the service never served' })
+  async acknowledge(
+    @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
+    @Body(new ZodValidation(acknowledgementRequest)) body: z.infer<typeof acknowledgementRequest>,
+    @CurrentDevice() device: AuthenticatedDevice,
+    @CallOfCommand() call: CommandCall,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { claims, deviceKeyThumbprint } = device.proof;
+    // The device signs what it acknowledges: a body changed on the way is refused.
+    if (claims.ack?.ver !== body.ver || claims.ack?.iat !== body.iat) {
+      throw new DeviceProofError('device-proof-ack-mismatch', 'The proof must carry the acknowledged ver and iat in its ack claim');
+    }
+    const request = reply.request;
+    const servedVersion = this.sync.servedVersion(serial, body.ver) ?? null;
+    return this.commands.execute(
+      new AcknowledgeBundleCommand(
+        { type: 'AcknowledgeBundle', serial, ver: body.ver, iat: body.iat, servedVersion, deviceKeyThumbprint, proofId: claims.jti, context: call.context() },
+        // A device retrying an acknowledgement (its answer was lost) gets the first answer: the
+        // idempotency key is the acknowledged counter itself, whatever header the device sent.
+        { ...call.options, idempotency: { key: `ack:${body.ver}.${body.iat}`, fingerprint: requestFingerprint(request) } },
+      ),
+    );
+  }
+
+  /** Waits, without polling, until the projection signals a change that moves the ETag, or the time is up. */
+  private async waitForNewer(serial: string, ifNoneMatch: string | undefined, held: SignedBundle, waitMs: number, reply: FastifyReply): Promise<SignedBundle> {
+    const deadline = Date.now() + waitMs;
+    const disconnected = new AbortController();
+    const onClose = () => disconnected.abort();
+    reply.raw.once('close', onClose);
+    try {
+      let bundle = held;
+      while (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
+        const changed = await this.changes.waitForChange(serial, deadline - Date.now(), disconnected.signal);
+        if (!changed) break;
+        bundle = await this.bundles.current(serial, () => undefined);
+      }
+      return bundle;
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+  }
+}

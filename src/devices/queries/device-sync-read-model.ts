@@ -1,0 +1,186 @@
+import type Database from 'better-sqlite3';
+import type { Page } from '../../batteries/queries/battery-read-model';
+import type { ServedVersion } from '../domain/device-commands';
+
+export interface AppliedBundleView {
+  ver: number;
+  iat: number;
+  at: string;
+}
+
+/** A battery's sync state: what the service serves now against what its device applied. */
+export interface SyncStatus {
+  serial: string;
+  current: { ver: number; since: string };
+  applied: AppliedBundleView | null;
+  lagging: boolean;
+  /** When the service's version first moved past the applied one (provisioning for a device never heard of). */
+  lagSince: string | null;
+}
+
+/** A revoked key the device may still honour, because the bundle it last applied lists it. */
+export interface Exposure {
+  serial: string;
+  keyId: string;
+  kid: string;
+  /** Exposed since the revocation: from then on the key should have been refused. */
+  revokedAt: string;
+  keyNotAfter: string;
+  applied: AppliedBundleView | null;
+  currentVersion: number;
+}
+
+/** Restricts fleet lists to one owner's or one operator's batteries; empty for the whole fleet. */
+export type FleetFilter = { ownerId: string } | { operatorId: string } | Record<string, never>;
+
+interface StatusRow {
+  serial: string;
+  bundle_version: number;
+  since: string;
+  applied_version: number | null;
+  applied_iat: number | null;
+  applied_at: string | null;
+  lag_since: string | null;
+}
+
+interface ExposureRow {
+  serial: string;
+  key_id: string;
+  kid: string;
+  revoked_at: string;
+  not_after: string;
+  applied_version: number | null;
+  applied_iat: number | null;
+  applied_at: string | null;
+  bundle_version: number;
+}
+
+const STATUS_COLUMNS = `
+  s.serial, s.bundle_version, s.applied_version, s.applied_iat, s.applied_at,
+  (SELECT since FROM device_bundle_versions v WHERE v.serial = s.serial AND v.version = s.bundle_version) AS since,
+  (SELECT since FROM device_bundle_versions v WHERE v.serial = s.serial AND v.version = COALESCE(s.applied_version, 0) + 1) AS lag_since`;
+
+const LAGGING = '(s.applied_version IS NULL OR s.applied_version < s.bundle_version)';
+
+/**
+ * A key is live on a device when the device's applied bundle lists it: applied in
+ * [first_version, revoked_in_version). A device that never acknowledged may hold any bundle it
+ * ever pulled, so it counts as exposed: unknown is not safe. Keys past their own `notAfter` are
+ * refused by the device anyway and are left out.
+ */
+const EXPOSED = `k.revoked_in_version IS NOT NULL AND k.not_after > @now
+  AND (s.applied_version IS NULL OR (s.applied_version >= k.first_version AND s.applied_version < k.revoked_in_version))`;
+
+/**
+ * Fleet sync queries over the device-sync projection. The owner and operator filters join the
+ * batteries projection of the same database, so a battery's relationships are kept in one place.
+ */
+export class DeviceSyncReadModel {
+  /** Statements by text: the filters make a handful of variants, each compiled once. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  private statement<Row>(sql: string): Database.Statement<Record<string, unknown>, Row> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as Database.Statement<Record<string, unknown>, Row>;
+  }
+
+  status(serial: string): SyncStatus | undefined {
+    const row = this.statement<StatusRow>(`SELECT ${STATUS_COLUMNS} FROM device_sync s WHERE s.serial = @serial`).get({ serial });
+    return row && toStatus(row);
+  }
+
+  /** When `version` of the battery's bundle came into force; undefined when it never existed. */
+  servedVersion(serial: string, version: number): ServedVersion | undefined {
+    const row = this.statement<{ since: string }>('SELECT since FROM device_bundle_versions WHERE serial = @serial AND version = @version').get({ serial, version });
+    return row && { version, since: new Date(row.since) };
+  }
+
+  /** Batteries whose device has not applied the version the service serves now, by serial. */
+  lagging(filter: FleetFilter, cursor: string | undefined, limit: number): Page<SyncStatus> {
+    const { join, clause } = fleetJoin(filter);
+    const rows = this
+      .statement<StatusRow>(`SELECT ${STATUS_COLUMNS} FROM device_sync s ${join} WHERE ${LAGGING} ${clause} AND s.serial > @after ORDER BY s.serial LIMIT @limit`)
+      .all({ ...filter, after: cursor ?? '', limit: limit + 1 });
+    const items = rows.slice(0, limit).map(toStatus);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1].serial : null };
+  }
+
+  /** Revoked keys still live on a device, by battery and key id; optionally for one holder key (`kid`). */
+  exposure(filter: FleetFilter, kid: string | undefined, cursor: string | undefined, limit: number, now: Date): Page<Exposure> {
+    const { join, clause } = fleetJoin(filter);
+    const [afterSerial, afterKeyId] = decodeCursor(cursor);
+    const byKid = kid !== undefined ? 'AND k.kid = @kid' : '';
+    const rows = this
+      .statement<ExposureRow>(
+        `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
+         FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial ${join}
+         WHERE ${EXPOSED} ${clause} ${byKid} AND (k.serial, k.key_id) > (@afterSerial, @afterKeyId)
+         ORDER BY k.serial, k.key_id LIMIT @limit`,
+      )
+      .all({ ...filter, kid, now: now.toISOString(), afterSerial, afterKeyId, limit: limit + 1 });
+    const items = rows.slice(0, limit).map(toExposure);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit ? encodeCursor(last.serial, last.keyId) : null };
+  }
+
+  /** The exposures of one battery (its status page shows them). */
+  exposureOf(serial: string, now: Date): Exposure[] {
+    return this
+      .statement<ExposureRow>(
+        `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
+         FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial
+         WHERE k.serial = @serial AND ${EXPOSED} ORDER BY k.key_id`,
+      )
+      .all({ serial, now: now.toISOString() })
+      .map(toExposure);
+  }
+}
+
+function fleetJoin(filter: FleetFilter): { join: string; clause: string } {
+  if ('ownerId' in filter && filter.ownerId !== undefined) return { join: 'JOIN batteries b ON b.serial = s.serial', clause: 'AND b.owner_id = @ownerId' };
+  if ('operatorId' in filter && filter.operatorId !== undefined) return { join: 'JOIN batteries b ON b.serial = s.serial', clause: 'AND b.operator_id = @operatorId' };
+  return { join: '', clause: '' };
+}
+
+/** Serials and key ids never contain a space, so one separates them. */
+const encodeCursor = (serial: string, keyId: string) => Buffer.from(`${serial} ${keyId}`).toString('base64url');
+
+function decodeCursor(cursor: string | undefined): [string, string] {
+  if (!cursor) return ['', ''];
+  const [serial, keyId] = Buffer.from(cursor, 'base64url').toString('utf8').split(' ');
+  return [serial ?? '', keyId ?? ''];
+}
+
+const appliedOf = (row: { applied_version: number | null; applied_iat: number | null; applied_at: string | null }): AppliedBundleView | null =>
+  row.applied_version === null ? null : { ver: row.applied_version, iat: row.applied_iat as number, at: row.applied_at as string };
+
+function toStatus(row: StatusRow): SyncStatus {
+  const lagging = row.applied_version === null || row.applied_version < row.bundle_version;
+  return {
+    serial: row.serial,
+    current: { ver: row.bundle_version, since: row.since },
+    applied: appliedOf(row),
+    lagging,
+    lagSince: lagging ? row.lag_since : null,
+  };
+}
+
+function toExposure(row: ExposureRow): Exposure {
+  return {
+    serial: row.serial,
+    keyId: row.key_id,
+    kid: row.kid,
+    revokedAt: row.revoked_at,
+    keyNotAfter: row.not_after,
+    applied: appliedOf(row),
+    currentVersion: row.bundle_version,
+  };
+}
+
+export const DEVICE_SYNC_READ_MODEL = Symbol('DeviceSyncReadModel');
