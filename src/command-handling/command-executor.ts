@@ -54,7 +54,7 @@ export class CommandExecutor {
       }
       const state = history.reduce((s, recorded) => decider.evolve(s, toDomainEvent<E>(recorded)), decider.initialState());
       const decided = decider.decide(command, state);
-      const newEvents = decided.map((event, index) => toNewEvent(event, this.eventId(options, index), options.idempotency));
+      const newEvents = decided.map((event, index) => toNewEvent(event, this.eventId(streamId, options, index), options.idempotency));
       try {
         const result = await this.store.appendToStream(streamId, newEvents, current ?? 'no_stream');
         await this.projections.waitFor(result.position, this.readYourWritesTimeoutMs);
@@ -81,10 +81,14 @@ export class CommandExecutor {
     }
   }
 
-  private eventId(options: ExecuteOptions, index: number): string {
+  /**
+   * A retry derives the same ids, so the store appends it once. The stream is part of the name: a
+   * key reused on another stream gives other ids, and stores only need to deduplicate per stream.
+   */
+  private eventId(streamId: string, options: ExecuteOptions, index: number): string {
     if (!options.idempotency) return uuidv4();
     const { partyId, personId } = options.actor;
-    return uuidv5(`${partyId}\n${personId}\n${options.idempotency.key}\n${index}`, IDEMPOTENT_EVENT_ID_NAMESPACE);
+    return uuidv5(`${partyId}\n${personId}\n${options.idempotency.key}\n${streamId}\n${index}`, IDEMPOTENT_EVENT_ID_NAMESPACE);
   }
 
   private async replayIfRetried(options: ExecuteOptions): Promise<CommandOutcome | undefined> {

@@ -13,7 +13,6 @@ import type {
 import { DuplicateEventIdError } from '../event-store.errors';
 import { toPortError } from './error.mapping';
 import { toClientExpectedRevision } from './expected-revision.mapping';
-import { EventIdClaims } from './event-id-claims';
 import { readAllFiltered } from './filtered-all-read';
 import { toClientPosition } from './position.mapping';
 import { toRecordedEvent } from './recorded-event.mapping';
@@ -33,14 +32,15 @@ export interface EventStoreDbEventStoreOptions {
  * What EventStoreDB gives directly: streams, revisions, expected-revision checks, the global order
  * of $all (the port's position is the commit position, see position.mapping.ts) and catch-up
  * subscriptions. What the adapter adds to keep the port's contract:
- * - event ids unique across the store, with retries answered like the first append
- *   (event-id-claims.ts, and `answerEarlierAppend` below);
+ * - retries answered like the first append even when EventStoreDB answers one without a position
+ *   (`answerEarlierAppend` below). Ids are deduplicated per stream, as EventStoreDB does: the service
+ *   derives retried ids from the stream too, so it never needs store-wide uniqueness, which would
+ *   cost an extra write per event;
  * - $all reads with a server-side stream filter (filtered-all-read.ts);
- * - system streams and claim streams hidden from $all reads and subscriptions (stream-filter.ts);
+ * - system streams hidden from $all reads and subscriptions (stream-filter.ts);
  * - subscriptions that resubscribe after the server went away (eventstoredb-subscription.ts).
  */
 export class EventStoreDbEventStore implements EventStore {
-  private readonly claims: EventIdClaims;
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly readPageSize: number;
   private readonly resubscribe: ResubscribeOptions;
@@ -53,7 +53,6 @@ export class EventStoreDbEventStore implements EventStore {
     private readonly client: EventStoreDBClient,
     options: EventStoreDbEventStoreOptions = {},
   ) {
-    this.claims = new EventIdClaims(client);
     this.readPageSize = options.readPageSize ?? 1000;
     this.resubscribe = options.resubscribe ?? {};
   }
@@ -64,11 +63,6 @@ export class EventStoreDbEventStore implements EventStore {
     if (repeated) throw new DuplicateEventIdError(repeated.id, 'it appears twice in one append');
     const expected = toClientExpectedRevision(expectedRevision);
     try {
-      const claims = await this.claims.claim(streamId, events.map((event) => event.id));
-      if (claims.includes('claimed-before')) {
-        const earlier = await this.answerEarlierAppend(streamId, events);
-        if (earlier) return earlier;
-      }
       const result = await this.client.appendToStream(
         streamId,
         events.map((event) => jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata })),
@@ -86,9 +80,8 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /**
-   * When some ids were claimed for this stream before: a plain retry (all ids stored, in this order,
-   * consecutively) is answered like the first append; ids not stored at all (a claim left by an
-   * append that failed) let the append go on; anything else is refused.
+   * EventStoreDB took an append for a retry: a plain retry (all ids stored, in this order,
+   * consecutively) is answered like the first append; anything else is refused.
    */
   private async answerEarlierAppend(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
     const ids = new Set(events.map((event) => event.id));
@@ -146,7 +139,7 @@ export class EventStoreDbEventStore implements EventStore {
     return events;
   }
 
-  /** The newest port event: $all read backwards, one event, system and claim streams filtered out. */
+  /** The newest port event: $all read backwards, one event, system streams filtered out. */
   async headPosition(): Promise<bigint | undefined> {
     try {
       const [newest] = await readAllFiltered(this.client, { from: END, direction: BACKWARDS, count: 1, filter: selectStreams(undefined).filter });

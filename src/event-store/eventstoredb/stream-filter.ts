@@ -1,13 +1,9 @@
 import { streamNameFilter, type Filter } from '@eventstore/db-client';
 
-/**
- * Which streams the port shows. EventStoreDB's $all also holds system streams ("$..."), and this
- * adapter writes event-id claim streams (see event-id-claims.ts); neither is a port event.
- */
-export const CLAIM_STREAM_PREFIX = '_event-id-';
+/** Which streams the port shows: EventStoreDB's $all also holds system streams ("$..."), which are not port events. */
 
-/** .NET and JavaScript regex: any stream that is neither a system stream nor a claim stream. */
-const PORT_STREAMS_REGEX = `^(?!\\$|${CLAIM_STREAM_PREFIX})`;
+/** .NET and JavaScript regex: any stream that is not a system stream. */
+const PORT_STREAMS_REGEX = '^(?!\\$)';
 
 export interface StreamSelection {
   /** The server-side filter for reads and subscriptions on $all. */
@@ -17,7 +13,7 @@ export interface StreamSelection {
 }
 
 export function selectStreams(prefixes: readonly string[] | undefined): StreamSelection {
-  const isPortStream = (streamId: string) => !streamId.startsWith('$') && !streamId.startsWith(CLAIM_STREAM_PREFIX);
+  const isPortStream = (streamId: string) => !streamId.startsWith('$');
   if (prefixes === undefined) {
     return { filter: streamNameFilter({ regex: PORT_STREAMS_REGEX }), accepts: isPortStream };
   }
