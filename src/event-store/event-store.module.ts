@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -9,7 +9,10 @@ import { SqliteEventStore } from './embedded/sqlite-event-store';
 async function openEventStore(config: AppConfig): Promise<EventStore> {
   if (config.EVENT_STORE === 'eventstoredb') {
     const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
-    return EventStoreDbEventStore.fromConnectionString(config.EVENTSTORE_CONNECTION_STRING as string);
+    const logger = new Logger('EventStoreDB');
+    return EventStoreDbEventStore.fromConnectionString(config.EVENTSTORE_CONNECTION_STRING as string, {
+      resubscribe: { onDropped: (error) => logger.warn(`Subscription dropped, resubscribing: ${error instanceof Error ? error.message : String(error)}`) },
+    });
   }
   mkdirSync(config.DATA_DIR, { recursive: true });
   return new SqliteEventStore(join(config.DATA_DIR, 'events.db'));
