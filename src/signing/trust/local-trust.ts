@@ -6,8 +6,9 @@ import { createTrust, delegate, delegatedKey } from './trust-issuance';
 import { verifyTrust } from './trust-chain';
 
 export const LOCAL_ROOT_KEY_FILE = 'bundle-root.private.jwk';
-/** The embedded default renews itself, so a long window only spares a restart-time signature. */
 const LOCAL_DELEGATION_DAYS = 365;
+/** The embedded default renews its own delegation at a start this close to the end of the window. */
+const LOCAL_RENEWAL_DAYS = 30;
 
 /**
  * The embedded default's chain of trust, for development and tests: a root key in the data
@@ -26,9 +27,9 @@ export async function ensureLocalTrust(options: { dataDir: string; trustFile: st
   }
   const verified = await verifyTrust(existing, options.issuer);
   const current = verified.delegation.keys.find((key) => key.kid === options.signer.keyId);
-  const renewalDue = !current || current.nbf > options.now || current.exp - options.now < (LOCAL_DELEGATION_DAYS * 86_400) / 2;
+  const renewalDue = !current || current.nbf > options.now || current.exp - options.now < LOCAL_RENEWAL_DAYS * 86_400;
   if (!renewalDue) return existing;
-  // A new local signing key, or a delegation past half its life: re-delegate, keeping the other
+  // A new local signing key, or a delegation about to lapse: re-delegate, keeping the other
   // keys' windows as they are so a key retired by rotation stays retired.
   const root = await LocalEs256Key.readFile(rootFile);
   const others = verified.delegation.keys.filter((key) => key.kid !== options.signer.keyId && key.exp > options.now);
