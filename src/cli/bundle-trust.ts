@@ -62,6 +62,20 @@ program
   });
 
 program
+  .command('create-hsm-key')
+  .description('Generate a P-256 key pair inside the HSM (PKCS11_* settings); its private key can sign and never leaves the token')
+  .requiredOption('--label <label>', 'the label (CKA_LABEL) to give it: PKCS11_KEY_LABEL names it to the service')
+  .action(async (options: { label: string }) => {
+    const token = openToken(config());
+    try {
+      const { publicJwk } = await token.generateKeyPair(options.label);
+      print({ label: options.label, publicJwk });
+    } finally {
+      await token.close();
+    }
+  });
+
+program
   .command('delegate')
   .description('Sign a new delegation naming exactly the given online keys (creates the trust file if there is none)')
   .option('--root-key <file>', 'the current root private key (default: the embedded one in DATA_DIR)')

@@ -29,8 +29,9 @@ export interface SimulationSummary {
   /** Refused by the verifier, by reason. */
   refused: Record<string, number>;
   failures: Record<string, number>;
-  pulls: number;
-  pullLatencyMs: { p50: number; p95: number; max: number };
+  /** Sync rounds played (a round: pull, and on a new bundle verify, apply and acknowledge). */
+  rounds: number;
+  roundLatencyMs: { p50: number; p95: number; max: number };
   elapsedMs: number;
 }
 
@@ -71,8 +72,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     lagging: 0,
     refused: {},
     failures: {},
-    pulls: latencies.length,
-    pullLatencyMs: percentiles(latencies),
+    rounds: latencies.length,
+    roundLatencyMs: percentiles(latencies),
     elapsedMs: Math.round(performance.now() - started),
   };
   for (const outcome of last) {
@@ -87,7 +88,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   return summary;
 }
 
-function percentiles(values: number[]): SimulationSummary['pullLatencyMs'] {
+function percentiles(values: number[]): SimulationSummary['roundLatencyMs'] {
   if (values.length === 0) return { p50: 0, p95: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
