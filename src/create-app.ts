@@ -2,6 +2,7 @@ import { Logger as NestLogger, UnsupportedMediaTypeException } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Builds the application (used by main.ts and by the end-to-end tests). */
 export async function createApp(env: Record<string, string | undefined> = process.env): Promise<NestFastifyApplication> {
   const config = loadAppConfig(env);
+  const problemLogger = new NestLogger('Problem');
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     // A caller's X-Request-Id is kept when well-formed, so its logs and our events correlate.
@@ -21,13 +23,15 @@ export async function createApp(env: Record<string, string | undefined> = proces
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // The router's own refusals (a malformed percent-escape in the path: 400; a path parameter over
+    // maxParamLength: 414) happen before any hook or handler; they answer as problems too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, problemLogger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  const problemLogger = new NestLogger('Problem');
   // An action without fields (accept, cancel, theft report) may come with an empty JSON body;
   // anything else goes through Fastify's own parser, which refuses prototype poisoning.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
