@@ -55,7 +55,7 @@ async function check(envelope: unknown, profile: DeviceProfile, state: DeviceSta
   if (typeof alg === 'string' && /^HS\d+$/.test(alg)) return refuse('symmetric-alg-refused', `${alg}: a MAC is not a signature (key confusion)`);
   if (alg !== SIGNATURE_ALG) return refuse('alg-not-allowed', `${String(alg)} is not ${SIGNATURE_ALG}`);
   if (jws.header.typ !== BUNDLE_TYP) return refuse('wrong-typ', `typ ${String(jws.header.typ)} is not ${BUNDLE_TYP}`);
-  if (Array.isArray(jws.header.crit)) return refuse('malformed', 'no critical header extension is defined for bundles');
+  if (jws.header.crit !== undefined) return refuse('malformed', 'no critical header extension is defined for bundles');
   const key = delegated.keys.find((candidate) => candidate.kid === jws.header.kid);
   if (!key) return refuse('unknown-kid', `no delegated key has kid ${String(jws.header.kid)}`);
   if (now + skew < key.nbf) return refuse('signing-key-not-yet-valid', `key ${key.kid} signs from ${key.nbf}`);

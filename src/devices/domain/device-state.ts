@@ -13,7 +13,7 @@ export interface DeviceState {
 
 export const initialDeviceState = (): DeviceState => ({ lastApplied: null });
 
-export function evolveDevice(state: DeviceState, event: DeviceEvent): DeviceState {
+export function evolveDevice(_state: DeviceState, event: DeviceEvent): DeviceState {
   switch (event.type) {
     case 'BundleApplied':
       return { lastApplied: { ver: event.data.ver, iat: event.data.iat, appliedAt: event.meta.occurredAt } };

@@ -15,7 +15,6 @@ import { assertCanEncryptFor, encryptBundleForDevice } from '../../bundles/bundl
 import { ifNoneMatchNames } from '../../bundles/http/if-none-match';
 import type { SignedBundle } from '../../bundles/signed-bundle-cache';
 import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust';
-import { DEVICE_PROOF_HEADER } from '../authentication/device-proof';
 import { DeviceProofError } from '../authentication/device-proof.error';
 import { AcknowledgeBundleCommand } from '../commands/acknowledge-bundle.command';
 import { BUNDLE_CHANGES, type BundleChanges } from '../sync/bundle-changes';
