@@ -1,0 +1,260 @@
+import Database from 'better-sqlite3';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
+import type { NewEvent } from '../../src/event-store/event-store.port';
+import { batteryDecider } from '../../src/batteries/domain/battery-decider';
+import type { BatteryCommand } from '../../src/batteries/domain/battery-commands';
+import { batteryStreamId, type BatteryEvent, type PublicKey } from '../../src/batteries/domain/battery-events';
+import type { BatteryState } from '../../src/batteries/domain/battery-state';
+import type { Capability } from '../../src/batteries/domain/capability-catalogue';
+import { partyDecider } from '../../src/parties/domain/party-decider';
+import { partyStreamId } from '../../src/parties/domain/party-events';
+import type { Actor } from '../../src/shared/domain/actor';
+import type { CommandContext } from '../../src/shared/domain/command-context';
+import type { PartyKind } from '../../src/shared/domain/party-kind';
+import { toNewEvent } from '../../src/shared/infrastructure/event-mapping';
+
+/**
+ * Bench-only bulk loader. Every event comes out of the real deciders (`decide` then `evolve`,
+ * mapped with the service's own `toNewEvent`), so the store holds exactly what the service would
+ * have written through HTTP; only the write path differs: rows go into the SqliteEventStore's file
+ * (schema created by its own constructor) in one transaction per chunk instead of one fsync'd
+ * transaction per command. Event ids are UUID v7 (time-ordered) so the unique index grows at its
+ * end; the service's own ids are v4, which the store treats the same.
+ */
+
+export const FLEET_PARTIES: { partyId: string; kind: PartyKind }[] = [
+  { partyId: 'oem', kind: 'manufacturer' },
+  { partyId: 'lessor-a', kind: 'lessor' },
+  { partyId: 'lessor-b', kind: 'lessor' },
+  { partyId: 'courier', kind: 'operator' },
+  { partyId: 'workshop', kind: 'service-provider' },
+];
+
+export const FLEET_ACTORS = {
+  platform: { personId: 'pat', partyId: 'platform', roles: ['platform-admin'] },
+  provisioner: { personId: 'olga', partyId: 'oem', roles: ['provisioner'] },
+  owner: { personId: 'alice', partyId: 'lessor-a', roles: ['owner-admin'] },
+  ownerB: { personId: 'bob', partyId: 'lessor-b', roles: ['owner-admin'] },
+} satisfies Record<string, Actor>;
+
+const HARD_LIMITS = {
+  cellVoltageMinV: 2.8,
+  cellVoltageMaxV: 4.25,
+  chargeCurrentMaxA: 100,
+  dischargeCurrentMaxA: 200,
+  temperatureMinC: -20,
+  temperatureMaxC: 60,
+};
+
+const KEY_CAPABILITIES: Capability[][] = [
+  ['status.read', 'discharge', 'charge'],
+  ['diagnostics.read', 'faults.reset'],
+  ['diagnostics.read', 'cells.balance', 'firmware.install-signed'],
+];
+
+/**
+ * The policy in force, for source trees whose commands carry one (the policy engine); older trees
+ * have no policy module and take the context without it.
+ */
+const POLICY_CONTEXT: Record<string, unknown> = (() => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return { policy: require('../../src/policy/domain/default-policy').DEFAULT_POLICY };
+  } catch {
+    return {};
+  }
+})();
+
+export const commandContext = (actor: Actor, now: Date, requestId: string): CommandContext =>
+  ({ actor, now, requestId, ...POLICY_CONTEXT }) as CommandContext;
+
+export const serialOf = (index: number) => `BK${String(index).padStart(8, '0')}`;
+
+/** RFC 7638 thumbprint of an OKP/EC public JWK. */
+export function thumbprintOf(jwk: Record<string, string>): string {
+  const canonical = jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
+}
+
+export interface KeyPair {
+  publicKey: PublicKey;
+  privateKey: KeyObject;
+}
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * Real Ed25519 key pairs derived from a label and an index (seed = SHA-256 of both), so the
+ * loader (a child process) and the bench (which signs device proofs) get the same keys without
+ * passing private keys around.
+ */
+export function keyPairAt(label: string, index: number): KeyPair {
+  const seed = createHash('sha256').update(`${label}/${index}`).digest();
+  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
+  const essential = { kty: 'OKP', crv: 'Ed25519', x: jwk.x };
+  return { publicKey: { jwk: essential, thumbprint: thumbprintOf(essential) }, privateKey };
+}
+
+export function keyPool(label: string, size: number): KeyPair[] {
+  return Array.from({ length: size }, (_, index) => keyPairAt(label, index));
+}
+
+/** Device identity keys of the bench fleet: battery i uses DEVICE_KEYS[i % DEVICE_KEY_POOL]. */
+export const DEVICE_KEY_LABEL = 'bench-device';
+export const DEVICE_KEY_POOL = 1024;
+export const HOLDER_KEY_LABEL = 'bench-holder';
+
+export interface FleetOptions {
+  batteries: number;
+  keysPerBattery: number;
+  /** Index of the first battery (to grow a fleet in steps: 1,000 → 100,000 → 1,000,000). */
+  startIndex?: number;
+  /** Register the parties first (only for the first load into an empty store). */
+  registerParties?: boolean;
+  /** Device identity keys, reused round-robin across batteries (the service does not index them). */
+  deviceKeys: KeyPair[];
+  /** Holder keys; each battery gets `keysPerBattery` distinct ones. */
+  holderKeys: KeyPair[];
+  batteriesPerTransaction?: number;
+  onProgress?: (batteriesDone: number) => void;
+}
+
+export interface LoadResult {
+  events: number;
+  batteries: number;
+  /** Wall time, generation through the deciders included. */
+  ms: number;
+  eventsPerSecond: number;
+  /** Time inside the insert transactions only: the store file's raw insert rate. */
+  insertMs: number;
+  insertsPerSecond: number;
+}
+
+interface Row {
+  id: string;
+  streamId: string;
+  revision: number;
+  event: NewEvent;
+}
+
+/** The events of one battery (provisioned, then `keysPerBattery` keys), straight from the decider. */
+export function batteryEvents(serial: string, deviceKey: PublicKey, holderKeys: KeyPair[], keysPerBattery: number, now: Date): NewEvent[] {
+  const requestBase = `bench-${serial}`;
+  const context = (actor: Actor, n: number) => commandContext(actor, now, `${requestBase}-${n}`);
+  const commands: BatteryCommand[] = [
+    {
+      type: 'ProvisionBattery',
+      serial,
+      model: 'T2-48V',
+      chemistry: 'NMC',
+      hardLimits: HARD_LIMITS,
+      deviceKey,
+      manufacturer: { partyId: 'oem', kind: 'manufacturer' },
+      firstOwner: { partyId: 'lessor-a', kind: 'lessor' },
+      context: context(FLEET_ACTORS.provisioner, 0),
+    },
+  ];
+  const notAfter = new Date(now.getTime() + 10 * 365 * 86_400_000);
+  for (let k = 0; k < keysPerBattery; k++) {
+    commands.push({
+      type: 'IssueKey',
+      keyId: `${serial}-k${k}`,
+      holder: { personId: `tech-${k}`, party: { partyId: 'workshop', kind: 'service-provider' } },
+      publicKey: holderKeys[k % holderKeys.length].publicKey,
+      capabilities: KEY_CAPABILITIES[k % KEY_CAPABILITIES.length],
+      notBefore: now,
+      notAfter,
+      context: context(FLEET_ACTORS.owner, k + 1),
+    });
+  }
+  let state: BatteryState = batteryDecider.initialState();
+  const events: NewEvent[] = [];
+  for (const command of commands) {
+    for (const event of batteryDecider.decide(command, state)) {
+      state = batteryDecider.evolve(state, event as BatteryEvent);
+      events.push(toNewEvent(event, uuidv7()));
+    }
+  }
+  return events;
+}
+
+/** Creates the store file with the adapter's own schema, then bulk-inserts the fleet. */
+export async function loadFleet(filename: string, options: FleetOptions): Promise<LoadResult> {
+  if (options.keysPerBattery > options.holderKeys.length) throw new Error('Need at least as many holder keys as keys per battery');
+  // The adapter's constructor creates (or checks) the schema: the file stays the adapter's format.
+  await new SqliteEventStore(filename).dispose();
+
+  const db = new Database(filename);
+  // Bulk load: a half-done load is thrown away (the bench starts over), so no journal and no
+  // fsync while loading; the file goes back to WAL (the adapter's mode) at the end.
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -1000000');
+  db.pragma('temp_store = MEMORY');
+  const insert = db.prepare(
+    'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertTransaction = db.transaction((rows: Row[], recordedAt: string) => {
+    for (const row of rows) {
+      insert.run(row.id, row.streamId, row.revision, row.event.type, JSON.stringify(row.event.data), JSON.stringify(row.event.metadata), recordedAt);
+    }
+  });
+  let insertNs = 0n;
+  const insertRows = (rows: Row[], recordedAt: string) => {
+    const t = process.hrtime.bigint();
+    insertTransaction(rows, recordedAt);
+    insertNs += process.hrtime.bigint() - t;
+  };
+
+  const started = process.hrtime.bigint();
+  let events = 0;
+  if (options.registerParties) {
+    const rows: Row[] = [];
+    for (const { partyId, kind } of FLEET_PARTIES) {
+      const [event] = partyDecider.decide(
+        { type: 'RegisterParty', partyId, name: partyId.toUpperCase(), kind, context: commandContext(FLEET_ACTORS.platform, new Date(), `bench-party-${partyId}`) },
+        partyDecider.initialState(),
+      );
+      const newEvent = toNewEvent(event, uuidv7());
+      rows.push({ id: newEvent.id, streamId: partyStreamId(partyId), revision: 0, event: newEvent });
+    }
+    insertRows(rows, new Date().toISOString());
+    events += rows.length;
+  }
+
+  const start = options.startIndex ?? 0;
+  const perTransaction = options.batteriesPerTransaction ?? 2000;
+  const now = new Date();
+  for (let chunkStart = start; chunkStart < start + options.batteries; chunkStart += perTransaction) {
+    const chunkEnd = Math.min(chunkStart + perTransaction, start + options.batteries);
+    const rows: Row[] = [];
+    for (let i = chunkStart; i < chunkEnd; i++) {
+      const serial = serialOf(i);
+      const streamId = batteryStreamId(serial);
+      const deviceKey = options.deviceKeys[i % options.deviceKeys.length].publicKey;
+      const holderKeys = rotate(options.holderKeys, i);
+      batteryEvents(serial, deviceKey, holderKeys, options.keysPerBattery, now).forEach((event, revision) =>
+        rows.push({ id: event.id, streamId, revision, event }),
+      );
+    }
+    insertRows(rows, new Date().toISOString());
+    events += rows.length;
+    options.onProgress?.(chunkEnd - start);
+    // Let timers (progress output) run between chunks.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  db.pragma('journal_mode = WAL');
+  db.close();
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const insertMs = Number(insertNs) / 1e6;
+  return { events, batteries: options.batteries, ms, eventsPerSecond: events / (ms / 1000), insertMs, insertsPerSecond: events / (insertMs / 1000) };
+}
+
+/** A different choice of holder keys per battery, still distinct within it. */
+function rotate<T>(items: T[], by: number): T[] {
+  const offset = by % items.length;
+  return offset === 0 ? items : [...items.slice(offset), ...items.slice(0, offset)];
+}

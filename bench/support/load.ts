@@ -1,0 +1,84 @@
+import autocannon from 'autocannon';
+
+export interface LoadFigures {
+  label: string;
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Completed answers by status code. */
+  statuses: Record<string, number>;
+  /** Connection errors and timeouts. */
+  errors: number;
+}
+
+export interface LoadOptions {
+  label: string;
+  url: string;
+  connections?: number;
+  durationSec?: number;
+  /** Stop after this many requests instead of after a duration. */
+  amount?: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Varies each request (path, headers, body); called once per request sent. */
+  setupRequest?: (request: autocannon.Request) => autocannon.Request;
+  /** An unmeasured run of this many seconds first (JIT, caches, connections). */
+  warmupSec?: number;
+}
+
+/** One autocannon run on loopback; figures from the completed answers only. */
+export async function load(options: LoadOptions): Promise<LoadFigures> {
+  if (options.warmupSec) await load({ ...options, warmupSec: 0, amount: undefined, durationSec: options.warmupSec });
+  // Latencies from every answer, in float milliseconds (autocannon's own histogram keeps whole ms).
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections ?? 16,
+        pipelining: 1,
+        ...(options.amount ? { amount: options.amount } : { duration: options.durationSec ?? 5 }),
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        body: options.body,
+        timeout: 30,
+        ...(options.setupRequest ? { requests: [{ setupRequest: options.setupRequest as (r: autocannon.Request, c: object) => autocannon.Request }] } : {}),
+      },
+      (error, finished) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  latencies.sort((a, b) => a - b);
+  const statuses: Record<string, number> = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stats as { count?: number }).count ?? 0;
+  const requests = Object.values(statuses).reduce((a, b) => a + b, 0);
+  const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
+  return {
+    label: options.label,
+    requests,
+    seconds,
+    perSecond: requests / seconds,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    statuses,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** Fails loudly when a run answered anything but the statuses it was meant to measure. */
+export function expectStatuses(figures: LoadFigures, allowed: string[]): LoadFigures {
+  const unexpected = Object.entries(figures.statuses).filter(([code, count]) => count > 0 && !allowed.includes(code));
+  if (unexpected.length > 0 || figures.errors > 0) {
+    throw new Error(`${figures.label}: unexpected answers ${JSON.stringify(figures.statuses)}, ${figures.errors} errors`);
+  }
+  return figures;
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
