@@ -46,17 +46,23 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const last: SyncOutcome[] = [];
 
   await inBatches(options.fleet.devices.length, options.concurrency, async (index) => {
-    const entry = options.fleet.devices[index];
-    const profile: DeviceProfile = { serial: entry.serial, identityThumbprint: '', issuer: options.issuer, pinnedRoot: options.pinnedRoot, hardLimits: options.fleet.hardLimits };
-    const identity = identityOf(entry);
-    profile.identityThumbprint = identity.thumbprint;
-    if (options.encrypt && identity.privateKey.asymmetricKeyType === 'ec') profile.identityPrivateKey = identity.privateKey;
+    const identity = identityOf(options.fleet.devices[index]);
+    // Ed25519 devices cannot receive encrypted bundles; they pull in clear even with --encrypt.
+    const encrypt = options.encrypt && identity.privateKey.asymmetricKeyType === 'ec';
+    const profile: DeviceProfile = {
+      serial: identity.serial,
+      identityThumbprint: identity.thumbprint,
+      ...(encrypt ? { identityPrivateKey: identity.privateKey } : {}),
+      issuer: options.issuer,
+      pinnedRoot: options.pinnedRoot,
+      hardLimits: options.fleet.hardLimits,
+    };
     const device = new SimulatedDevice(identity, profile, baseUrl);
     let outcome: SyncOutcome = { kind: 'failed', status: 0, code: 'not-started' };
     for (let round = 0; round < rounds && !deadline.aborted; round++) {
       const before = performance.now();
       try {
-        outcome = await device.sync({ encrypt: options.encrypt && profile.identityPrivateKey !== undefined, signal: deadline });
+        outcome = await device.sync({ encrypt, signal: deadline });
       } catch (error) {
         outcome = { kind: 'failed', status: 0, code: deadline.aborted ? 'timeout' : (error as Error).message };
       }

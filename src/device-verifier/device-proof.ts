@@ -1,5 +1,4 @@
-import { SignJWT } from 'jose';
-import { randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, sign, type KeyObject } from 'node:crypto';
 import { DEVICE_PROOF_TYP } from './protocol';
 
 export interface DeviceIdentity {
@@ -20,14 +19,30 @@ export interface ProofRequest {
   ack?: { ver: number; iat: number };
 }
 
-/** A fresh, single-use proof for one request, signed with the identity key (docs/key-bundle.md). */
-export function createDeviceProof(device: DeviceIdentity, request: ProofRequest): Promise<string> {
+const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/**
+ * A fresh, single-use proof for one request, signed with the identity key (docs/key-bundle.md).
+ * Synchronous, so a load generator can make one per request inside a synchronous hook.
+ */
+export function createDeviceProofSync(device: DeviceIdentity, request: ProofRequest): string {
   const url = new URL(request.url);
-  const htu = `${url.origin}${url.pathname}`;
-  const alg = device.privateKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256';
-  return new SignJWT({ htm: request.method, htu, sub: device.serial, ...(request.ack ? { ack: request.ack } : {}) })
-    .setProtectedHeader({ alg, typ: DEVICE_PROOF_TYP, kid: device.thumbprint })
-    .setJti(randomBytes(16).toString('base64url'))
-    .setIssuedAt(request.now)
-    .sign(device.privateKey);
+  const ed25519 = device.privateKey.asymmetricKeyType === 'ed25519';
+  const header = part({ alg: ed25519 ? 'EdDSA' : 'ES256', typ: DEVICE_PROOF_TYP, kid: device.thumbprint });
+  const claims = part({
+    htm: request.method,
+    htu: `${url.origin}${url.pathname}`,
+    sub: device.serial,
+    jti: randomBytes(16).toString('base64url'),
+    iat: request.now,
+    ...(request.ack ? { ack: request.ack } : {}),
+  });
+  const input = Buffer.from(`${header}.${claims}`);
+  // JWS ES256 wants r||s (IEEE P1363), not the DER that node:crypto returns by default.
+  const signature = ed25519 ? sign(null, input, device.privateKey) : sign('sha256', input, { key: device.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${header}.${claims}.${signature.toString('base64url')}`;
+}
+
+export async function createDeviceProof(device: DeviceIdentity, request: ProofRequest): Promise<string> {
+  return createDeviceProofSync(device, request);
 }

@@ -4,7 +4,7 @@
  */
 export { verifyBundle, type Verdict } from './bundle-verifier';
 export { mayExercise, inSafeState } from './capabilities';
-export { createDeviceProof, type DeviceIdentity, type ProofRequest } from './device-proof';
+export { createDeviceProof, createDeviceProofSync, type DeviceIdentity, type ProofRequest } from './device-proof';
 export type { DeviceProfile } from './device-profile';
 export { initialDeviceState, readDeviceState, writeDeviceState, type DeviceState } from './device-state';
 export { jwkThumbprint } from './jws';
