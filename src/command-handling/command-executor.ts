@@ -8,7 +8,7 @@ import type { DomainEvent } from '../shared/domain/domain-event';
 import { toDomainEvent, toNewEvent, type IdempotencyRecord } from '../shared/infrastructure/event-mapping';
 import type { ProjectionRunner } from '../read-model/projection-runner';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError } from './command-errors';
-import { outcomeOf, type CommandOutcome } from './command-outcome';
+import { outcomeOf, unchangedOutcome, type CommandOutcome } from './command-outcome';
 
 /** Namespace for event ids derived from Idempotency-Keys (UUID v5). */
 const IDEMPOTENT_EVENT_ID_NAMESPACE = '1b671a64-40d5-491e-99b0-da01ff1f3341';
@@ -54,6 +54,8 @@ export class CommandExecutor {
       }
       const state = history.reduce((s, recorded) => decider.evolve(s, toDomainEvent<E>(recorded)), decider.initialState());
       const decided = decider.decide(command, state);
+      // A decision that changes nothing records nothing: answer with where the stream already is.
+      if (decided.length === 0) return unchangedOutcome(streamId, history.at(-1));
       const newEvents = decided.map((event, index) => toNewEvent(event, this.eventId(streamId, options, index), options.idempotency));
       try {
         const result = await this.store.appendToStream(streamId, newEvents, current ?? 'no_stream');

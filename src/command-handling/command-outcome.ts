@@ -25,3 +25,8 @@ export function outcomeOf(streamId: string, events: readonly RecordedEvent[], re
     replayed,
   };
 }
+
+/** A decision that changed nothing: no events, and where the stream already was (-1: no stream). */
+export function unchangedOutcome(streamId: string, last: RecordedEvent | undefined): CommandOutcome {
+  return { streamId, revision: last?.revision ?? -1, position: (last?.position ?? 0n).toString(), events: [], replayed: false };
+}

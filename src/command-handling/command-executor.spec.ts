@@ -1,0 +1,52 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
+import { ProjectionRunner } from '../read-model/projection-runner';
+import { openReadModelDatabase } from '../read-model/read-model.database';
+import type { Decider } from '../shared/domain/decider';
+import type { DomainEvent } from '../shared/domain/domain-event';
+import { CommandExecutor } from './command-executor';
+
+const actor = { personId: 'p', partyId: 'q', roles: [] };
+const meta = { actor: { personId: 'p', partyId: 'q', role: 'r' }, occurredAt: '2026-01-01T00:00:00.000Z', requestId: 'x', policyVersion: 1 };
+/** Appends one event per "add", nothing for "noop". */
+const counter: Decider<'add' | 'noop', number, DomainEvent> = {
+  initialState: () => 0,
+  evolve: (n) => n + 1,
+  decide: (command) => (command === 'add' ? [{ type: 'Added', data: {}, meta }] : []),
+};
+
+describe('command executor', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let db: Database.Database;
+  let executor: CommandExecutor;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'executor-'));
+    store = new SqliteEventStore(join(dir, 'events.db'));
+    db = openReadModelDatabase(join(dir, 'read-model.db'));
+    executor = new CommandExecutor(store, db, new ProjectionRunner(store, db, [], { error: () => undefined, warn: () => undefined }), 0);
+  });
+  afterEach(async () => {
+    await store.dispose();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a decision that changes nothing with no events and where the stream already is', async () => {
+    expect(await executor.execute('counter-1', counter, 'noop', { actor })).toEqual({ streamId: 'counter-1', revision: -1, position: '0', events: [], replayed: false });
+    const added = await executor.execute('counter-1', counter, 'add', { actor });
+    expect(await executor.execute('counter-1', counter, 'noop', { actor })).toMatchObject({ revision: 0, position: added.position, events: [] });
+    expect(await store.readStream('counter-1')).toHaveLength(1);
+  });
+
+  it('derives the same event ids for a retried Idempotency-Key on the same stream, and other ids on another stream', async () => {
+    const idempotency = { key: 'k', fingerprint: 'f' };
+    const first = await executor.execute('counter-a', counter, 'add', { actor, idempotency });
+    const elsewhere = await executor.execute('counter-b', counter, 'add', { actor, idempotency: { key: 'k', fingerprint: 'g' } });
+    expect(elsewhere.events[0].id).not.toBe(first.events[0].id);
+  });
+});
