@@ -31,7 +31,8 @@ export interface Exposure {
 }
 
 /** Restricts fleet lists to one owner's or one operator's batteries; empty for the whole fleet. */
-export type FleetFilter = { ownerId: string } | { operatorId: string } | Record<string, never>;
+export type { FleetFilter } from '../../batteries/domain/access-policy';
+import type { FleetFilter } from '../../batteries/domain/access-policy';
 
 interface StatusRow {
   serial: string;

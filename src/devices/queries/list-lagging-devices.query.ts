@@ -3,7 +3,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import type { Page } from '../../batteries/queries/battery-read-model';
 import { DEVICE_SYNC_READ_MODEL, type DeviceSyncReadModel, type FleetFilter, type SyncStatus } from './device-sync-read-model';
-import { assertMayListFleet } from './fleet-access';
+import { assertMayListFleet } from '../../batteries/domain/access-policy';
 
 export class ListLaggingDevicesQuery extends Query<Page<SyncStatus>> {
   constructor(readonly filter: FleetFilter, readonly cursor: string | undefined, readonly limit: number, readonly actor: Actor) {
