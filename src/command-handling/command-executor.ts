@@ -5,7 +5,7 @@ import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-stor
 import type { Actor } from '../shared/domain/actor';
 import type { Decider } from '../shared/domain/decider';
 import type { DomainEvent } from '../shared/domain/domain-event';
-import { toDomainEvent, toNewEvent, type IdempotencyRecord } from '../shared/infrastructure/event-mapping';
+import { storedMetadata, toDomainEvent, toNewEvent, type IdempotencyRecord } from '../shared/infrastructure/event-mapping';
 import type { ProjectionRunner } from '../read-model/projection-runner';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError } from './command-errors';
 import { outcomeOf, unchangedOutcome, type CommandOutcome } from './command-outcome';
@@ -48,6 +48,11 @@ export class CommandExecutor {
 
     for (let attempt = 1; ; attempt++) {
       const history = await this.store.readStream(streamId);
+      // The read model can lag the store (rebuilding after a restart, another instance's write,
+      // EventStoreDB's asynchronous subscription): a retry whose first attempt this stream already
+      // holds is known by its derived event id and answered with what that attempt recorded.
+      const retried = this.retriedIn(streamId, history, options);
+      if (retried) return retried;
       const current = history.length > 0 ? history[history.length - 1].revision : undefined;
       if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
         throw new ConcurrencyConflictError(streamId, options.expectedRevision, current);
@@ -91,6 +96,18 @@ export class CommandExecutor {
     if (!options.idempotency) return uuidv4();
     const { partyId, personId } = options.actor;
     return uuidv5(`${partyId}\n${personId}\n${options.idempotency.key}\n${streamId}\n${index}`, IDEMPOTENT_EVENT_ID_NAMESPACE);
+  }
+
+  /** The events this Idempotency-Key's first attempt appended, if `history` holds them. */
+  private retriedIn(streamId: string, history: readonly RecordedEvent[], options: ExecuteOptions): CommandOutcome | undefined {
+    if (!options.idempotency) return undefined;
+    const firstId = this.eventId(streamId, options, 0);
+    const start = history.findIndex((event) => event.id === firstId);
+    if (start < 0) return undefined;
+    if (storedMetadata(history[start]).idempotency?.fingerprint !== options.idempotency.fingerprint) throw new IdempotencyKeyReusedError(options.idempotency.key);
+    let end = start + 1;
+    while (end < history.length && history[end].id === this.eventId(streamId, options, end - start)) end++;
+    return outcomeOf(streamId, history.slice(start, end), true);
   }
 
   private async replayIfRetried(options: ExecuteOptions): Promise<CommandOutcome | undefined> {
