@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import type { EventStore, EventSubscription } from '../event-store/event-store.port';
+import type { EventStore, EventSubscription, RecordedEvent } from '../event-store/event-store.port';
 import { BATTERY_STREAM_PREFIX } from '../batteries/domain/battery-events';
 import { PARTY_STREAM_PREFIX } from '../parties/domain/party-events';
 import { POLICY_STREAM_PREFIX } from '../policy/domain/policy-events';
@@ -35,7 +35,7 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private status: ProjectionStatus;
-  private readonly applyOne;
+  private readonly applyBatch;
   private readonly readCheckpoint;
 
   constructor(
@@ -48,9 +48,11 @@ export class ProjectionRunner {
     const checkpoint = db.prepare<[], { position: number }>('SELECT position FROM checkpoint WHERE id = 1');
     const saveCheckpoint = db.prepare('INSERT INTO checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position');
     this.readCheckpoint = () => BigInt(checkpoint.get()?.position ?? 0);
-    this.applyOne = db.transaction((event: Parameters<Projection['apply']>[0]) => {
-      for (const projection of projections) projection.apply(event);
-      saveCheckpoint.run(event.position);
+    this.applyBatch = db.transaction((events: readonly RecordedEvent[]) => {
+      for (const event of events) {
+        for (const projection of projections) projection.apply(event);
+      }
+      saveCheckpoint.run(events[events.length - 1].position);
     });
     this.status = { position: this.readCheckpoint(), running: false };
   }
@@ -105,11 +107,35 @@ export class ProjectionRunner {
       try {
         this.subscription = this.store.subscribeToAll({ after: this.readCheckpoint(), streamPrefixes: SERVICE_STREAM_PREFIXES });
         this.status.running = true;
-        for await (const event of this.subscription) {
-          this.applyOne(event);
-          this.status.position = event.position;
+        // Catching up, the subscription holds many events at once: they are applied in one
+        // transaction per batch, and HTTP gets a turn after each batch (a subscription with events
+        // at hand never waits on I/O, so a service catching up on a large store used to answer
+        // nothing, not even /health, until it was done). Once it has nothing more at hand it is
+        // live, and each event is applied as it comes, as before.
+        const events = this.subscription[Symbol.asyncIterator]();
+        let catchingUp = true;
+        let next = pending(events.next());
+        for (;;) {
+          const first = await next;
+          if (first.done) break;
+          const batch = [first.value];
+          const live = !catchingUp;
+          if (catchingUp) {
+            next = pending(events.next());
+            while (batch.length < MAX_BATCH) {
+              const more = await Promise.race([next, nextTurn()]);
+              if (more === NEXT_TURN) catchingUp = false;
+              if (more === NEXT_TURN || more.done) break;
+              batch.push(more.value);
+              next = pending(events.next());
+            }
+          }
+          this.applyBatch(batch);
+          this.status.position = batch[batch.length - 1].position;
           backoffMs = 100;
           this.progress.emit('progress');
+          if (live) next = pending(events.next());
+          else await nextTurn();
         }
       } catch (error) {
         this.status = { ...this.status, running: false, lastError: (error as Error).message, lastErrorAt: new Date().toISOString() };
@@ -122,4 +148,15 @@ export class ProjectionRunner {
       backoffMs = Math.min(backoffMs * 2, 5000);
     }
   }
+}
+
+/** Most events applied in one transaction while catching up (~50 ms of work) before HTTP gets a turn. */
+const MAX_BATCH = 500;
+const NEXT_TURN = Symbol('next turn');
+/** Resolves after the I/O callbacks now due have run (setImmediate). */
+const nextTurn = () => new Promise<typeof NEXT_TURN>((resolve) => setImmediate(resolve, NEXT_TURN));
+/** A subscription's next event; marked handled, since a failure is awaited (and thrown) only later. */
+function pending<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
