@@ -65,14 +65,14 @@ class BatteryWorker {
   /** The next command of the script, from what the worker believes the battery's state is. */
   next(): Command {
     const n = this.n++;
-    const step = n % 6;
+    const step = n % 5;
     const base = { key: `${this.serial}-c${n}`, serial: this.serial, method: 'POST' as const };
     let command: Command;
     if (this.openTransfer) {
       command = { ...base, kind: 'accept-transfer', path: `/v1/batteries/${this.serial}/transfers/${this.openTransfer}/accept`, body: {}, as: owners[other(this.owner)] };
-    } else if (step === 2 && !this.leased) {
+    } else if (step === 1 && !this.leased) {
       command = { ...base, kind: 'assign-lease', path: `/v1/batteries/${this.serial}/leases`, body: { operatorId: 'courier', leaseId: `${this.serial}-l${n}` }, as: owners[this.owner] };
-    } else if (step === 3 && this.leased) {
+    } else if (step === 2 && this.leased) {
       command = {
         ...base,
         kind: 'issue-operator-key',
@@ -80,7 +80,7 @@ class BatteryWorker {
         body: { ...keyBody(`driver-${n}`, holderKey(this.keyIndex++), ['discharge']), holder: { personId: `driver-${n}`, partyId: 'courier' }, keyId: `${this.serial}-k${n}` },
         as: 'fleetManager',
       };
-    } else if (step === 5) {
+    } else if (step === 3) {
       command = {
         ...base,
         kind: 'request-transfer',
@@ -137,8 +137,13 @@ async function send(service: ReliabilityService, command: Command): Promise<void
 async function loadUntilKilled(service: ReliabilityService, workers: BatteryWorker[], killAfterMs: number): Promise<Command[]> {
   const cutOff: Command[] = [];
   let killed = false;
+  let answered = 0;
   const killer = (async () => {
-    await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+    // On a slow machine the time alone may pass before much happened: wait for some answers too.
+    const started = Date.now();
+    while (Date.now() - started < killAfterMs || (answered < workers.length * 3 && Date.now() - started < 15_000)) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     killed = true;
     await service.process.kill();
   })();
@@ -155,6 +160,7 @@ async function loadUntilKilled(service: ReliabilityService, workers: BatteryWork
           return;
         }
         if (command.status !== undefined && command.status >= 500) throw new Error(`${command.kind} ${command.path}: ${command.status}`);
+        answered++;
         if (command.answer) {
           command.answeredBeforeCrash = true;
           worker.learn(command);
