@@ -43,6 +43,8 @@ export interface Report {
   totalSeconds?: number;
   settings?: Record<string, string | number>;
   hotStream?: { before: number; after: number; fresh: LoadFigures; long: LoadFigures };
+  /** A pointer to a run with the time budget lifted, when one was recorded. */
+  longRun?: string;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en');
@@ -140,6 +142,12 @@ export function renderReport(report: Report): string {
     lines.push('## What the figures say');
     lines.push('');
     for (const note of report.notes) lines.push(`- ${note}`);
+    lines.push('');
+  }
+  if (report.longRun) {
+    lines.push('## A longer run');
+    lines.push('');
+    lines.push(report.longRun);
     lines.push('');
   }
   lines.push('## Not measured in this run');
