@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type autocannon from 'autocannon';
@@ -169,6 +169,8 @@ async function main(): Promise<void> {
         pull304,
         devicePull304,
         rssBytes: rss,
+        storeBytes: fileBytes(dataDir, 'events.db'),
+        readModelBytes: fileBytes(dataDir, 'read-model.db'),
       });
       log(`fleet ${size}: 304 p99 ${pull304.p99Ms.toFixed(1)} ms at ${Math.round(pull304.perSecond)} req/s; RSS ${(rss / 2 ** 20).toFixed(0)} MiB`);
 
@@ -473,6 +475,11 @@ function findings(report: Report): string[] {
     );
   }
   return notes;
+}
+
+/** Size of a SQLite file with its -wal and -shm companions. */
+function fileBytes(dir: string, name: string): number {
+  return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (existsSync(join(dir, name + suffix)) ? statSync(join(dir, name + suffix)).size : 0), 0);
 }
 
 function appendFigures(label: string, raw: RawAppends): LoadFigures {

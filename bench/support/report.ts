@@ -20,6 +20,9 @@ export interface FleetRow {
   /** The same pulls through the device-authenticated route, when the service has it. */
   devicePull304?: LoadFigures;
   rssBytes: number;
+  /** Bytes on disk: the event store file and the read-model file (with their WAL). */
+  storeBytes?: number;
+  readModelBytes?: number;
 }
 
 export interface RebuildFigures {
@@ -121,18 +124,18 @@ export function renderReport(report: Report): string {
     lines.push('written straight into the store file (bench/support/fleet-loader.ts); then the service starts and catches up its read');
     lines.push('model ("catch-up": from its start until /health shows the read model at the store\'s head; for the larger fleets only the');
     lines.push(`events added in that step). Pulls: unchanged bundle (304) over a uniform sample of up to 2,000 batteries of the fleet.`);
-    lines.push('RSS: the service process (VmRSS in /proc/<pid>/status) after the pulls.');
+    lines.push('RSS: the service process (VmRSS in /proc/<pid>/status) after the pulls. Disk: events.db and read-model.db with their WAL files.');
     lines.push('');
     const deviceHead = withDevice ? ' device 304 req/s | device p99 ms |' : '';
     const deviceRule = withDevice ? '--:|--:|' : '';
-    lines.push(`| batteries | events in store | load (s) | catch-up (s) | catch-up events/s | Bearer 304 req/s | p50 ms | p99 ms |${deviceHead} RSS | p99 vs smallest | RSS vs smallest |`);
-    lines.push(`|--:|--:|--:|--:|--:|--:|--:|--:|${deviceRule}--:|--:|--:|`);
+    lines.push(`| batteries | events in store | load (s) | catch-up (s) | catch-up events/s | Bearer 304 req/s | p50 ms | p99 ms |${deviceHead} RSS | p99 vs smallest | RSS vs smallest | store on disk | read model on disk |`);
+    lines.push(`|--:|--:|--:|--:|--:|--:|--:|--:|${deviceRule}--:|--:|--:|--:|--:|`);
     for (const row of report.fleet) {
       const device = withDevice ? ` ${row.devicePull304 ? int(row.devicePull304.perSecond) : '–'} | ${row.devicePull304 ? ms(row.devicePull304.p99Ms) : '–'} |` : '';
       lines.push(
         `| ${int(row.batteries)} | ${int(row.events)} | ${row.loadSeconds.toFixed(1)} | ${row.catchUpSeconds.toFixed(1)} | ${int(row.catchUpEventsPerSecond)} | ` +
           `${int(row.pull304.perSecond)} | ${ms(row.pull304.p50Ms)} | ${ms(row.pull304.p99Ms)} |${device} ${mib(row.rssBytes)} | ` +
-          `${ratio(row.pull304.p99Ms, first.pull304.p99Ms)} | ${ratio(row.rssBytes, first.rssBytes)} |`,
+          `${ratio(row.pull304.p99Ms, first.pull304.p99Ms)} | ${ratio(row.rssBytes, first.rssBytes)} | ${row.storeBytes === undefined ? '–' : mib(row.storeBytes)} | ${row.readModelBytes === undefined ? '–' : mib(row.readModelBytes)} |`,
       );
     }
     lines.push('');
