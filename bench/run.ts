@@ -466,6 +466,14 @@ function findings(report: Report): string[] {
         `${(last.rssBytes / 2 ** 20).toFixed(0)} MiB: a pull costs the same in a larger fleet and memory does not grow with it (the read model ` +
         'stays on disk; the signed-bundle cache holds the batteries pulled, up to 200,000).',
     );
+    if (last.storeBytes && last.readModelBytes) {
+      const perBattery = (bytes: number) => (bytes / last.batteries / 1024).toFixed(1);
+      notes.push(
+        `On disk, per battery with 10 keys: ${perBattery(last.storeBytes)} KiB of event store and ${perBattery(last.readModelBytes)} KiB of read model ` +
+          `(about ${((last.storeBytes / last.batteries) * 1e6 / 2 ** 30).toFixed(0)} GiB and ${((last.readModelBytes / last.batteries) * 1e6 / 2 ** 30).toFixed(0)} GiB ` +
+          'for a million batteries). The read model is the larger: each battery row holds its whole state as JSON, and the audit table copies every event with three indexes.',
+      );
+    }
     const rate = last.catchUpEventsPerSecond;
     const million = 11_000_000;
     notes.push(
