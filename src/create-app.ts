@@ -2,6 +2,7 @@ import { Logger as NestLogger, UnsupportedMediaTypeException } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
@@ -30,6 +31,18 @@ export async function createApp(env: Record<string, string | undefined> = proces
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+
+  if (config.RATE_LIMIT_PER_MINUTE > 0) {
+    await app.register(rateLimit, {
+      max: config.RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      // Per token where there is one (a token, not an address, is the caller), else per address.
+      keyGenerator: (request) => request.headers.authorization ?? request.ip,
+      allowList: (request) => request.url === '/health',
+      errorResponseBuilder: (_request, context) =>
+        Object.assign(new Error(`More than ${context.max} requests per minute; retry after ${context.after}`), { statusCode: 429 }),
+    });
+  }
 
   const fastify = app.getHttpAdapter().getInstance();
   // An action without fields (accept, cancel, theft report) may come with an empty JSON body;

@@ -58,6 +58,8 @@ export class ServiceProcess {
         HOST: '127.0.0.1',
         PORT: String(this.port),
         LOG_LEVEL: 'error',
+        // Load tests measure the service, not its rate limit.
+        RATE_LIMIT_PER_MINUTE: '0',
         ...(this.options.env ?? {}),
       },
       stdio: ['ignore', 'ignore', 'pipe'],
