@@ -50,3 +50,33 @@ describe('command executor', () => {
     expect(elsewhere.events[0].id).not.toBe(first.events[0].id);
   });
 });
+
+describe('command executor: two attempts of one Idempotency-Key racing', () => {
+  it('answers the slower attempt with what the faster one stored, not with its own decision', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'executor-race-'));
+    const store = new SqliteEventStore(join(dir, 'events.db'));
+    const db = openReadModelDatabase(join(dir, 'read-model.db'));
+    const executor = new CommandExecutor(store, db, new ProjectionRunner(store, db, [], { error: () => undefined, warn: () => undefined }), 0);
+    // Each attempt decides its own random id, as a controller does for a key id it generates.
+    const randomKey: Decider<string, number, DomainEvent> = {
+      initialState: () => 0,
+      evolve: (n) => n + 1,
+      decide: (requestId) => [{ type: 'KeyIssued', data: { keyId: `key-${requestId}` }, meta: { ...meta, requestId } }],
+    };
+    try {
+      const idempotency = { key: 'same', fingerprint: 'f' };
+      const [a, b] = await Promise.all([
+        executor.execute('battery-r', randomKey, 'first', { actor, idempotency }),
+        executor.execute('battery-r', randomKey, 'second', { actor, idempotency }),
+      ]);
+      expect(await store.readStream('battery-r')).toHaveLength(1);
+      expect(a.events[0].data).toEqual(b.events[0].data);
+      expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
+      await expect(executor.execute('battery-r', randomKey, 'third', { actor, idempotency: { key: 'same', fingerprint: 'other' } })).rejects.toMatchObject({ name: 'IdempotencyKeyReusedError' });
+    } finally {
+      await store.dispose();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

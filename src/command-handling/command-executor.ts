@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
+import type { EventStore, JsonObject, RecordedEvent } from '../event-store/event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import type { Actor } from '../shared/domain/actor';
 import type { Decider } from '../shared/domain/decider';
@@ -66,6 +66,13 @@ export class CommandExecutor {
         const result = await this.store.appendToStream(streamId, newEvents, current ?? 'no_stream');
         await this.projections.waitFor(result.position, this.readYourWritesTimeoutMs);
         const firstRevision = result.nextExpectedRevision - newEvents.length + 1;
+        // Two attempts of one Idempotency-Key racing (two instances, a client retrying early) derive
+        // the same ids, so the store kept the first and answered the second as a retry: the answer
+        // must be what was stored, not what this attempt decided.
+        if (options.idempotency) {
+          const stored = await this.store.readStream(streamId, { fromRevision: firstRevision, maxCount: newEvents.length });
+          if (stored.length > 0 && !sameAttempt(stored[0], newEvents[0])) return this.answerFromStored(streamId, stored, options.idempotency);
+        }
         const recorded: RecordedEvent[] = newEvents.map((e, index) => ({
           ...e,
           streamId,
@@ -98,16 +105,20 @@ export class CommandExecutor {
     return uuidv5(`${partyId}\n${personId}\n${options.idempotency.key}\n${streamId}\n${index}`, IDEMPOTENT_EVENT_ID_NAMESPACE);
   }
 
+  private answerFromStored(streamId: string, stored: readonly RecordedEvent[], idempotency: IdempotencyRecord): CommandOutcome {
+    if (storedMetadata(stored[0]).idempotency?.fingerprint !== idempotency.fingerprint) throw new IdempotencyKeyReusedError(idempotency.key);
+    return outcomeOf(streamId, stored, true);
+  }
+
   /** The events this Idempotency-Key's first attempt appended, if `history` holds them. */
   private retriedIn(streamId: string, history: readonly RecordedEvent[], options: ExecuteOptions): CommandOutcome | undefined {
     if (!options.idempotency) return undefined;
     const firstId = this.eventId(streamId, options, 0);
     const start = history.findIndex((event) => event.id === firstId);
     if (start < 0) return undefined;
-    if (storedMetadata(history[start]).idempotency?.fingerprint !== options.idempotency.fingerprint) throw new IdempotencyKeyReusedError(options.idempotency.key);
     let end = start + 1;
     while (end < history.length && history[end].id === this.eventId(streamId, options, end - start)) end++;
-    return outcomeOf(streamId, history.slice(start, end), true);
+    return this.answerFromStored(streamId, history.slice(start, end), options.idempotency);
   }
 
   private async replayIfRetried(options: ExecuteOptions): Promise<CommandOutcome | undefined> {
@@ -131,3 +142,8 @@ export class CommandExecutor {
 }
 
 export const COMMAND_EXECUTOR = Symbol('CommandExecutor');
+
+/** Whether a stored event is the one this attempt sent (not an earlier attempt's with the same id). */
+function sameAttempt(stored: RecordedEvent, sent: { metadata: JsonObject }): boolean {
+  return stored.metadata.requestId === sent.metadata.requestId && stored.metadata.occurredAt === sent.metadata.occurredAt;
+}
