@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
  * Bumped whenever a projection's tables or meaning change: a read model of another version is
  * dropped and rebuilt from the event store at start, so no migration code is ever needed.
  */
-export const READ_MODEL_VERSION = 4;
+export const READ_MODEL_VERSION = 5;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS read_model_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,9 +21,11 @@ const SCHEMA = `
     revision INTEGER NOT NULL,
     bundle_version INTEGER NOT NULL,
     position INTEGER NOT NULL,
+    device_thumbprint TEXT NOT NULL,
     state TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS batteries_by_owner ON batteries (owner_id, serial);
+  CREATE INDEX IF NOT EXISTS batteries_by_device_key ON batteries (device_thumbprint);
   CREATE INDEX IF NOT EXISTS batteries_by_operator ON batteries (operator_id, serial);
   CREATE TABLE IF NOT EXISTS open_proposals (
     serial TEXT NOT NULL,

@@ -30,6 +30,13 @@ describe('battery lifecycle over HTTP (embedded store)', () => {
     ]);
   });
 
+  it('refuses to provision a second battery with a device key that already identifies one', async () => {
+    const { deviceKey } = await provision(app, cast, 'SN-KEY-1');
+    const again = await provision(app, cast, 'SN-KEY-2', deviceKey).catch((e: Error) => e);
+    expect(String(again)).toContain('409');
+    expect(String(again)).toContain('device-key-already-registered');
+  });
+
   it('completes a transfer on acceptance and revokes the old owner’s keys in the same write', async () => {
     await provision(app, cast, 'SN-XFER');
     await app.request('POST', '/v1/batteries/SN-XFER/leases', { as: cast.ownerA, body: { operatorId: 'courier', leaseId: 'lease-1' } });

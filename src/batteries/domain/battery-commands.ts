@@ -20,6 +20,8 @@ export interface ProvisionBattery extends BatteryCommandBase {
   deviceKey: PublicKey;
   manufacturer: PartyFacts;
   firstOwner: PartyFacts;
+  /** The battery this device key is already registered to, if any: one identity key, one battery. */
+  deviceKeyRegisteredTo?: string | null;
 }
 export interface RequestOwnershipTransfer extends BatteryCommandBase {
   type: 'RequestOwnershipTransfer';

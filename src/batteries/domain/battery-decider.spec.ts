@@ -31,6 +31,10 @@ describe('provisioning', () => {
     spec.given([]).when(provisionCommand({ manufacturer: parties.lessorA, context: context(actors.ownerA) })).thenThrows('not-a-manufacturer', 'rule-violated');
   });
 
+  it('refuses a device key that already identifies another battery', () => {
+    spec.given([]).when(provisionCommand({ deviceKeyRegisteredTo: 'SN-OTHER' })).thenThrows('device-key-already-registered', 'conflict');
+  });
+
   it('needs a lessor as first owner', () => {
     spec.given([]).when(provisionCommand({ firstOwner: parties.courier })).thenThrows('not-a-lessor', 'rule-violated');
   });

@@ -100,6 +100,9 @@ function provision(command: ProvisionBattery, state: BatteryState): BatteryEvent
     evaluateAction(command.context.policy, 'battery.provision', command.context.actor, { manufacturerId: command.manufacturer.partyId }),
   );
   if (state.provisioned) throw conflict('serial-already-provisioned', `Serial ${command.serial} is already provisioned`);
+  if (command.deviceKeyRegisteredTo && command.deviceKeyRegisteredTo !== command.serial) {
+    throw conflict('device-key-already-registered', `This device key is already the identity of battery ${command.deviceKeyRegisteredTo}: a device key identifies one battery`);
+  }
   if (command.firstOwner.kind !== 'lessor') {
     throw ruleViolated('not-a-lessor', `The first owner ${command.firstOwner.partyId} is a ${command.firstOwner.kind}, not a lessor`);
   }

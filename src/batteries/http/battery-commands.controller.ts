@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { BATTERY_READ_MODEL, type BatteryReadModel } from '../queries/battery-read-model';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +37,7 @@ export class BatteryCommandsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly parties: PartyDirectory,
+    @Inject(BATTERY_READ_MODEL) private readonly batteries: BatteryReadModel,
   ) {}
 
   private run(serial: string, command: BatteryCommand, call: CommandCall) {
@@ -53,9 +55,11 @@ export class BatteryCommandsController {
       toPublicKey(body.deviceKey, 'deviceKey'),
     ]);
     const { serial, model, chemistry, hardLimits, parameters } = body;
+    // Read-model lookup: a race between two provisionings of one key within the projection's lag is not caught.
+    const deviceKeyRegisteredTo = this.batteries.serialOfDeviceKey(deviceKey.thumbprint) ?? null;
     return this.run(
       serial,
-      { type: 'ProvisionBattery', serial, model, chemistry, hardLimits, parameters, deviceKey, manufacturer, firstOwner, context: call.context(body.reason) },
+      { type: 'ProvisionBattery', serial, model, chemistry, hardLimits, parameters, deviceKey, manufacturer, firstOwner, deviceKeyRegisteredTo, context: call.context(body.reason) },
       call,
     );
   }

@@ -19,8 +19,8 @@ export class BatteriesProjection implements Projection {
   constructor(db: Database.Database) {
     this.load = db.prepare<[string], { state: string }>('SELECT state FROM batteries WHERE serial = ?');
     this.save = db.prepare(`
-      INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, status, revision, bundle_version, position, state)
-      VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @status, @revision, @bundleVersion, @position, @state)
+      INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, status, revision, bundle_version, position, device_thumbprint, state)
+      VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @status, @revision, @bundleVersion, @position, @deviceThumbprint, @state)
       ON CONFLICT (serial) DO UPDATE SET owner_id = excluded.owner_id, operator_id = excluded.operator_id, status = excluded.status,
         revision = excluded.revision, bundle_version = excluded.bundle_version, position = excluded.position, state = excluded.state`);
     this.clearProposals = db.prepare('DELETE FROM open_proposals WHERE serial = ?');
@@ -43,6 +43,7 @@ export class BatteriesProjection implements Projection {
       revision: recorded.revision,
       bundleVersion: after.bundleVersion,
       position: recorded.position,
+      deviceThumbprint: after.deviceKey.thumbprint,
       state: JSON.stringify(after),
     });
     this.syncOpenProposals(serial, after);

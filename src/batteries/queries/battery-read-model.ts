@@ -37,17 +37,24 @@ export class BatteryReadModel {
   private readonly byOwner;
   private readonly byOperator;
   private readonly all;
+  private readonly byDeviceKey;
 
   constructor(db: Database.Database) {
     this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
     this.byOwner = db.prepare<[string, string, number], RawRow>('SELECT * FROM batteries WHERE owner_id = ? AND serial > ? ORDER BY serial LIMIT ?');
     this.byOperator = db.prepare<[string, string, number], RawRow>('SELECT * FROM batteries WHERE operator_id = ? AND serial > ? ORDER BY serial LIMIT ?');
     this.all = db.prepare<[string, number], RawRow>('SELECT * FROM batteries WHERE serial > ? ORDER BY serial LIMIT ?');
+    this.byDeviceKey = db.prepare<[string], { serial: string }>('SELECT serial FROM batteries WHERE device_thumbprint = ? LIMIT 1');
   }
 
   get(serial: string): BatteryRow | undefined {
     const row = this.bySerial.get(serial);
     return row && toBatteryRow(row);
+  }
+
+  /** The battery a device identity key is registered to, if any. */
+  serialOfDeviceKey(thumbprint: string): string | undefined {
+    return this.byDeviceKey.get(thumbprint)?.serial;
   }
 
   /** Batteries of one owner, or of one operator, or all of them. */
