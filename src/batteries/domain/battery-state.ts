@@ -1,10 +1,11 @@
 import type { RecordedActor } from '../../shared/domain/actor';
 import type { RecordedApproval } from '../../policy/domain/approvals';
 import type { ApprovalSlot, PolicyAction } from '../../policy/domain/policy-document';
-import type { BatteryEvent, KeyIssued, ProposalKind, PublicKey } from './battery-events';
+import type { BatteryEvent, BatteryProvisioned, KeyIssued, ProposalKind } from './battery-events';
 import { ACCESS_CHANGING_EVENTS } from './battery-events';
-import type { HardLimits } from './hard-limits';
 import type { TunableParameters } from './tunable-parameters';
+
+type ProvisioningFacts = BatteryProvisioned['data'];
 
 /** A key as issued (its event's data, less the rule that allowed it), with when it was issued. */
 export type ActiveKey = Omit<KeyIssued['data'], 'rule'> & { issuedAt: string };
@@ -47,16 +48,9 @@ export interface Lease {
 
 export type BatteryStatus = 'active' | 'stolen';
 
-export interface ProvisionedBattery {
+/** What provisioning recorded (ownerId and parameters change later), plus what happened since. */
+export interface ProvisionedBattery extends ProvisioningFacts {
   provisioned: true;
-  serial: string;
-  model: string;
-  chemistry: string;
-  manufacturerId: string;
-  ownerId: string;
-  hardLimits: HardLimits;
-  parameters: TunableParameters;
-  deviceKey: PublicKey;
   status: BatteryStatus;
   lease: Lease | null;
   specialist: SpecialistContract | null;
