@@ -10,4 +10,14 @@ export const pageQuerySchema = {
   cursor: z.string().min(1).max(128).optional(),
 };
 
+/** Largest position a store can hand out (SQLite and EventStoreDB positions are signed 64-bit). */
+const MAX_POSITION = 2n ** 63n - 1n;
+
+/** A global position as sent back by a client (a cursor, X-Min-Position): decimal, parsed, in range. */
+export const positionSchema = z
+  .string()
+  .regex(/^\d{1,19}$/, 'must be a position returned by this service')
+  .transform((value) => BigInt(value))
+  .refine((position) => position <= MAX_POSITION, { message: 'must be a position returned by this service' });
+
 export const serialParams = z.strictObject({ serial: serialSchema });

@@ -2,6 +2,7 @@ import { Injectable, ServiceUnavailableException, type CallHandler, type Executi
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import { ProjectionRunner } from '../read-model/projection-runner';
+import { positionSchema } from './common-schemas';
 import { RequestValidationError } from './request-validation.error';
 
 export const MIN_POSITION_HEADER = 'x-min-position';
@@ -19,10 +20,11 @@ export class MinPositionInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const header = request.headers[MIN_POSITION_HEADER];
     if (header === undefined || request.method !== 'GET') return next.handle();
-    if (typeof header !== 'string' || !/^\d{1,19}$/.test(header)) {
+    const position = positionSchema.safeParse(header);
+    if (!position.success) {
       throw new RequestValidationError('header', [{ path: 'X-Min-Position', message: 'must be a position returned by a command' }]);
     }
-    return from(this.projections.waitFor(BigInt(header), MAX_WAIT_MS)).pipe(
+    return from(this.projections.waitFor(position.data, MAX_WAIT_MS)).pipe(
       switchMap((reached) => {
         if (!reached) {
           void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', '1');

@@ -65,6 +65,10 @@ describe('bad input and forbidden actors change nothing', () => {
     await expectRefusedWithoutChange(400, () => app.request('POST', '/v1/batteries/SN-BASE/theft-report', { as: cast.ownerA, headers: { 'if-match': 'three' } }));
     await expectRefusedWithoutChange(400, () => app.request('GET', '/v1/batteries?limit=100000', { as: cast.ownerA }));
     await expectRefusedWithoutChange(400, () => app.request('GET', '/v1/audit?from=yesterday', { as: cast.platform }));
+    // Positions beyond 64 bits cannot be bound in the store: refused at the edge, never a 500.
+    await expectRefusedWithoutChange(400, () => app.request('GET', '/v1/audit?cursor=9999999999999999999', { as: cast.platform }));
+    await expectRefusedWithoutChange(400, () => app.request('GET', '/v1/batteries/SN-BASE/history?cursor=9999999999999999999', { as: cast.ownerA }));
+    await expectRefusedWithoutChange(400, () => app.request('GET', '/v1/parties', { as: cast.platform, headers: { 'x-min-position': '9999999999999999999' } }));
   });
 
   it('refuses actors without the right role or relationship with 403', async () => {

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
-import { pageQuerySchema, partyIdSchema, personIdSchema } from '../../http/common-schemas';
+import { pageQuerySchema, partyIdSchema, personIdSchema, positionSchema } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
 import { AuditQuery } from '../queries/audit.query';
 
@@ -15,7 +15,7 @@ const auditQuery = z
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),
     limit: pageQuerySchema.limit,
-    cursor: z.string().regex(/^\d{1,19}$/).optional(),
+    cursor: positionSchema.optional(),
   })
   .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: 'from must be before to' });
 
@@ -34,6 +34,6 @@ export class AuditController {
       ...(query.from ? { from: new Date(query.from).toISOString() } : {}),
       ...(query.to ? { to: new Date(query.to).toISOString() } : {}),
     };
-    return this.queries.execute(new AuditQuery(filter, BigInt(query.cursor ?? 0), query.limit, actor));
+    return this.queries.execute(new AuditQuery(filter, query.cursor ?? 0n, query.limit, actor));
   }
 }

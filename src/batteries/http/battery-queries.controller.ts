@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
-import { pageQuerySchema, partyIdSchema, serialParams } from '../../http/common-schemas';
+import { pageQuerySchema, partyIdSchema, positionSchema, serialParams } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
 import { AuditQuery } from '../../audit/queries/audit.query';
 import { batteryStreamId } from '../domain/battery-events';
@@ -16,7 +16,7 @@ import { ListBatteriesQuery, type BatteryListFilter } from '../queries/list-batt
 const listQuery = z
   .strictObject({ owner: partyIdSchema.optional(), operator: partyIdSchema.optional(), ...pageQuerySchema })
   .refine((q) => !(q.owner && q.operator), { message: 'filter by owner or by operator, not both' });
-const historyQuery = z.strictObject({ limit: pageQuerySchema.limit, cursor: z.string().regex(/^\d{1,19}$/).optional() });
+const historyQuery = z.strictObject({ limit: pageQuerySchema.limit, cursor: positionSchema.optional() });
 
 @ApiTags('batteries')
 @ApiBearerAuth()
@@ -52,6 +52,6 @@ export class BatteryQueriesController {
     @CurrentActor() actor: Actor,
   ) {
     await this.queries.execute(new GetBatteryQuery(serial, actor));
-    return this.queries.execute(new AuditQuery({ streamId: batteryStreamId(serial) }, BigInt(query.cursor ?? 0), query.limit, actor, true));
+    return this.queries.execute(new AuditQuery({ streamId: batteryStreamId(serial) }, query.cursor ?? 0n, query.limit, actor, true));
   }
 }

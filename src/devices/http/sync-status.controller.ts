@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
-import { pageQuerySchema, partyIdSchema, serialParams } from '../../http/common-schemas';
+import { pageQuerySchema, partyIdSchema, positionSchema, serialParams } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
 import { AuditQuery } from '../../audit/queries/audit.query';
 import { GetBatteryQuery } from '../../batteries/queries/get-battery.query';
@@ -25,7 +25,7 @@ const exposureQuery = z
     ...pageQuerySchema,
   })
   .refine((q) => !(q.owner && q.operator), { message: 'filter by owner or by operator, not both' });
-const historyQuery = z.strictObject({ limit: pageQuerySchema.limit, cursor: z.string().regex(/^\d{1,19}$/).optional() });
+const historyQuery = z.strictObject({ limit: pageQuerySchema.limit, cursor: positionSchema.optional() });
 
 const fleetFilter = (q: { owner?: string; operator?: string }): FleetFilter => (q.owner ? { ownerId: q.owner } : q.operator ? { operatorId: q.operator } : {});
 
@@ -53,7 +53,7 @@ export class SyncStatusController {
     @CurrentActor() actor: Actor,
   ) {
     await this.queries.execute(new GetBatteryQuery(serial, actor));
-    return this.queries.execute(new AuditQuery({ streamId: deviceStreamId(serial) }, BigInt(query.cursor ?? 0), query.limit, actor, true));
+    return this.queries.execute(new AuditQuery({ streamId: deviceStreamId(serial) }, query.cursor ?? 0n, query.limit, actor, true));
   }
 
   @Get('fleet/lagging')
