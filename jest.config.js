@@ -4,10 +4,10 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   transform: {
-    // jose 6 and content-disposition 3 (under @fastify/static) ship ES modules only; ts-jest turns
+    // jose 6, content-disposition 3 (under @fastify/static) and @noble/curves 2 ship ES modules only; ts-jest turns
     // them into CommonJS for jest's module system (Node itself loads them with require(esm)).
     '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true, target: 'ES2022', module: 'commonjs' }, diagnostics: false }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition|@noble/curves|@noble/hashes)/)'],
   testTimeout: 30000,
 };

@@ -1,7 +1,7 @@
-import { calculateJwkThumbprint, importJWK } from 'jose';
+import { calculateJwkThumbprint } from 'jose';
 import { z } from 'zod';
 import type { PublicKey } from '../batteries/domain/battery-events';
-import { RequestValidationError } from './request-validation.error';
+import { assertStrongPublicKey } from '../shared/crypto/public-key-strength';
 
 const base64url = (length: number) => z.string().length(length).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
 
@@ -13,15 +13,12 @@ export const publicJwkSchema = z.discriminatedUnion('kty', [
 export type PublicJwk = z.infer<typeof publicJwkSchema>;
 
 /**
- * Checks that the JWK is a real key (a P-256 point on the curve) and fingerprints it (RFC 7638).
+ * Checks that the JWK is a key a real private key could have (canonical, on the curve, in the
+ * prime-order subgroup; else 422 `weak-public-key` naming `field`) and fingerprints it (RFC 7638).
  * Only the members that define the key are kept.
  */
 export async function toPublicKey(jwk: PublicJwk, field: string): Promise<PublicKey> {
   const essential: Record<string, string> = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
-  try {
-    await importJWK(essential, jwk.kty === 'EC' ? 'ES256' : 'EdDSA');
-  } catch {
-    throw new RequestValidationError('body', [{ path: field, message: 'is not a valid public key' }]);
-  }
+  assertStrongPublicKey(essential, field);
   return { jwk: essential, thumbprint: await calculateJwkThumbprint(essential) };
 }

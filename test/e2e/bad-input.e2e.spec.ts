@@ -39,10 +39,14 @@ describe('bad input and forbidden actors change nothing', () => {
     ['a serial with a slash', { serial: 'SN/1' }],
     ['a private key as device key', { deviceKey: { kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43), d: 'B'.repeat(43) } }],
     ['an RSA device key', { deviceKey: { kty: 'RSA', n: 'abc', e: 'AQAB' } }],
-    ['a P-256 point not on the curve', { deviceKey: { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'A'.repeat(43) } }],
     ['an absurd voltage', { hardLimits: { ...HARD_LIMITS, cellVoltageMaxV: 500 } }],
   ])('refuses provisioning with %s as 400 invalid-request', async (_name, change) => {
     await expectRefusedWithoutChange(400, () => app.request('POST', '/v1/batteries', { as: cast.provisioner, body: { ...validProvision, ...change } }), 'invalid-request');
+  });
+
+  it('refuses a well-formed key that is no real key (a P-256 point not on the curve) as 422 weak-public-key', async () => {
+    const offCurve = { kty: 'EC', crv: 'P-256', x: 'A'.repeat(43), y: 'A'.repeat(43) };
+    await expectRefusedWithoutChange(422, () => app.request('POST', '/v1/batteries', { as: cast.provisioner, body: { ...validProvision, deviceKey: offCurve } }), 'weak-public-key');
   });
 
   it('names the offending fields', async () => {

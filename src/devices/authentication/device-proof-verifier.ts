@@ -1,6 +1,9 @@
 import { base64url, compactVerify, importJWK, type CryptoKey } from 'jose';
 import { z } from 'zod';
 import type { PublicKey } from '../../batteries/domain/battery-events';
+import { canonicalBase64url } from '../../shared/crypto/bytes';
+import { explainWeakness, publicKeyWeakness, type PublicKeyWeakness } from '../../shared/crypto/public-key-strength';
+import { signatureWeakness } from '../../shared/crypto/signature-strictness';
 import { DEVICE_PROOF_TYP, type DeviceProofClaims } from './device-proof';
 import { DeviceProofError } from './device-proof.error';
 import { ReplayCache } from './replay-cache';
@@ -9,10 +12,15 @@ import { ReplayCache } from './replay-cache';
 export const PROOF_CLOCK_SKEW_SECONDS = 5;
 /** Longer proofs are not proofs: a P-256 or Ed25519 proof of this shape is well under 1 KiB. */
 const MAX_PROOF_LENGTH = 4096;
-/** Imported device keys kept at once; a miss costs one import, so this only trims the hot path. */
+/** Device keys (imported, or found weak) kept at once; a miss costs one check and import, so this only trims the hot path. */
 const KEY_CACHE_ENTRIES = 10_000;
+/** Both ES256 (r ‖ s) and Ed25519 (R ‖ S) signatures are 64 bytes. */
+const SIGNATURE_BYTES = 64;
 
-const ALGORITHM_OF_KEY_TYPE: Record<string, string> = { EC: 'ES256', OKP: 'EdDSA' };
+const ALGORITHM_OF_KEY_TYPE: Record<string, 'ES256' | 'EdDSA'> = { EC: 'ES256', OKP: 'EdDSA' };
+
+/** A registered key, imported once it is known to be strong; or why it never will be. */
+type CachedKey = { key: CryptoKey } | { weakness: PublicKeyWeakness };
 
 const claimsSchema = z.object({
   jti: z.string().regex(/^[\x21-\x7e]{8,128}$/, 'must be 8–128 visible ASCII characters'),
@@ -52,7 +60,7 @@ export interface DeviceProofVerifierOptions {
  */
 export class DeviceProofVerifier {
   private readonly replays: ReplayCache;
-  private readonly keys = new Map<string, CryptoKey>();
+  private readonly keys = new Map<string, CachedKey>();
   private readonly now: () => Date;
 
   constructor(private readonly options: DeviceProofVerifierOptions) {
@@ -78,7 +86,7 @@ export class DeviceProofVerifier {
     if (header.alg !== algorithm) {
       throw new DeviceProofError('device-proof-algorithm-refused', `This battery's key signs proofs with ${algorithm}, not ${String(header.alg)}`);
     }
-    const claims = await this.verifySignature(proof, deviceKey, algorithm);
+    const claims = await this.verifySignature(proof, deviceKey, algorithm, request.serial);
     this.checkBinding(claims, request);
     this.checkFreshness(claims);
     const remembered = this.replays.remember(`${deviceKey.thumbprint}\n${claims.jti}`, this.now().getTime());
@@ -87,10 +95,22 @@ export class DeviceProofVerifier {
     return { claims, deviceKeyThumbprint: deviceKey.thumbprint };
   }
 
-  private async verifySignature(proof: string, deviceKey: PublicKey, algorithm: string): Promise<DeviceProofClaims> {
+  /**
+   * Strict: the registered key must be one a real private key could have (batteries provisioned
+   * before keys were checked may hold a small-order one, for which proofs can be forged), and the
+   * signature must be in its one canonical form, before the signature itself is checked.
+   */
+  private async verifySignature(proof: string, deviceKey: PublicKey, algorithm: 'ES256' | 'EdDSA', serial: string): Promise<DeviceProofClaims> {
+    const key = await this.importKey(deviceKey, algorithm);
+    if ('weakness' in key) {
+      throw new DeviceProofError('device-proof-weak-key', `The identity key registered for battery ${serial} ${explainWeakness(key.weakness)}; it cannot authenticate a device`);
+    }
+    const signature = canonicalBase64url(proof.slice(proof.lastIndexOf('.') + 1), SIGNATURE_BYTES);
+    const weakness = signature ? signatureWeakness(algorithm, signature) : 'not canonical base64url';
+    if (weakness !== undefined) throw new DeviceProofError('device-proof-bad-signature', `The proof signature is not in canonical form (${weakness})`);
     let payload: Uint8Array;
     try {
-      ({ payload } = await compactVerify(proof, await this.importKey(deviceKey, algorithm), { algorithms: [algorithm] }));
+      ({ payload } = await compactVerify(proof, key.key, { algorithms: [algorithm] }));
     } catch {
       throw new DeviceProofError('device-proof-bad-signature', 'The proof signature does not verify with the registered identity key');
     }
@@ -121,13 +141,15 @@ export class DeviceProofVerifier {
     }
   }
 
-  private async importKey(deviceKey: PublicKey, algorithm: string): Promise<CryptoKey> {
+  /** The verdict on a registered key is cached per thumbprint with the imported key: one check per key, not per proof. */
+  private async importKey(deviceKey: PublicKey, algorithm: string): Promise<CachedKey> {
     const cached = this.keys.get(deviceKey.thumbprint);
     if (cached) return cached;
-    const key = (await importJWK(deviceKey.jwk, algorithm)) as CryptoKey;
+    const weakness = publicKeyWeakness(deviceKey.jwk);
+    const entry: CachedKey = weakness === undefined ? { key: (await importJWK(deviceKey.jwk, algorithm)) as CryptoKey } : { weakness };
     if (this.keys.size >= KEY_CACHE_ENTRIES) this.keys.delete(this.keys.keys().next().value as string);
-    this.keys.set(deviceKey.thumbprint, key);
-    return key;
+    this.keys.set(deviceKey.thumbprint, entry);
+    return entry;
   }
 }
 

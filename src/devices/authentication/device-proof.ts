@@ -29,6 +29,7 @@ export const DEVICE_PROOF_REFUSALS = [
   'device-proof-algorithm-refused',
   'device-proof-unknown-key',
   'device-proof-bad-signature',
+  'device-proof-weak-key',
   'device-proof-wrong-battery',
   'device-proof-wrong-method',
   'device-proof-wrong-url',
