@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BatteriesModule } from './batteries/batteries.module';
@@ -21,14 +22,19 @@ import { ReadModelModule } from './read-model/read-model.module';
 /** The application, built from an already validated configuration. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
+    const pinoHttp = {
+      level: config.LOG_LEVEL,
+      // Credentials never reach the log: a person's token, a battery's proof (replayable until
+      // its jti is remembered), the idempotency key that answers for a command, cookies.
+      redact: ['req.headers.authorization', 'req.headers["device-proof"]', 'req.headers["idempotency-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      customProps: () => ({ context: 'HTTP' }),
+    };
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], customProps: () => ({ context: 'HTTP' }) },
-        }),
+        LoggerModule.forRoot({ pinoHttp: logDestination ? [pinoHttp, logDestination] : pinoHttp }),
         CqrsModule.forRoot(),
         EventStoreModule,
         ReadModelModule,

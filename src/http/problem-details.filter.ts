@@ -1,9 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { DomainError, type DomainErrorKind } from '../shared/domain/domain-error';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError } from '../command-handling/command-errors';
 import { EventStoreUnavailableError } from '../event-store/event-store.errors';
-import { PROBLEM_CONTENT_TYPE, problemType, type ProblemDetails } from './problem-details';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type ProblemDetails } from './problem-details';
 import { RequestValidationError } from './request-validation.error';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = { 'not-found': 404, conflict: 409, forbidden: 403, 'rule-violated': 422 };
@@ -11,6 +13,10 @@ const RETRY_AFTER_SECONDS = 5;
 
 /** Maps every error to a problem+json answer; the caller's mistakes are 4xx, never 500. */
 export function toProblem(error: unknown): ProblemDetails & { headers?: Record<string, string> } {
+  if (error instanceof ProblemError) {
+    const { status, code, headers } = error;
+    return { type: problemType(code), title: STATUS_CODES[status] ?? titleOf(status), status, detail: error.message, code, headers };
+  }
   if (error instanceof DomainError) {
     const status = STATUS_OF_KIND[error.kind];
     return { type: problemType(error.code), title: titleOf(status), status, detail: error.message, code: error.code, ...error.details };
@@ -92,6 +98,32 @@ function titleOf(status: number): string {
     429: 'Too Many Requests',
   };
   return titles[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers over maxHeaderSize: 431,
+ * a request that never completed: 408, anything else that is not HTTP: 400), answered as
+ * problem+json like every other refusal. Used as Fastify's `clientErrorHandler`; there is no
+ * request yet, so no instance or request id, and nothing of the parser's message is echoed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'request-header-fields-too-large', 'The request header fields are larger than this service accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request-timeout', 'The request did not arrive in time']
+        : [400, 'malformed-http', 'The request is not well-formed HTTP/1.1'];
+  const title = STATUS_CODES[status] ?? 'Client Error';
+  const body = JSON.stringify({ type: problemType(code), title, status, detail, code } satisfies ProblemDetails);
+  // As Node's own default: answer only on a socket nothing was written to yet, then close it.
+  if (socket.writable && socket.bytesWritten === 0) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 function codeOf(status: number): string {
