@@ -2,23 +2,34 @@ import { Logger as NestLogger, UnsupportedMediaTypeException } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { RateLimits } from './auth/rate-limits';
 import { loadAppConfig } from './config/app-config';
-import { sendProblem } from './http/problem-details.filter';
+import { answerClientError, sendProblem } from './http/problem-details.filter';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+export interface CreateAppOptions {
+  /** Where the log goes instead of stdout (tests read it to check what is and is not written). */
+  logDestination?: DestinationStream;
+}
+
 /** Builds the application (used by main.ts and by the end-to-end tests). */
-export async function createApp(env: Record<string, string | undefined> = process.env): Promise<NestFastifyApplication> {
+export async function createApp(env: Record<string, string | undefined> = process.env, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const config = loadAppConfig(env);
   const problemLogger = new NestLogger('Problem');
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // Behind a proxy, request.ip (the address unauthenticated requests are limited on) comes from
+    // X-Forwarded-For as far as TRUST_PROXY trusts it; off by default, so a client cannot pick it.
+    trustProxy: config.TRUST_PROXY,
+    // What Node's parser refuses before any request exists (431 for oversized headers) is problem+json too.
+    clientErrorHandler: answerClientError,
     // A caller's X-Request-Id is kept when well-formed, so its logs and our events correlate.
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
@@ -28,23 +39,24 @@ export async function createApp(env: Record<string, string | undefined> = proces
     // maxParamLength: 414) happen before any hook or handler; they answer as problems too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, problemLogger),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logDestination), adapter, { bufferLogs: true, bodyParser: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
-  if (config.RATE_LIMIT_PER_MINUTE > 0) {
-    await app.register(rateLimit, {
-      max: config.RATE_LIMIT_PER_MINUTE,
-      timeWindow: 60_000,
-      // Per token where there is one (a token, not an address, is the caller), else per address.
-      keyGenerator: (request) => request.headers.authorization ?? request.ip,
-      allowList: (request) => request.url === '/health',
-      errorResponseBuilder: (_request, context) =>
-        Object.assign(new Error(`More than ${context.max} requests per minute; retry after ${context.after}`), { statusCode: 429 }),
-    });
-  }
-
   const fastify = app.getHttpAdapter().getInstance();
+  // The rate limit's first step, before anything else runs (see RateLimits): every request but
+  // /health counts on its client address until a guard has verified who is calling, so an address
+  // over its limit is refused here, before any token or proof is verified.
+  const rateLimits = app.get(RateLimits);
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url === '/health') return;
+    try {
+      await rateLimits.chargeAddress(request);
+    } catch (error) {
+      sendProblem(reply, request, error, problemLogger);
+      return reply;
+    }
+  });
   // An action without fields (accept, cancel, theft report) may come with an empty JSON body;
   // anything else goes through Fastify's own parser, which refuses prototype poisoning.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');

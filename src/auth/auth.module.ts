@@ -1,10 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { BearerAuthGuard } from './bearer-auth.guard';
 import { loadOrCreateLocalIssuerKey, publicPart } from './local-token-issuer';
+import { RateLimits } from './rate-limits';
 import { TOKEN_VERIFIER, TokenVerifier } from './token-verifier';
 
+/** Who is calling: people by their Bearer token, and the per-caller rate limits (global, so the device guard charges batteries too). */
+@Global()
 @Module({
   providers: [
     {
@@ -17,7 +20,9 @@ import { TOKEN_VERIFIER, TokenVerifier } from './token-verifier';
         return TokenVerifier.withLocalKeys({ keys: [publicPart(key)] }, options);
       },
     },
+    RateLimits,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
   ],
+  exports: [RateLimits],
 })
 export class AuthModule {}

@@ -1,8 +1,53 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const list = z
   .string()
   .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+/**
+ * The JWS algorithms a person's token may be signed with: asymmetric ones only. `none` signs
+ * nothing, and an HMAC (HS256…) would verify with a shared secret — or with our public key taken
+ * for one — so both are refused at start, whatever AUTH_ALGORITHMS says.
+ */
+export const ASYMMETRIC_TOKEN_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+
+const tokenAlgorithms = list.superRefine((names, context) => {
+  const refused = names.filter((name) => !ASYMMETRIC_TOKEN_ALGORITHMS.includes(name));
+  if (refused.length > 0) {
+    context.addIssue({ code: 'custom', message: `${refused.join(', ')} refused: only asymmetric algorithms (${ASYMMETRIC_TOKEN_ALGORITHMS.join(', ')}) may sign tokens` });
+  }
+  if (names.length === 0) context.addIssue({ code: 'custom', message: 'name at least one algorithm' });
+});
+
+/** proxy-addr's names for well-known ranges, accepted in a TRUST_PROXY list. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** What Fastify's proxy-addr accepts: an address, a CIDR range, or one of its named ranges. */
+const isProxyAddress = (item: string) => PROXY_RANGE_NAMES.includes(item) || ipaddr.isValid(item) || ipaddr.isValidCIDR(item);
+
+/**
+ * Which proxies' X-Forwarded-For to believe for the client address (Fastify's `trustProxy`):
+ * off (the default: the peer is the client), `true` (every hop — only behind a proxy that
+ * overwrites the header, else a client picks its own address), a hop count, or the proxies'
+ * addresses and CIDR ranges.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, context): boolean | number | string[] => {
+    const text = (value ?? '').trim();
+    if (text === '' || text === 'false') return false;
+    if (text === 'true') return true;
+    if (/^\d+$/.test(text)) return Number(text);
+    const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+    const wrong = items.filter((item) => !isProxyAddress(item));
+    if (wrong.length > 0) {
+      context.addIssue({ code: 'custom', message: `expected true, false, a hop count or proxy addresses/CIDRs; not ${wrong.join(', ')}` });
+      return z.NEVER;
+    }
+    return items;
+  });
 
 /**
  * Every setting the service reads, from the environment, validated once at start. A wrong value
@@ -17,7 +62,7 @@ export const appConfigSchema = z.object({
   /** Accepted token issuer; the embedded default mints its own tokens (see `npm run token`). */
   AUTH_ISSUER: z.string().default('urn:battery-keys:local-issuer'),
   AUTH_AUDIENCE: z.string().default('battery-keys'),
-  AUTH_ALGORITHMS: list.default(['ES256', 'EdDSA']),
+  AUTH_ALGORITHMS: tokenAlgorithms.default(['ES256', 'EdDSA']),
   /** Remote JWKS of an external identity provider; without it the local issuer's key is used. */
   AUTH_JWKS_URL: z.url().optional(),
   /** `iss` of every key bundle: the name devices pin together with the service's keys. */
@@ -40,8 +85,12 @@ export const appConfigSchema = z.object({
   /** How long a command waits for the local read model to show its own write. */
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-  /** Requests per minute per caller (Bearer token, else client address); 0 turns the limit off. */
+  /**
+   * Requests per minute per verified caller (`person:<sub>`, `device:<serial>`); unauthenticated
+   * and refused requests count on the client address. 0 turns the limit off.
+   */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(6000),
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

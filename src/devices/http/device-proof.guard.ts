@@ -1,6 +1,7 @@
 import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../shared/domain/actor';
+import { RateLimits } from '../../auth/rate-limits';
 import { BATTERY_READ_MODEL, type BatteryReadModel, type BatteryRow } from '../../batteries/queries/battery-read-model';
 import { DEVICE_PROOF_HEADER } from '../authentication/device-proof';
 import { DeviceProofError } from '../authentication/device-proof.error';
@@ -27,6 +28,7 @@ export class DeviceProofGuard implements CanActivate {
   constructor(
     @Inject(DEVICE_PROOF_VERIFIER) private readonly verifier: DeviceProofVerifier,
     @Inject(BATTERY_READ_MODEL) private readonly batteries: BatteryReadModel,
+    private readonly rateLimits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -45,6 +47,9 @@ export class DeviceProofGuard implements CanActivate {
     if (!battery) throw new DeviceProofError('device-proof-unknown-key', `No identity key is registered for battery ${serial}`);
     request.device = { battery, proof };
     request.actor = deviceActor(serial, battery.manufacturerId);
+    // Until here the request counted on its address (see RateLimits): never charge `device:<serial>`
+    // for a proof that did not verify, or anyone could lock a battery out by sending bogus ones.
+    await this.rateLimits.chargeVerified(request, `device:${serial}`);
     return true;
   }
 }
