@@ -326,7 +326,7 @@ async function commandComparisons(report: Report, service: ServiceProcess, token
   const headers = { authorization: `Bearer ${tokens.owner}`, 'content-type': 'application/json' };
   const holderKeys = keyPool('bench-command-holder', 64);
   const keyBody = (holder: string, key: KeyPair) =>
-    JSON.stringify({ holder: { personId: holder, partyId: 'workshop' }, publicKey: key.publicKey.jwk, capabilities: ['charge'], notAfter: '2035-01-01T00:00:00Z' });
+    JSON.stringify({ holder: { personId: holder, partyId: 'workshop' }, publicKey: key.publicKey.jwk, capabilities: ['charge'], notAfter: new Date(Date.now() + 365 * 86_400_000).toISOString() });
 
   let issued = 0;
   const distinct = expectStatuses(

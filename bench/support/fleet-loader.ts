@@ -157,7 +157,7 @@ export function batteryEvents(serial: string, deviceKey: PublicKey, holderKeys: 
       context: context(FLEET_ACTORS.provisioner, 0),
     },
   ];
-  const notAfter = new Date(now.getTime() + 10 * 365 * 86_400_000);
+  const notAfter = new Date(now.getTime() + 365 * 86_400_000);
   for (let k = 0; k < keysPerBattery; k++) {
     commands.push({
       type: 'IssueKey',

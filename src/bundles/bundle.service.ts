@@ -1,4 +1,4 @@
-import { notFound } from '../shared/domain/domain-error';
+import { batteryNotFound } from '../batteries/domain/access-policy';
 import type { BatteryReadModel, BatteryRow } from '../batteries/queries/battery-read-model';
 import type { BundleSigner } from '../signing/bundle-signer.port';
 import { BUNDLE_TYP, bundleClaims } from './domain/bundle-claims';
@@ -27,11 +27,13 @@ export class BundleService {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** The battery row (for authorisation) and its current signed bundle. */
-  async current(serial: string, authorize: (battery: BatteryRow) => void): Promise<SignedBundle> {
+  /**
+   * The current signed bundle of a battery whose caller is already authenticated for it (the
+   * device itself, waiting on a long poll): re-read, since the state moved since the request began.
+   */
+  async currentOf(serial: string): Promise<SignedBundle> {
     const battery = this.batteries.get(serial);
-    if (!battery) throw notFound('battery-not-found', `No battery is provisioned under serial ${serial}`);
-    authorize(battery);
+    if (!battery) throw batteryNotFound(serial);
     return this.bundleFor(battery);
   }
 

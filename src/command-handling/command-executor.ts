@@ -5,6 +5,7 @@ import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-stor
 import type { Actor } from '../shared/domain/actor';
 import type { Decider } from '../shared/domain/decider';
 import type { DomainEvent } from '../shared/domain/domain-event';
+import { DomainError } from '../shared/domain/domain-error';
 import { storedMetadata, toDomainEvent, toNewEvent, type IdempotencyRecord } from '../shared/infrastructure/event-mapping';
 import type { ProjectionRunner } from '../read-model/projection-runner';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError } from './command-errors';
@@ -54,10 +55,13 @@ export class CommandExecutor {
       const retried = this.retriedIn(streamId, history, options);
       if (retried) return retried;
       const current = history.length > 0 ? history[history.length - 1].revision : undefined;
+      const state = history.reduce((s, recorded) => decider.evolve(s, toDomainEvent<E>(recorded)), decider.initialState());
       if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
+        // The current revision is news only for a caller the decider would answer at all: whoever
+        // it tells "not found" hears that, not a 409 that reveals the stream exists and how long it is.
+        hiddenFrom(() => decider.decide(command, state));
         throw new ConcurrencyConflictError(streamId, options.expectedRevision, current);
       }
-      const state = history.reduce((s, recorded) => decider.evolve(s, toDomainEvent<E>(recorded)), decider.initialState());
       const decided = decider.decide(command, state);
       // A decision that changes nothing records nothing: answer with where the stream already is.
       if (decided.length === 0) return unchangedOutcome(streamId, history.at(-1));
@@ -142,6 +146,15 @@ export class CommandExecutor {
 }
 
 export const COMMAND_EXECUTOR = Symbol('CommandExecutor');
+
+/** Rethrows a decision's not-found; any other outcome is for the caller to hear as a conflict. */
+function hiddenFrom(decide: () => unknown): void {
+  try {
+    decide();
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'not-found') throw error;
+  }
+}
 
 /** Whether a stored event is the one this attempt sent (not an earlier attempt's with the same id). */
 function sameAttempt(stored: RecordedEvent, sent: { metadata: JsonObject }): boolean {

@@ -132,7 +132,7 @@ describe('device sync over HTTP: authenticated pulls, acknowledgements and fleet
 
   it('shows sync status and fleet lists to related parties, platform admins and auditors only', async () => {
     await provisionDevice(app, cast, 'SN-FLEET');
-    expect((await app.request('GET', '/v1/devices/SN-FLEET/sync', { as: cast.outsider })).status).toBe(403);
+    expect((await app.request('GET', '/v1/devices/SN-FLEET/sync', { as: cast.outsider })).status).toBe(404);
     expect((await app.request('GET', '/v1/devices/SN-NOPE/sync', { as: cast.ownerA })).status).toBe(404);
     const mine = await app.request('GET', '/v1/fleet/lagging?owner=lessor-a&limit=500', { as: cast.ownerA });
     expect(mine.status).toBe(200);

@@ -108,7 +108,7 @@ describe('rotating the online signing key and the root without re-flashing a dev
       expect((await app.request('GET', '/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid).sort()).toEqual([oldKid, newKid].sort());
       await app.request('POST', '/v1/batteries/SN-ROT-E2E/keys', {
         as: cast.ownerA,
-        body: { holder: { personId: 'tom', partyId: 'workshop' }, publicKey: { kty: 'OKP', crv: 'Ed25519', x: '_SE5hA4O3MWdy8f7E9bgRjR-bA5qJym30zLBBsjc9j8' }, capabilities: ['charge'], notAfter: '2099-01-01T00:00:00Z' },
+        body: { holder: { personId: 'tom', partyId: 'workshop' }, publicKey: { kty: 'OKP', crv: 'Ed25519', x: '_SE5hA4O3MWdy8f7E9bgRjR-bA5qJym30zLBBsjc9j8' }, capabilities: ['charge'], notAfter: new Date(Date.now() + 365 * 86_400_000).toISOString() },
       });
       // The same device (its state kept) on the restarted service's new port.
       const afterRestart = device.simulated(app);

@@ -75,14 +75,14 @@ describe('bad input and forbidden actors change nothing', () => {
     await expectRefusedWithoutChange(400, () => app.request('GET', '/v1/parties', { as: cast.platform, headers: { 'x-min-position': '9999999999999999999' } }));
   });
 
-  it('refuses actors without the right role or relationship with 403', async () => {
+  it('refuses actors without the right role with 403, and unrelated parties with the 404 of an unknown serial', async () => {
     await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/batteries', { as: cast.ownerA, body: validProvision }), 'no-relationship');
     await expectRefusedWithoutChange(422, () => app.request('POST', '/v1/batteries', { as: cast.ownerA, body: { ...validProvision, manufacturerId: 'lessor-a' } }), 'not-a-manufacturer');
-    await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/batteries/SN-BASE/theft-report', { as: cast.ownerB }), 'no-relationship');
+    await expectRefusedWithoutChange(404, () => app.request('POST', '/v1/batteries/SN-BASE/theft-report', { as: cast.ownerB }), 'battery-not-found');
     await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/parties', { as: cast.ownerA, body: { partyId: 'evil', name: 'Evil', kind: 'lessor' } }));
     const driver = await app.caller('dan', 'lessor-a', ['driver']);
     await expectRefusedWithoutChange(403, () => app.request('POST', '/v1/batteries/SN-BASE/transfers', { as: driver, body: { toOwnerId: 'lessor-b' } }), 'role-required');
-    await expectRefusedWithoutChange(403, () => app.request('GET', '/v1/batteries/SN-BASE', { as: cast.outsider }));
+    await expectRefusedWithoutChange(404, () => app.request('GET', '/v1/batteries/SN-BASE', { as: cast.outsider }), 'battery-not-found');
   });
 
   it('ignores any actor named in the body: the actor comes from the token', async () => {

@@ -45,7 +45,7 @@ describe('many instances on one EventStoreDB', () => {
     const { publicJwk } = await newPublicJwk();
     const issued = await b.request('POST', '/v1/batteries/SN-MULTI/keys', {
       as: cast.ownerA,
-      body: { keyId: 'k-b', holder: { personId: 'tom', partyId: 'workshop' }, publicKey: publicJwk, capabilities: ['charge'], notAfter: '2099-01-01T00:00:00Z' },
+      body: { keyId: 'k-b', holder: { personId: 'tom', partyId: 'workshop' }, publicKey: publicJwk, capabilities: ['charge'], notAfter: new Date(Date.now() + 365 * 86_400_000).toISOString() },
     });
     expect(issued.status).toBe(201);
     const onA = await a.request('GET', '/v1/batteries/SN-MULTI', { as: cast.ownerA, headers: { 'x-min-position': issued.body.position } });

@@ -96,7 +96,7 @@ describe('policy, approvals and explain over HTTP', () => {
     await app.request('POST', '/v1/batteries/SN-EXPLAIN/parameter-proposals', { as: finance, body: { proposalId: 'v-1', parameters: { chargeCellVoltageMaxV: 4.2 } } });
     const approve = await app.request('GET', '/v1/policy/explain?serial=SN-EXPLAIN&action=proposal.approve&proposalId=v-1&person=tom&party=workshop&roles=technician', { as: cast.ownerA });
     expect(approve.body).toMatchObject({ allowed: false, code: 'not-an-eligible-approver', approvalsMissing: [{ slot: 0 }, { slot: 1 }] });
-    expect((await app.request('GET', '/v1/policy/explain?serial=SN-EXPLAIN&action=lease.end', { as: cast.outsider })).status).toBe(403);
+    expect((await app.request('GET', '/v1/policy/explain?serial=SN-EXPLAIN&action=lease.end', { as: cast.outsider })).status).toBe(404);
     expect((await app.request('GET', '/v1/policy/explain?action=nonsense', { as: cast.ownerA })).status).toBe(400);
   });
 

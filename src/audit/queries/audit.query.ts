@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
-import { hasOversight } from '../../shared/domain/roles';
+import { hasOversight } from '../../shared/domain/oversight';
 import type { Page } from '../../batteries/queries/battery-read-model';
 import { AUDIT_READ_MODEL, type AuditEntry, type AuditFilter, type AuditReadModel } from './audit-read-model';
 

@@ -56,7 +56,7 @@ describe('ownership transfer', () => {
   });
 
   it('is refused to anyone but the owner admin, and to non-lessors', () => {
-    spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.ownerB) }).thenThrows('no-relationship');
+    spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.ownerB) }).thenThrows('battery-not-found', 'not-found');
     spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.financeA) }).thenThrows('role-required');
     spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.courier, context: context(actors.ownerA) }).thenThrows('not-a-lessor');
     spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorA, context: context(actors.ownerA) }).thenThrows('already-owner');
@@ -100,10 +100,10 @@ describe('ownership transfer', () => {
     for (const actor of [actors.ownerA, actors.ownerB]) {
       spec.given(transferRequested()).when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actor) }).then([{ type: 'OwnershipTransferCancelled', data: { cancelledByPartyId: actor.partyId } }]);
     }
-    spec.given(transferRequested()).when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.fleetManager) }).thenThrows('no-relationship');
+    spec.given(transferRequested()).when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.fleetManager) }).thenThrows('battery-not-found', 'not-found');
     const cancelled = [...transferRequested(), ...history()];
     const events = batteryDecider.decide({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) }, cancelled.reduce(batteryDecider.evolve, batteryDecider.initialState()));
-    spec.given([...cancelled, ...events]).when({ type: 'ApproveOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) }).thenThrows('transfer-not-found');
+    spec.given([...cancelled, ...events]).when({ type: 'ApproveOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) }).thenThrows('battery-not-found', 'not-found');
   });
 });
 
@@ -149,7 +149,7 @@ describe('keys: the issuer matrix', () => {
     spec.given(leased()).when(asOperator({ capabilities: ['discharge'] })).then([{ type: 'KeyIssued', data: { authority: { relationship: 'operator', leaseId: 'lease-1' } } }]);
     spec.given(leased()).when(asOperator({ capabilities: ['diagnostics.read'] })).thenThrows('issuer-matrix-exceeded');
     spec.given(leased()).when(asOperator({ capabilities: ['discharge'], holder: { personId: 'tom', party: parties.workshop } })).thenThrows('holder-outside-own-party');
-    spec.given(provisioned()).when(asOperator({ capabilities: ['discharge'] })).thenThrows('no-relationship');
+    spec.given(provisioned()).when(asOperator({ capabilities: ['discharge'] })).thenThrows('battery-not-found', 'not-found');
     spec.given(leased()).when(asOperator({ capabilities: ['discharge'], holder: { personId: 'eve', party: parties.courier }, context: context(actors.driver) })).thenThrows('role-required');
   });
 
@@ -170,7 +170,7 @@ describe('keys: the issuer matrix', () => {
     const [revoked] = spec.given(issued).when({ type: 'RevokeKey', keyId: 'key-1', reason: 'left the company', context: context(actors.ownerA) }).then([{ type: 'KeyRevoked', data: { keyId: 'key-1', cause: 'revoked', reason: 'left the company' } }]);
     spec.given([...issued, revoked]).when({ type: 'RevokeKey', keyId: 'key-1', reason: 'again', context: context(actors.ownerA) }).thenThrows('key-already-revoked', 'conflict');
     spec.given([...issued, revoked]).when(issueKeyCommand({ publicKey: holderKey('new') })).thenThrows('key-id-taken');
-    spec.given(issued).when({ type: 'RevokeKey', keyId: 'key-1', reason: 'x', context: context(actors.ownerB) }).thenThrows('no-relationship', 'forbidden');
+    spec.given(issued).when({ type: 'RevokeKey', keyId: 'key-1', reason: 'x', context: context(actors.ownerB) }).thenThrows('battery-not-found', 'not-found');
     spec.given(issued).when({ type: 'RevokeKey', keyId: 'nope', reason: 'x', context: context(actors.ownerA) }).thenThrows('key-not-found', 'not-found');
   });
 });
@@ -182,7 +182,7 @@ describe('theft', () => {
     spec.given(provisioned()).when({ type: 'ReportStolen', context: context(actors.ownerA) }).then([{ type: 'BatteryReportedStolen' }]);
     const state = stolen().reduce(batteryDecider.evolve, batteryDecider.initialState());
     expect(state).toMatchObject({ status: 'stolen' });
-    spec.given(provisioned()).when({ type: 'ReportStolen', context: context(actors.fleetManager) }).thenThrows('no-relationship');
+    spec.given(provisioned()).when({ type: 'ReportStolen', context: context(actors.fleetManager) }).thenThrows('battery-not-found', 'not-found');
   });
 
   it('freezes transfers, leases and new keys, but still allows revocation', () => {

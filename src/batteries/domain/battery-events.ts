@@ -84,6 +84,11 @@ export type ChangeProposed = DomainEvent<
   }
 >;
 export type ProposalApproved = DomainEvent<'ProposalApproved', { proposalId: string; approval: RecordedApproval }>;
+/**
+ * An approval stopped counting because the authority behind it ended (the approver's party no
+ * longer stands in the relationship it approved as): its slot is open again.
+ */
+export type ApprovalLapsed = DomainEvent<'ApprovalLapsed', { proposalId: string; slot: number; approver: RecordedApproval['approver']; reason: string }>;
 export type ProposalRejected = DomainEvent<'ProposalRejected', { proposalId: string; reason: string }>;
 export type ProposalWithdrawn = DomainEvent<'ProposalWithdrawn', { proposalId: string }>;
 export type ProposalExpired = DomainEvent<'ProposalExpired', { proposalId: string }>;
@@ -106,6 +111,7 @@ export type BatteryEvent =
   | BatteryReportedStolen
   | ChangeProposed
   | ProposalApproved
+  | ApprovalLapsed
   | ProposalRejected
   | ProposalWithdrawn
   | ProposalExpired

@@ -62,6 +62,8 @@ export interface ProvisionedBattery extends ProvisioningFacts {
   keys: ActiveKey[];
   /** Every key id ever revoked on this battery: a revoked key never comes back. */
   revokedKeyIds: string[];
+  /** Every public key (RFC 7638 thumbprint) ever revoked here: not under a new key id either. */
+  revokedThumbprints: string[];
   /** Advances by one with every event that changes what the device must enforce. */
   bundleVersion: number;
 }
@@ -91,6 +93,7 @@ export function evolveBattery(state: BatteryState, event: BatteryEvent): Battery
       proposalIds: [],
       keys: [],
       revokedKeyIds: [],
+      revokedThumbprints: [],
       bundleVersion: 1,
     };
   }
@@ -136,6 +139,7 @@ function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): Pro
         ...state,
         keys: state.keys.filter((key) => key.keyId !== event.data.keyId),
         revokedKeyIds: [...state.revokedKeyIds, event.data.keyId],
+        revokedThumbprints: [...state.revokedThumbprints, event.data.thumbprint],
       };
     case 'BatteryReportedStolen':
       return { ...state, status: 'stolen' };
@@ -156,6 +160,12 @@ function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): Pro
         ...state,
         proposals: state.proposals.map((p) => (p.proposalId === event.data.proposalId ? { ...p, approvals: [...p.approvals, event.data.approval] } : p)),
       };
+    case 'ApprovalLapsed': {
+      const { proposalId, slot } = event.data;
+      const without = (approvals: RecordedApproval[]) => approvals.filter((a) => a.slot !== slot);
+      if (state.openTransfer?.transferId === proposalId) return { ...state, openTransfer: { ...state.openTransfer, approvals: without(state.openTransfer.approvals) } };
+      return { ...state, proposals: state.proposals.map((p) => (p.proposalId === proposalId ? { ...p, approvals: without(p.approvals) } : p)) };
+    }
     case 'ProposalRejected':
     case 'ProposalWithdrawn':
     case 'ProposalExpired':

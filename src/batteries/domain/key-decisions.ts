@@ -6,6 +6,8 @@ import type { BatteryEvent, KeyRevoked } from './battery-events';
 import { assertNotStolen, relationshipFacts } from './battery-facts';
 import type { ActiveKey, ProvisionedBattery } from './battery-state';
 
+const DAY_MS = 86_400_000;
+
 export function issueKey(command: IssueKey, battery: ProvisionedBattery): BatteryEvent[] {
   const decision = evaluateIssuance(command.context.policy, command.context.actor, relationshipFacts(battery), {
     capabilities: command.capabilities,
@@ -16,8 +18,17 @@ export function issueKey(command: IssueKey, battery: ProvisionedBattery): Batter
   assertNotStolen(battery, 'given new keys');
   if (command.notAfter <= command.notBefore) throw ruleViolated('empty-validity-window', 'notAfter must be later than notBefore');
   if (command.notAfter <= command.context.now) throw ruleViolated('already-expired', 'notAfter is in the past');
+  const maxDays = command.context.policy.document.keyLifetimeMaxDays;
+  if (command.notAfter.getTime() > command.context.now.getTime() + maxDays * DAY_MS) {
+    throw ruleViolated('key-lifetime-exceeded', `A key may be valid for at most ${maxDays} days from now (policy keyLifetimeMaxDays); notAfter ${command.notAfter.toISOString()} is later`, { keyLifetimeMaxDays: maxDays });
+  }
   if (battery.keys.some((k) => k.keyId === command.keyId) || battery.revokedKeyIds.includes(command.keyId)) {
     throw conflict('key-id-taken', `Key id ${command.keyId} is already used on this battery`);
+  }
+  // A revoked public key stays revoked on this battery, whoever issues it again and under whatever id:
+  // its private half may be the reason it was revoked.
+  if (battery.revokedThumbprints.includes(command.publicKey.thumbprint)) {
+    throw ruleViolated('public-key-revoked', 'This public key was revoked on this battery and is never valid on it again; the holder needs a new key pair');
   }
   const sameKey = battery.keys.find((k) => k.publicKey.thumbprint === command.publicKey.thumbprint);
   if (sameKey) {

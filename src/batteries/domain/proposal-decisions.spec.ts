@@ -64,7 +64,7 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
   });
 
   it('refuses approvers with no slot to fill', () => {
-    spec.given(history(...contracted(), proposeSoc())).when(approveAs(actors.fleetManager)).thenThrows('not-an-eligible-approver', 'forbidden');
+    spec.given(history(...contracted(), proposeSoc())).when(approveAs(actors.fleetManager)).thenThrows('battery-not-found', 'not-found');
   });
 
   it('refuses the 5.25 V typo at proposal, whatever approvals might follow', () => {
@@ -95,8 +95,8 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
   });
 
   it('cannot be proposed by someone the policy does not name, nor without a change', () => {
-    spec.given(history(...contracted())).when(proposeSoc(actors.fleetManager)).thenThrows('no-relationship', 'forbidden');
-    spec.given(history(provisionCommand())).when(proposeSoc(actors.cellEngineer)).thenThrows('no-relationship', 'forbidden');
+    spec.given(history(...contracted())).when(proposeSoc(actors.fleetManager)).thenThrows('battery-not-found', 'not-found');
+    spec.given(history(provisionCommand())).when(proposeSoc(actors.cellEngineer)).thenThrows('battery-not-found', 'not-found');
     spec.given(history(...contracted())).when(proposeSoc(actors.financeA, { socMinPercent: 0 })).thenThrows('no-change', 'rule-violated');
   });
 
@@ -104,7 +104,7 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
     const pending = history(...contracted(), proposeSoc());
     const [rejected] = spec.given(pending).when({ type: 'RejectProposal', proposalId: 'p-1', reason: 'too aggressive', context: context(actors.cellEngineer) }).then([{ type: 'ProposalRejected' }]);
     spec.given([...pending, rejected]).when(approveAs(actors.ownerA)).thenThrows('proposal-not-found', 'not-found');
-    spec.given(pending).when({ type: 'RejectProposal', proposalId: 'p-1', reason: 'x', context: context(actors.fleetManager) }).thenThrows('not-an-eligible-approver');
+    spec.given(pending).when({ type: 'RejectProposal', proposalId: 'p-1', reason: 'x', context: context(actors.fleetManager) }).thenThrows('battery-not-found', 'not-found');
     spec.given(pending).when({ type: 'WithdrawProposal', proposalId: 'p-1', context: context(actors.financeA) }).then([{ type: 'ProposalWithdrawn' }]);
     spec.given(pending).when({ type: 'WithdrawProposal', proposalId: 'p-1', context: context(actors.ownerA) }).thenThrows('not-the-proposer');
   });

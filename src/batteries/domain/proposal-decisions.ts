@@ -1,11 +1,12 @@
 import { conflict, forbidden, notFound, ruleViolated } from '../../shared/domain/domain-error';
 import { recordedBy, type EventMeta } from '../../shared/domain/domain-event';
-import { approve, quorumMet } from '../../policy/domain/approvals';
+import { approve, quorumMet, samePerson } from '../../policy/domain/approvals';
 import type { ApprovalSlot, PolicyAction } from '../../policy/domain/policy-document';
 import { evaluateAction, requireAllowed } from '../../policy/domain/policy-evaluation';
 import { relationshipsOf } from '../../policy/domain/relationship';
 import type { ApproveProposal, ProposeParameterChange, RejectProposal, RequestRecovery, WithdrawProposal } from './battery-commands';
 import type { BatteryEvent, ProposalKind } from './battery-events';
+import { approvalStillHolds, lapse, proposerStillEntitled } from './authority-reconciliation';
 import { assertNotStolen, relationshipFacts } from './battery-facts';
 import type { OpenProposal, ProvisionedBattery } from './battery-state';
 import { assertWithinHardLimits, type TunableParameters } from './tunable-parameters';
@@ -78,17 +79,28 @@ function openProposal(
   return [...expired, proposed];
 }
 
+/**
+ * Approves, and applies the change when this approval completes the quorum. Everything is checked
+ * again as it stands now, not as it stood when the others approved: an approval whose authority
+ * ended does not count (it lapses, on the record), a proposer who may no longer propose it cannot
+ * have it applied, and a stolen battery takes no parameter change.
+ */
 export function approveProposal(command: ApproveProposal, battery: ProvisionedBattery): BatteryEvent[] {
-  const proposal = openProposalById(battery, command.proposalId, command.context.now);
-  const approval = approve(
-    { proposedBy: proposal.proposedBy, required: proposal.required, approvals: proposal.approvals },
-    command.context.actor,
-    relationshipsOf(command.context.actor.partyId, relationshipFacts(battery)),
-  );
-  const meta = recordedBy(command.context, approval.approver.role);
+  const { context } = command;
+  const proposal = openProposalById(battery, command.proposalId, context.now);
+  const facts = relationshipFacts(battery);
+  if (proposal.kind === 'parameter-change') assertNotStolen(battery, 'reconfigured');
+  if (!proposerStillEntitled(proposal, context.policy, facts)) {
+    throw conflict('proposer-authority-ended', `The proposer (${proposal.proposedBy.role} of party ${proposal.proposedBy.partyId}) may no longer make this change; it cannot be applied`);
+  }
+  const standing = proposal.approvals.filter((a) => approvalStillHolds(a, facts));
+  const pending = { proposedBy: proposal.proposedBy, required: proposal.required, approvals: standing };
+  const approval = approve(pending, context.actor, relationshipsOf(context.actor.partyId, facts));
+  const meta = recordedBy(context, approval.approver.role);
+  const lapsed = proposal.approvals.filter((a) => !standing.includes(a)).map((a) => lapse(proposal.proposalId, a, meta));
   const approved: BatteryEvent = { type: 'ProposalApproved', data: { proposalId: proposal.proposalId, approval }, meta };
-  if (!quorumMet({ proposedBy: proposal.proposedBy, required: proposal.required, approvals: [...proposal.approvals, approval] })) return [approved];
-  return [approved, effectOf(proposal.kind, proposal.proposalId, proposal.parameters, battery, meta)];
+  if (!quorumMet({ ...pending, approvals: [...standing, approval] })) return [...lapsed, approved];
+  return [...lapsed, approved, effectOf(proposal.kind, proposal.proposalId, proposal.parameters, battery, meta)];
 }
 
 /** What an approved proposal does; the typo guard runs again whatever the approvals said. */
@@ -108,7 +120,7 @@ export function rejectProposal(command: RejectProposal, battery: ProvisionedBatt
   const { actor } = command.context;
   const relationships = relationshipsOf(actor.partyId, relationshipFacts(battery));
   const as = proposal.required.flatMap((slot) => slot.anyOf).find((p) => relationships.includes(p.relationship) && actor.roles.includes(p.role));
-  if (!as || actor.personId === proposal.proposedBy.personId) {
+  if (!as || samePerson(actor, proposal.proposedBy)) {
     throw forbidden('not-an-eligible-approver', 'Only a person who could approve this proposal may reject it; its proposer withdraws it instead');
   }
   return [{ type: 'ProposalRejected', data: { proposalId: proposal.proposalId, reason: command.reason }, meta: recordedBy(command.context, as.role) }];
@@ -117,7 +129,7 @@ export function rejectProposal(command: RejectProposal, battery: ProvisionedBatt
 export function withdrawProposal(command: WithdrawProposal, battery: ProvisionedBattery): BatteryEvent[] {
   const proposal = openProposalById(battery, command.proposalId, command.context.now);
   const { actor } = command.context;
-  if (actor.personId !== proposal.proposedBy.personId || actor.partyId !== proposal.proposedBy.partyId) {
+  if (!samePerson(actor, proposal.proposedBy)) {
     throw forbidden('not-the-proposer', 'Only the proposer may withdraw a proposal');
   }
   return [{ type: 'ProposalWithdrawn', data: { proposalId: proposal.proposalId }, meta: recordedBy(command.context, proposal.proposedBy.role) }];

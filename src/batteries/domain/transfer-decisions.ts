@@ -5,6 +5,7 @@ import { evaluateAction, requireAllowed } from '../../policy/domain/policy-evalu
 import { relationshipsOf } from '../../policy/domain/relationship';
 import type { ApproveOwnershipTransfer, CancelOwnershipTransfer, RequestOwnershipTransfer } from './battery-commands';
 import type { BatteryEvent, LeaseEnded, SpecialistContractEnded } from './battery-events';
+import { approvalStillHolds, lapse } from './authority-reconciliation';
 import { assertNotStolen, relationshipFacts } from './battery-facts';
 import type { OpenTransfer, ProvisionedBattery } from './battery-state';
 import { revokeWhere } from './key-decisions';
@@ -38,18 +39,22 @@ export function requestTransfer(command: RequestOwnershipTransfer, battery: Prov
 export function approveTransfer(command: ApproveOwnershipTransfer, battery: ProvisionedBattery): BatteryEvent[] {
   const transfer = openTransfer(battery, command.transferId);
   assertNotStolen(battery, 'transferred');
+  const facts = relationshipFacts(battery);
+  // Approvals count only while the authority behind them still holds now.
+  const standing = transfer.approvals.filter((a) => approvalStillHolds(a, facts));
   const approval = approve(
-    { proposedBy: transfer.proposedBy, required: transfer.required, approvals: transfer.approvals },
+    { proposedBy: transfer.proposedBy, required: transfer.required, approvals: standing },
     command.context.actor,
-    relationshipsOf(command.context.actor.partyId, relationshipFacts(battery)),
+    relationshipsOf(command.context.actor.partyId, facts),
   );
   const meta = recordedBy(command.context, approval.approver.role);
+  const lapsed = transfer.approvals.filter((a) => !standing.includes(a)).map((a) => lapse(transfer.transferId, a, meta));
   const approved: BatteryEvent =
     approval.relationship === 'receiving-lessor'
       ? { type: 'OwnershipTransferAccepted', data: { transferId: transfer.transferId, toOwnerId: transfer.toOwnerId, approval }, meta }
       : { type: 'OwnershipTransferApproved', data: { transferId: transfer.transferId, approval }, meta };
-  if (!quorumMet({ proposedBy: transfer.proposedBy, required: transfer.required, approvals: [...transfer.approvals, approval] })) return [approved];
-  return [approved, ...completeTransfer(battery, transfer, meta)];
+  if (!quorumMet({ proposedBy: transfer.proposedBy, required: transfer.required, approvals: [...standing, approval] })) return [...lapsed, approved];
+  return [...lapsed, approved, ...completeTransfer(battery, transfer, meta)];
 }
 
 function completeTransfer(battery: ProvisionedBattery, transfer: OpenTransfer, meta: EventMeta): BatteryEvent[] {

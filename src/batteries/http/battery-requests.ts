@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CAPABILITY_NAMES } from '../domain/capability-catalogue';
+import { CHEMISTRIES } from '../domain/chemistry-envelopes';
 import { idSchema, partyIdSchema, personIdSchema, reasonSchema, serialSchema } from '../../http/common-schemas';
 import { publicJwkSchema } from '../../http/public-key';
 
@@ -28,7 +29,7 @@ export const parametersSchema = z.strictObject({
 export const provisionBatteryRequest = z.strictObject({
   serial: serialSchema,
   model: z.string().min(1).max(100),
-  chemistry: z.string().min(1).max(50),
+  chemistry: z.enum(CHEMISTRIES),
   manufacturerId: partyIdSchema,
   firstOwnerId: partyIdSchema,
   hardLimits: hardLimitsSchema,

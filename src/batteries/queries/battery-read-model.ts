@@ -1,4 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { Actor } from '../../shared/domain/actor';
+import { batteryNotFound, mayRead } from '../domain/access-policy';
+import { relationshipFacts } from '../domain/battery-facts';
 import type { ProvisionedBattery } from '../domain/battery-state';
 
 export interface BatteryRow {
@@ -50,6 +53,17 @@ export class BatteryReadModel {
   get(serial: string): BatteryRow | undefined {
     const row = this.bySerial.get(serial);
     return row && toBatteryRow(row);
+  }
+
+  /**
+   * The battery, if this actor may read it; otherwise the same 404 as for a serial nobody
+   * provisioned, so an unrelated party cannot tell the two apart. Every read of one battery by a
+   * person goes through here.
+   */
+  readableBy(serial: string, actor: Actor): BatteryRow {
+    const battery = this.get(serial);
+    if (!battery || !mayRead(actor, relationshipFacts(battery.state))) throw batteryNotFound(serial);
+    return battery;
   }
 
   /** The battery a device identity key is registered to, if any. */

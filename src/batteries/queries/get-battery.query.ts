@@ -1,8 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
-import { forbidden, notFound } from '../../shared/domain/domain-error';
-import { mayRead } from '../domain/access-policy';
 import { BATTERY_READ_MODEL, type BatteryReadModel, type BatteryRow } from './battery-read-model';
 
 export class GetBatteryQuery extends Query<BatteryRow> {
@@ -11,15 +9,12 @@ export class GetBatteryQuery extends Query<BatteryRow> {
   }
 }
 
-/** A battery the actor may see (owner, operator, manufacturer, platform); 404 otherwise. */
+/** A battery the actor may see (related parties, the platform's oversight); 404 otherwise, whether or not it exists. */
 @QueryHandler(GetBatteryQuery)
 export class GetBatteryHandler implements IQueryHandler<GetBatteryQuery> {
   constructor(@Inject(BATTERY_READ_MODEL) private readonly batteries: BatteryReadModel) {}
 
   async execute({ serial, actor }: GetBatteryQuery): Promise<BatteryRow> {
-    const battery = this.batteries.get(serial);
-    if (!battery) throw notFound('battery-not-found', `No battery is provisioned under serial ${serial}`);
-    if (!mayRead(actor, battery)) throw forbidden('not-related', `Party ${actor.partyId} has no relationship with battery ${serial}`);
-    return battery;
+    return this.batteries.readableBy(serial, actor);
   }
 }

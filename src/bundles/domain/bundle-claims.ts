@@ -1,4 +1,4 @@
-import { SAFE_STATE_CAPABILITIES, type Capability } from '../../batteries/domain/capability-catalogue';
+import { isPhysicalHarm, SAFE_STATE_CAPABILITIES, type Capability } from '../../batteries/domain/capability-catalogue';
 import type { ProvisionedBattery } from '../../batteries/domain/battery-state';
 import type { HardLimits } from '../../batteries/domain/hard-limits';
 import type { TunableParameters } from '../../batteries/domain/tunable-parameters';
@@ -49,7 +49,7 @@ const seconds = (date: Date | string) => Math.floor(new Date(date).getTime() / 1
 /**
  * What the device must enforce now. Keys whose window has closed are left out; a stolen battery's
  * keys keep only the safe-state capabilities, so the lock holds even on a device that ignores the
- * `locked` flag.
+ * `locked` flag. Capabilities of physical harm are never signed.
  */
 export function bundleClaims(battery: ProvisionedBattery, terms: BundleTerms): BundleClaims {
   const now = seconds(terms.now);
@@ -58,7 +58,10 @@ export function bundleClaims(battery: ProvisionedBattery, terms: BundleTerms): B
   for (const key of battery.keys) {
     const exp = seconds(key.notAfter);
     if (exp <= now) continue;
-    const caps = locked ? key.capabilities.filter((c) => SAFE_STATE_CAPABILITIES.includes(c)) : key.capabilities;
+    // A capability beyond the hard limits is never signed, even if a past decision let one into the
+    // state: the last line of "layer 4: nobody, ever".
+    const allowed = key.capabilities.filter((c) => !isPhysicalHarm(c));
+    const caps = locked ? allowed.filter((c) => SAFE_STATE_CAPABILITIES.includes(c)) : allowed;
     if (caps.length === 0) continue;
     keys.push({
       kid: key.publicKey.thumbprint,

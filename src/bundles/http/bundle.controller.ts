@@ -3,8 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@n
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
-import { forbidden } from '../../shared/domain/domain-error';
-import { mayRead } from '../../batteries/domain/access-policy';
+import { BATTERY_READ_MODEL, type BatteryReadModel } from '../../batteries/queries/battery-read-model';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { serialParams } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
@@ -18,7 +17,10 @@ export const JWT_MEDIA_TYPE = 'application/jwt';
 @ApiBearerAuth()
 @Controller('v1/batteries')
 export class BundleController {
-  constructor(@Inject(BUNDLE_SERVICE) private readonly bundles: BundleService) {}
+  constructor(
+    @Inject(BUNDLE_SERVICE) private readonly bundles: BundleService,
+    @Inject(BATTERY_READ_MODEL) private readonly batteries: BatteryReadModel,
+  ) {}
 
   @Get(':serial/bundle')
   @ApiOperation({ summary: "The battery's current signed key bundle (compact JWS); 304 when If-None-Match names it" })
@@ -30,9 +32,7 @@ export class BundleController {
     @CurrentActor() actor: Actor,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const bundle = await this.bundles.current(serial, (battery) => {
-      if (!mayRead(actor, battery)) throw forbidden('not-related', `Party ${actor.partyId} has no relationship with battery ${serial}`);
-    });
+    const bundle = await this.bundles.bundleFor(this.batteries.readableBy(serial, actor));
     void reply.header('etag', bundle.etag).header('cache-control', 'no-cache').header('x-bundle-version', String(bundle.version));
     if (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
       await reply.status(304).send();

@@ -128,7 +128,7 @@ export class DeviceSyncController {
       while (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
         const changed = await this.changes.waitForChange(serial, deadline - Date.now(), disconnected.signal);
         if (!changed) break;
-        bundle = await this.bundles.current(serial, () => undefined);
+        bundle = await this.bundles.currentOf(serial);
       }
       return bundle;
     } finally {

@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
-import { forbidden, notFound } from '../../shared/domain/domain-error';
-import { mayRead } from '../../batteries/domain/access-policy';
+import { batteryNotFound } from '../../batteries/domain/access-policy';
 import { BATTERY_READ_MODEL, type BatteryReadModel } from '../../batteries/queries/battery-read-model';
 import { DEVICE_SYNC_READ_MODEL, type DeviceSyncReadModel, type Exposure, type SyncStatus } from './device-sync-read-model';
 
@@ -23,10 +22,9 @@ export class GetSyncStatusHandler implements IQueryHandler<GetSyncStatusQuery> {
   ) {}
 
   async execute({ serial, actor, now }: GetSyncStatusQuery): Promise<BatterySyncStatus> {
-    const battery = this.batteries.get(serial);
-    const status = battery && this.sync.status(serial);
-    if (!battery || !status) throw notFound('battery-not-found', `No battery is provisioned under serial ${serial}`);
-    if (!mayRead(actor, battery)) throw forbidden('not-related', `Party ${actor.partyId} has no relationship with battery ${serial}`);
+    this.batteries.readableBy(serial, actor);
+    const status = this.sync.status(serial);
+    if (!status) throw batteryNotFound(serial);
     return { ...status, exposures: this.sync.exposureOf(serial, now) };
   }
 }

@@ -17,6 +17,9 @@ export interface PendingApprovals {
   approvals: RecordedApproval[];
 }
 
+/** One human, whatever party each of the two acted for. */
+export const samePerson = (a: { personId: string }, b: { personId: string }): boolean => a.personId === b.personId;
+
 /** The slots nobody has filled yet. */
 export function missingSlots(pending: PendingApprovals): { slot: number; anyOf: PartyRole[] }[] {
   return pending.required
@@ -28,14 +31,16 @@ export const quorumMet = (pending: PendingApprovals) => missingSlots(pending).le
 
 /**
  * Fills the first open slot the actor qualifies for. The proposer never counts, and a person
- * approves once, in one role: the gaps other approval features leave open.
+ * approves once, in one role: the gaps other approval features leave open. "Two keys" means two
+ * humans: a person is their subject, whichever party their token names, so one person holding
+ * tokens of two parties still counts once.
  */
 export function approve(pending: PendingApprovals, actor: Actor, relationships: readonly Relationship[]): RecordedApproval {
-  if (actor.personId === pending.proposedBy.personId && actor.partyId === pending.proposedBy.partyId) {
-    throw forbidden('proposer-cannot-approve', 'The proposer never counts as an approver of their own proposal');
+  if (samePerson(actor, pending.proposedBy)) {
+    throw forbidden('proposer-cannot-approve', 'The proposer never counts as an approver of their own proposal, whichever party they act for');
   }
-  if (pending.approvals.some((a) => a.approver.personId === actor.personId && a.approver.partyId === actor.partyId)) {
-    throw conflict('already-approved', 'You already approved this proposal; one person approves once, in one role');
+  if (pending.approvals.some((a) => samePerson(actor, a.approver))) {
+    throw conflict('already-approved', 'You already approved this proposal; one person approves once, in one role, whichever party they act for');
   }
   const open = missingSlots(pending);
   for (const { slot, anyOf } of open) {

@@ -36,6 +36,7 @@ export const DEFAULT_POLICY_DOCUMENT: PolicyDocument = {
     'policy.change': { performers: [platformAdmin], approvals: [{ anyOf: [platformAdmin] }] },
   },
   regulatoryReadAccess: { capability: 'status.read', relationships: ['owner', 'operator'] },
+  keyLifetimeMaxDays: 730,
 };
 
 export const DEFAULT_POLICY: ActivePolicy = { version: 1, document: DEFAULT_POLICY_DOCUMENT };

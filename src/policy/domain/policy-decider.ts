@@ -3,12 +3,13 @@ import type { CommandContext } from '../../shared/domain/command-context';
 import type { Decider } from '../../shared/domain/decider';
 import { conflict, forbidden, notFound } from '../../shared/domain/domain-error';
 import { recordedBy } from '../../shared/domain/domain-event';
-import { approve, quorumMet, type RecordedApproval } from './approvals';
+import { approve, quorumMet, samePerson, type RecordedApproval } from './approvals';
 import { DEFAULT_POLICY } from './default-policy';
 import type { ActivePolicy, ApprovalSlot, PolicyDocument } from './policy-document';
 import { evaluateAction, requireAllowed } from './policy-evaluation';
 import type { PolicyEvent } from './policy-events';
 import { relationshipsOf } from './relationship';
+import { upcastPolicyDocument, type PolicyDocumentInput } from './upcast-policy';
 import { assertValidPolicy } from './validate-policy';
 
 export interface PendingPolicyChange {
@@ -27,7 +28,7 @@ export interface PolicyState {
 
 type Base = { context: CommandContext };
 export type PolicyCommand =
-  | (Base & { type: 'ProposePolicyChange'; proposalId: string; document: PolicyDocument })
+  | (Base & { type: 'ProposePolicyChange'; proposalId: string; document: PolicyDocumentInput })
   | (Base & { type: 'ApprovePolicyChange'; proposalId: string })
   | (Base & { type: 'RejectPolicyChange'; proposalId: string; reason: string })
   | (Base & { type: 'WithdrawPolicyChange'; proposalId: string });
@@ -44,7 +45,7 @@ export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
       case 'PolicyChangeProposed':
         return {
           ...state,
-          pending: { ...event.data, proposedBy: event.meta.actor, required: event.data.requiredApprovals, approvals: [] },
+          pending: { ...event.data, document: upcastPolicyDocument(event.data.document), proposedBy: event.meta.actor, required: event.data.requiredApprovals, approvals: [] },
         };
       case 'PolicyChangeApproved':
         return state.pending ? { ...state, pending: { ...state.pending, approvals: [...state.pending.approvals, event.data.approval] } } : state;
@@ -52,7 +53,7 @@ export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
       case 'PolicyChangeWithdrawn':
         return { ...state, pending: null };
       case 'PolicyAdopted':
-        return { active: { version: event.data.version, document: event.data.document }, pending: null };
+        return { active: { version: event.data.version, document: upcastPolicyDocument(event.data.document) }, pending: null };
     }
   },
 
@@ -64,11 +65,12 @@ export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
         const decision = evaluateAction(state.active, 'policy.change', context.actor, {});
         const { role } = requireAllowed(decision);
         if (state.pending) throw conflict('policy-change-open', `Policy change ${state.pending.proposalId} is still open`);
-        assertValidPolicy(command.document);
+        const document = upcastPolicyDocument(command.document);
+        assertValidPolicy(document);
         return [
           {
             type: 'PolicyChangeProposed',
-            data: { proposalId: command.proposalId, basedOnVersion: state.active.version, document: command.document, requiredApprovals: decision.approvalsRequired },
+            data: { proposalId: command.proposalId, basedOnVersion: state.active.version, document, requiredApprovals: decision.approvalsRequired },
             meta: recordedBy(context, role),
           },
         ];
@@ -85,12 +87,12 @@ export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
       case 'RejectPolicyChange': {
         const pending = pendingChange(state, command.proposalId);
         const { role } = requireAllowed(evaluateAction(state.active, 'policy.change', context.actor, {}));
-        if (context.actor.personId === pending.proposedBy.personId) throw forbidden('not-an-eligible-approver', 'The proposer withdraws instead');
+        if (samePerson(context.actor, pending.proposedBy)) throw forbidden('not-an-eligible-approver', 'The proposer withdraws instead');
         return [{ type: 'PolicyChangeRejected', data: { proposalId: pending.proposalId, reason: command.reason }, meta: recordedBy(context, role) }];
       }
       case 'WithdrawPolicyChange': {
         const pending = pendingChange(state, command.proposalId);
-        if (context.actor.personId !== pending.proposedBy.personId) throw forbidden('not-the-proposer', 'Only the proposer may withdraw a policy change');
+        if (!samePerson(context.actor, pending.proposedBy)) throw forbidden('not-the-proposer', 'Only the proposer may withdraw a policy change');
         return [{ type: 'PolicyChangeWithdrawn', data: { proposalId: pending.proposalId }, meta: recordedBy(context, pending.proposedBy.role) }];
       }
     }

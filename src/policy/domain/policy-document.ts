@@ -60,6 +60,8 @@ export interface PolicyDocument {
    * always read the battery's state of health. No policy may take this away.
    */
   regulatoryReadAccess: { capability: 'status.read'; relationships: Relationship[] };
+  /** The longest validity window a key may be issued with, in days: a leaked key ends by itself. */
+  keyLifetimeMaxDays: number;
 }
 
 export interface ActivePolicy {

@@ -1,12 +1,13 @@
+import { PLATFORM_PARTY_ID } from '../../shared/domain/oversight';
+
+export { PLATFORM_PARTY_ID };
+
 /**
  * How a party stands to a battery. Policy rules name a relationship and a role: "an owner-admin
  * of the owner", "a cell-engineer of the contracted cell specialist".
  */
 export const RELATIONSHIPS = ['owner', 'operator', 'cell-specialist', 'receiving-lessor', 'manufacturer', 'platform'] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
-
-/** The party that operates this service. It registers parties and approves policy; it never owns. */
-export const PLATFORM_PARTY_ID = 'platform';
 
 /** The facts about a battery that decide relationships; all optional for actions without a battery. */
 export interface RelationshipFacts {

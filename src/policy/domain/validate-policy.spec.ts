@@ -46,4 +46,52 @@ describe('policy validation', () => {
     policy.actions['theft.recovery'].approvals = [{ anyOf: [] }];
     expect(policyProblems(policy)).toEqual(expect.arrayContaining(['actions.theft.report: missing', 'actions.theft.recovery.approvals[0]: names nobody']));
   });
+
+  it('refuses dropping the operator from the Art. 14 health read', () => {
+    const policy = copy();
+    policy.regulatoryReadAccess.relationships = ['owner'];
+    expect(policyProblems(policy)).toEqual([expect.stringContaining('missing: operator')]);
+  });
+
+  it('refuses loosening a capability below its catalogue layer, harmful ones above all', () => {
+    const policy = copy();
+    policy.capabilities['hard-limits.exceed'] = 2 as never;
+    policy.capabilities['remote.disable'] = 1 as never;
+    expect(policyProblems(policy)).toEqual([
+      expect.stringContaining('capabilities.remote.disable: layer 1 is below'),
+      expect.stringContaining('capabilities.hard-limits.exceed: layer 2 is below'),
+    ]);
+  });
+
+  it('accepts tightening a layer', () => {
+    const policy = copy();
+    policy.capabilities['faults.reset'] = 3;
+    expect(policyProblems(policy)).toEqual([]);
+  });
+
+  it('refuses a policy-change rule whose approvers could never exist, which would lock the policy for good', () => {
+    const policy = copy();
+    policy.actions['policy.change'].approvals = [{ anyOf: [{ relationship: 'owner', role: 'owner-admin' }] }];
+    expect(policyProblems(policy)).toEqual([expect.stringContaining('actions.policy.change.approvals[0]: nobody could ever give this approval')]);
+  });
+
+  it('refuses registering parties or changing the policy by anyone but the platform', () => {
+    const policy = copy();
+    policy.actions['party.register'].performers = [{ relationship: 'owner', role: 'owner-admin' }];
+    expect(policyProblems(policy)).toEqual([expect.stringContaining('actions.party.register: nobody could ever perform it')]);
+  });
+
+  it('refuses a key lifetime beyond ten years, or none', () => {
+    for (const days of [0, 3651, 1.5]) {
+      const policy = copy();
+      policy.keyLifetimeMaxDays = days;
+      expect(policyProblems(policy)).toEqual([expect.stringContaining('keyLifetimeMaxDays')]);
+    }
+  });
+
+  it('refuses a capability the catalogue does not have', () => {
+    const policy = copy();
+    (policy.capabilities as Record<string, number>)['self-destruct'] = 3;
+    expect(policyProblems(policy)).toEqual(['capabilities.self-destruct: not in the capability catalogue']);
+  });
 });

@@ -22,8 +22,11 @@ export const policyDocumentSchema = z.strictObject({
       }),
     )
     .max(50),
-  actions: z.strictObject(Object.fromEntries(POLICY_ACTIONS.map((action) => [action, actionRule])) as Record<(typeof POLICY_ACTIONS)[number], typeof actionRule>),
-  regulatoryReadAccess: z.strictObject({ capability: z.string(), relationships: z.array(z.enum(RELATIONSHIPS)) }),
+  // An action left out takes the default policy's rule (see upcast-policy.ts), so a document
+  // written before an action existed can be proposed again.
+  actions: z.strictObject(Object.fromEntries(POLICY_ACTIONS.map((action) => [action, actionRule])) as Record<(typeof POLICY_ACTIONS)[number], typeof actionRule>).partial(),
+  regulatoryReadAccess: z.strictObject({ capability: z.literal('status.read'), relationships: z.array(z.enum(RELATIONSHIPS)) }),
+  keyLifetimeMaxDays: z.number().int().optional(),
 });
 
 export const proposePolicyRequest = z.strictObject({ proposalId: idSchema.optional(), document: policyDocumentSchema, reason: reasonSchema });

@@ -4,10 +4,9 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
-import { forbidden, notFound } from '../../shared/domain/domain-error';
-import { hasOversight } from '../../shared/domain/roles';
+import { forbidden } from '../../shared/domain/domain-error';
+import { hasOversight } from '../../shared/domain/oversight';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
-import { mayRead } from '../../batteries/domain/access-policy';
 import { BATTERY_READ_MODEL, type BatteryReadModel } from '../../batteries/queries/battery-read-model';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
@@ -15,7 +14,7 @@ import { openApiSchema, ZodValidation } from '../../http/zod-validation';
 import { PolicyProvider } from '../application/policy-provider';
 import { ExecutePolicyCommand } from '../commands/execute-policy-command';
 import { explain, type ExplainQuestion } from '../domain/explain';
-import type { PolicyDocument } from '../domain/policy-document';
+import type { PolicyDocumentInput } from '../domain/upcast-policy';
 import { explainQuery, policyProposalParams, proposePolicyRequest } from './policy-requests';
 
 @CommandApi('policy')
@@ -42,11 +41,8 @@ export class PolicyController {
     const subject: Actor = query.person
       ? { personId: query.person, partyId: query.party as string, roles: query.roles ?? [] }
       : { ...asker, roles: query.roles ?? asker.roles };
-    const row = query.serial ? this.batteries.get(query.serial) : undefined;
-    if (query.serial && !row) throw notFound('battery-not-found', `No battery is provisioned under serial ${query.serial}`);
-    const oversight = hasOversight(asker);
-    if (row && !mayRead(asker, row)) throw forbidden('not-related', `Party ${asker.partyId} has no relationship with battery ${query.serial}`);
-    if (!row && !oversight && (subject.personId !== asker.personId || subject.partyId !== asker.partyId)) {
+    const row = query.serial ? this.batteries.readableBy(query.serial, asker) : undefined;
+    if (!row && !hasOversight(asker) && (subject.personId !== asker.personId || subject.partyId !== asker.partyId)) {
       throw forbidden('not-related', 'Without a battery you may ask about yourself only');
     }
     const question: ExplainQuestion =
@@ -65,7 +61,7 @@ export class PolicyController {
   @ApiOperation({ summary: 'Propose a new policy document (platform administrators); validated now, adopted after approval' })
   @ApiBody({ schema: openApiSchema(proposePolicyRequest) })
   propose(@Body(new ZodValidation(proposePolicyRequest)) body: z.infer<typeof proposePolicyRequest>, @CallOfCommand() call: CommandCall) {
-    const command = { type: 'ProposePolicyChange' as const, proposalId: body.proposalId ?? randomUUID(), document: body.document as PolicyDocument, context: call.context(body.reason) };
+    const command = { type: 'ProposePolicyChange' as const, proposalId: body.proposalId ?? randomUUID(), document: body.document as PolicyDocumentInput, context: call.context(body.reason) };
     return this.commands.execute(new ExecutePolicyCommand(command, call.options));
   }
 

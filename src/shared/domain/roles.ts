@@ -12,8 +12,3 @@ export const ROLES = {
   auditor: 'auditor',
 } as const;
 export type Role = (typeof ROLES)[keyof typeof ROLES];
-
-/** Platform administrators and auditors see every battery and every audit entry; they never act as owners. */
-export function hasOversight(actor: { roles: readonly string[] }): boolean {
-  return actor.roles.includes(ROLES.platformAdmin) || actor.roles.includes(ROLES.auditor);
-}

@@ -156,7 +156,7 @@ export function provisionBody(serial: string, device: KeyPair): Record<string, u
 }
 
 export function keyBody(holder: string, key: KeyPair, capabilities: string[] = ['charge'], extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { holder: { personId: holder, partyId: 'workshop' }, publicKey: key.publicKey.jwk, capabilities, notAfter: '2035-01-01T00:00:00Z', ...extra };
+  return { holder: { personId: holder, partyId: 'workshop' }, publicKey: key.publicKey.jwk, capabilities, notAfter: new Date(Date.now() + 365 * 86_400_000).toISOString(), ...extra };
 }
 
 export const newRequestId = () => `rel-${randomUUID()}`;
