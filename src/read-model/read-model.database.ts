@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
  * Bumped whenever a projection's tables or meaning change: a read model of another version is
  * dropped and rebuilt from the event store at start, so no migration code is ever needed.
  */
-export const READ_MODEL_VERSION = 5;
+export const READ_MODEL_VERSION = 6;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS read_model_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
