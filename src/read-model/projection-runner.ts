@@ -14,6 +14,9 @@ export const SERVICE_STREAM_PREFIXES = [BATTERY_STREAM_PREFIX, PARTY_STREAM_PREF
 export interface ProjectionStatus {
   position: bigint;
   running: boolean;
+  /** When the position last moved, or the runner started: how long it has stood still. */
+  advancedAt: Date;
+  /** For the log only: an error's text may carry SQL or addresses, so /health never shows it. */
   lastError?: string;
   lastErrorAt?: string;
 }
@@ -54,12 +57,13 @@ export class ProjectionRunner {
       }
       saveCheckpoint.run(events[events.length - 1].position);
     });
-    this.status = { position: this.readCheckpoint(), running: false };
+    this.status = { position: this.readCheckpoint(), running: false, advancedAt: new Date() };
   }
 
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    this.status.advancedAt = new Date();
     this.loop = this.run();
   }
 
@@ -74,7 +78,7 @@ export class ProjectionRunner {
   async rebuild(): Promise<void> {
     await this.stop();
     clearReadModel(this.db);
-    this.status = { position: 0n, running: false };
+    this.status = { position: 0n, running: false, advancedAt: new Date() };
     this.start();
     const head = await this.store.headPosition();
     if (head !== undefined) await this.waitFor(head, 600_000);
@@ -82,6 +86,12 @@ export class ProjectionRunner {
 
   currentStatus(): ProjectionStatus {
     return { ...this.status };
+  }
+
+  /** When the oldest event of this service's streams the read model has not applied was recorded; undefined when none waits. */
+  async oldestPendingAt(): Promise<Date | undefined> {
+    const [next] = await this.store.readAll({ after: this.status.position, maxCount: 1, streamPrefixes: SERVICE_STREAM_PREFIXES });
+    return next?.recordedAt;
   }
 
   /** Resolves true once the read model has applied `position`, false after `timeoutMs`. */
@@ -132,6 +142,7 @@ export class ProjectionRunner {
           }
           this.applyBatch(batch);
           this.status.position = batch[batch.length - 1].position;
+          this.status.advancedAt = new Date();
           backoffMs = 100;
           this.progress.emit('progress');
           if (live) next = pending(events.next());
