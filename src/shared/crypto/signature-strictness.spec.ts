@@ -31,6 +31,30 @@ describe('signature strictness', () => {
       expect(signatureWeakness('EdDSA', join(new Uint8Array(32), new Uint8Array(32)))).toBe('small-order-r');
     });
 
+    it('refuses each of the eight small-order points as R', () => {
+      const L = ed25519.Point.Fn.ORDER;
+      let t = ed25519.Point.ZERO;
+      for (let y = 2n; t.double().double().is0(); y++) {
+        try {
+          const q = ed25519.Point.fromBytes(le32(y));
+          t = q.multiplyUnsafe(L - 1n).add(q);
+        } catch {
+          // not the y of a point
+        }
+      }
+      const seen = new Set<string>();
+      for (let k = 0n; k < 8n; k++) {
+        const r = k === 0n ? ed25519.Point.ZERO : t.multiplyUnsafe(k);
+        seen.add(Buffer.from(r.toBytes()).toString('hex'));
+        expect(signatureWeakness('EdDSA', join(r.toBytes(), new Uint8Array(32)))).toBe('small-order-r');
+      }
+      expect(seen.size).toBe(8);
+    });
+
+    it('accepts the R of many genuine signatures', () => {
+      for (let i = 0; i < 200; i++) expect(signatureWeakness('EdDSA', new Uint8Array(sign(null, Buffer.from(`m${i}`), privateKey)))).toBeUndefined();
+    });
+
     it('refuses an R that is not a canonical point encoding', () => {
       const identityWithSignBit = ed25519.Point.ZERO.toBytes();
       identityWithSignBit[31] |= 0x80;
