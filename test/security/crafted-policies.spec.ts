@@ -89,7 +89,7 @@ describe('A platform admin crafts a policy document that quietly breaks a promis
   it('can re-adopt a document written before an action existed: the missing rule takes the safe default, nothing answers 500', async () => {
     const older = copy();
     delete (older.actions as Record<string, unknown>)['specialist.end'];
-    delete older.keyLifetimeMaxDays;
+    delete (older as Partial<typeof older>).keyLifetimeMaxDays;
     expect((await app.request('POST', '/v1/policy/proposals', { as: cast.platform, body: { proposalId: 'older', document: older } })).status).toBe(201);
     const adopted = await app.request('POST', '/v1/policy/proposals/older/approve', { as: platform2 });
     expect(adopted.body.events.map((e: { type: string }) => e.type)).toEqual(['PolicyChangeApproved', 'PolicyAdopted']);
