@@ -6,8 +6,24 @@ module.exports = {
   transform: {
     // jose 6, content-disposition 3 (under @fastify/static) and @noble/curves 2 ship ES modules only; ts-jest turns
     // them into CommonJS for jest's module system (Node itself loads them with require(esm)).
-    '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true, target: 'ES2022', module: 'commonjs' }, diagnostics: false }],
+    '^.+\\.(t|j)s$': [
+      'ts-jest',
+      {
+        tsconfig: {
+          allowJs: true,
+          isolatedModules: true,
+          esModuleInterop: true,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          target: 'ES2022',
+          module: 'commonjs',
+        },
+        diagnostics: false,
+      },
+    ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition|@noble/curves|@noble/hashes)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|content-disposition|@noble/curves|@noble/hashes)/)',
+  ],
   testTimeout: 30000,
 };

@@ -15,9 +15,23 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type autocannon from 'autocannon';
-import { buildNodePath, buildService, builtScript, REPO_ROOT, type ServiceBuild } from './support/build';
+import {
+  buildNodePath,
+  buildService,
+  builtScript,
+  REPO_ROOT,
+  type ServiceBuild,
+} from './support/build';
 import { createDeviceProofSync, DEVICE_PROOF_HEADER } from '../src/device-verifier';
-import { DEVICE_KEY_LABEL, DEVICE_KEY_POOL, keyPairAt, keyPool, serialOf, type KeyPair, type LoadResult } from './support/fleet-loader';
+import {
+  DEVICE_KEY_LABEL,
+  DEVICE_KEY_POOL,
+  keyPairAt,
+  keyPool,
+  serialOf,
+  type KeyPair,
+  type LoadResult,
+} from './support/fleet-loader';
 import { expectStatuses, load, type LoadFigures } from './support/load';
 import { describeMachine } from './support/machine';
 import { renderReport, type RebuildFigures, type Report } from './support/report';
@@ -27,7 +41,9 @@ import { fleetTokens } from './support/tokens';
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 5);
 const WARMUP_SEC = Math.min(2, DURATION_SEC);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const FLEET_SIZES = (process.env.BENCH_FLEET_SIZES ?? '1000,10000,100000,1000000').split(',').map(Number);
+const FLEET_SIZES = (process.env.BENCH_FLEET_SIZES ?? '1000,10000,100000,1000000')
+  .split(',')
+  .map(Number);
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_SEC ?? 570) * 1000;
 const OUT = process.env.BENCH_OUT ?? join(REPO_ROOT, 'docs', 'benchmarks.md');
 /** Where the run with the budget lifted (1,000,000 batteries) keeps its report. */
@@ -45,7 +61,8 @@ const DEVICE_ROUTE = '/v1/devices/{serial}/bundle';
 
 const startedAt = Date.now();
 const elapsed = () => Date.now() - startedAt;
-const log = (message: string) => process.stderr.write(`[bench ${(elapsed() / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(`[bench ${(elapsed() / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
 
 type Tokens = Awaited<ReturnType<typeof fleetTokens>>;
 type RawAppends = { appends: number; perSecond: number; p50Ms: number; p99Ms: number; ms: number };
@@ -64,7 +81,12 @@ async function main(): Promise<void> {
     fleet: [],
     notes: [],
     missing: [],
-    settings: { BENCH_DURATION_SEC: DURATION_SEC, BENCH_CONNECTIONS: CONNECTIONS, BENCH_BUDGET_SEC: BUDGET_MS / 1000, BENCH_FLEET_SIZES: FLEET_SIZES.join(',') },
+    settings: {
+      BENCH_DURATION_SEC: DURATION_SEC,
+      BENCH_CONNECTIONS: CONNECTIONS,
+      BENCH_BUDGET_SEC: BUDGET_MS / 1000,
+      BENCH_FLEET_SIZES: FLEET_SIZES.join(','),
+    },
   };
   const build = buildService();
   report.source = build.source;
@@ -84,9 +106,24 @@ async function main(): Promise<void> {
     // 1. The ceiling for Node HTTP here: a bare Fastify route, same load generator, same cores.
     const fastify = await startBareFastify(build);
     bare = fastify;
-    const ceiling = expectStatuses(await load({ label: 'bare Fastify route, constant "ok"', url: `${fastify.url}/constant`, connections: CONNECTIONS, durationSec: DURATION_SEC, warmupSec: WARMUP_SEC }), ['200']);
+    const ceiling = expectStatuses(
+      await load({
+        label: 'bare Fastify route, constant "ok"',
+        url: `${fastify.url}/constant`,
+        connections: CONNECTIONS,
+        durationSec: DURATION_SEC,
+        warmupSec: WARMUP_SEC,
+      }),
+      ['200'],
+    );
     const ceilingBody = expectStatuses(
-      await load({ label: 'bare Fastify route, constant 2 KiB body', url: `${fastify.url}/constant-bundle`, connections: CONNECTIONS, durationSec: DURATION_SEC, warmupSec: WARMUP_SEC }),
+      await load({
+        label: 'bare Fastify route, constant 2 KiB body',
+        url: `${fastify.url}/constant-bundle`,
+        connections: CONNECTIONS,
+        durationSec: DURATION_SEC,
+        warmupSec: WARMUP_SEC,
+      }),
       ['200'],
     );
     await fastify.stop();
@@ -109,7 +146,8 @@ async function main(): Promise<void> {
       if (adding <= 0) continue;
       const newEvents = adding * (KEYS_PER_BATTERY + 1);
       if (catchUpRate !== undefined) {
-        const projectedMs = (newEvents / LOAD_RATE_GUESS + newEvents / catchUpRate) * 1000 + TAIL_MS;
+        const projectedMs =
+          (newEvents / LOAD_RATE_GUESS + newEvents / catchUpRate) * 1000 + TAIL_MS;
         if (elapsed() + projectedMs > BUDGET_MS) {
           report.missing.push(
             `Fleet of ${size.toLocaleString('en')} batteries: not measured. Its ${newEvents.toLocaleString('en')} further events would take ` +
@@ -122,7 +160,9 @@ async function main(): Promise<void> {
         }
       }
       await service?.stop();
-      log(`loading ${adding.toLocaleString('en')} batteries (${newEvents.toLocaleString('en')} events) into the store`);
+      log(
+        `loading ${adding.toLocaleString('en')} batteries (${newEvents.toLocaleString('en')} events) into the store`,
+      );
       const loadResult = await runWorker<LoadResult>('load-fleet', {
         file: join(dataDir, 'events.db'),
         batteries: adding,
@@ -132,7 +172,9 @@ async function main(): Promise<void> {
       });
       loaded = size;
       totalEvents += loadResult.events;
-      log(`loaded in ${(loadResult.ms / 1000).toFixed(1)} s (${Math.round(loadResult.eventsPerSecond)} events/s; inserts alone ${Math.round(loadResult.insertsPerSecond)}/s)`);
+      log(
+        `loaded in ${(loadResult.ms / 1000).toFixed(1)} s (${Math.round(loadResult.eventsPerSecond)} events/s; inserts alone ${Math.round(loadResult.insertsPerSecond)}/s)`,
+      );
 
       service = new ServiceProcess({ dataDir, readyTimeoutMs: 120_000 });
       const started = Date.now();
@@ -140,7 +182,9 @@ async function main(): Promise<void> {
       await service.waitCaughtUp(BUDGET_MS);
       const catchUpMs = Date.now() - started;
       catchUpRate = loadResult.events / (catchUpMs / 1000);
-      log(`service caught up ${loadResult.events.toLocaleString('en')} new events in ${(catchUpMs / 1000).toFixed(1)} s (${Math.round(catchUpRate)} events/s)`);
+      log(
+        `service caught up ${loadResult.events.toLocaleString('en')} new events in ${(catchUpMs / 1000).toFixed(1)} s (${Math.round(catchUpRate)} events/s)`,
+      );
 
       const tokens = await fleetTokens(dataDir);
       deviceRoute ??= await hasDeviceRoute(service.baseUrl);
@@ -151,12 +195,26 @@ async function main(): Promise<void> {
       const sample = sampleIndexes(size, Math.min(PULL_SAMPLE, size), signed);
       const bearerEtags = await prePull(service.baseUrl, sample, bearer);
       sample.forEach((index) => signed.add(index));
-      const pull304 = await pullLoad(service.baseUrl, `bundle pull, unchanged (304), Bearer token, fleet of ${size.toLocaleString('en')}`, bearer, sample, bearerEtags, '304');
+      const pull304 = await pullLoad(
+        service.baseUrl,
+        `bundle pull, unchanged (304), Bearer token, fleet of ${size.toLocaleString('en')}`,
+        bearer,
+        sample,
+        bearerEtags,
+        '304',
+      );
       let devicePull304: LoadFigures | undefined;
       let deviceEtags: Map<number, string> | undefined;
       if (device) {
         deviceEtags = await prePull(service.baseUrl, sample, device);
-        devicePull304 = await pullLoad(service.baseUrl, `bundle pull, unchanged (304), device proof, fleet of ${size.toLocaleString('en')}`, device, sample, deviceEtags, '304');
+        devicePull304 = await pullLoad(
+          service.baseUrl,
+          `bundle pull, unchanged (304), device proof, fleet of ${size.toLocaleString('en')}`,
+          device,
+          sample,
+          deviceEtags,
+          '304',
+        );
       }
       const rss = service.rssBytes();
       report.fleet.push({
@@ -172,10 +230,19 @@ async function main(): Promise<void> {
         storeBytes: fileBytes(dataDir, 'events.db'),
         readModelBytes: fileBytes(dataDir, 'read-model.db'),
       });
-      log(`fleet ${size}: 304 p99 ${pull304.p99Ms.toFixed(1)} ms at ${Math.round(pull304.perSecond)} req/s; RSS ${(rss / 2 ** 20).toFixed(0)} MiB`);
+      log(
+        `fleet ${size}: 304 p99 ${pull304.p99Ms.toFixed(1)} ms at ${Math.round(pull304.perSecond)} req/s; RSS ${(rss / 2 ** 20).toFixed(0)} MiB`,
+      );
 
       if (report.fleet.length === 1) {
-        await pullComparisons(report, service, { bearer, device }, sample, { bearer: bearerEtags, device: deviceEtags }, { ceiling, ceilingBody, pull304, devicePull304 });
+        await pullComparisons(
+          report,
+          service,
+          { bearer, device },
+          sample,
+          { bearer: bearerEtags, device: deviceEtags },
+          { ceiling, ceilingBody, pull304, devicePull304 },
+        );
         await commandComparisons(report, service, tokens, size, workDir);
         if (!device) {
           report.missing.push(
@@ -187,7 +254,9 @@ async function main(): Promise<void> {
       // After a change every battery's first pull signs its bundle (ES256) once. Batteries never
       // pulled have never been signed: pulling each of them once measures exactly that path.
       if (!coldMeasured) {
-        const unsigned = [...Array(size).keys()].filter((index) => !signed.has(index)).slice(0, COLD_PULLS);
+        const unsigned = [...Array(size).keys()]
+          .filter((index) => !signed.has(index))
+          .slice(0, COLD_PULLS);
         if (unsigned.length >= COLD_PULLS / 4) {
           coldMeasured = true;
           const cold = await coldPulls(service.baseUrl, device ?? bearer, unsigned, size);
@@ -208,7 +277,10 @@ async function main(): Promise<void> {
     }
     await service?.stop();
     service = undefined;
-    if (!coldMeasured) report.missing.push(`Pull of a changed bundle that is signed on the pull: no fleet step left ${COLD_PULLS / 4} batteries unpulled.`);
+    if (!coldMeasured)
+      report.missing.push(
+        `Pull of a changed bundle that is signed on the pull: no fleet step left ${COLD_PULLS / 4} batteries unpulled.`,
+      );
   } finally {
     await cleanUp();
   }
@@ -228,7 +300,13 @@ async function main(): Promise<void> {
 
 function bearerPuller(tokens: Tokens): Puller {
   const authorization = `Bearer ${tokens.owner}`;
-  return { label: 'Bearer token', request: (_base, index) => ({ path: `/v1/batteries/${serialOf(index)}/bundle`, headers: { authorization } }) };
+  return {
+    label: 'Bearer token',
+    request: (_base, index) => ({
+      path: `/v1/batteries/${serialOf(index)}/bundle`,
+      headers: { authorization },
+    }),
+  };
 }
 
 function devicePuller(devices: KeyPair[]): Puller {
@@ -239,7 +317,11 @@ function devicePuller(devices: KeyPair[]): Puller {
       const key = devices[index % devices.length];
       // The devices' own helper (src/device-verifier), synchronous so it can sign inside autocannon's hook.
       const proof = createDeviceProofSync(
-        { serial: serialOf(index), privateKey: key.privateKey as KeyObject, thumbprint: key.publicKey.thumbprint },
+        {
+          serial: serialOf(index),
+          privateKey: key.privateKey as KeyObject,
+          thumbprint: key.publicKey.thumbprint,
+        },
         { method: 'GET', url: `${base}${path}`, now: Math.floor(Date.now() / 1000) },
       );
       return { path, headers: { [DEVICE_PROOF_HEADER]: proof } };
@@ -255,7 +337,14 @@ async function hasDeviceRoute(base: string): Promise<boolean> {
 }
 
 /** A pull run over `sample`: 304 with each battery's current ETag, or 200 with an outdated one. */
-async function pullLoad(base: string, label: string, puller: Puller, sample: number[], etags: Map<number, string>, expect: '304' | '200'): Promise<LoadFigures> {
+async function pullLoad(
+  base: string,
+  label: string,
+  puller: Puller,
+  sample: number[],
+  etags: Map<number, string>,
+  expect: '304' | '200',
+): Promise<LoadFigures> {
   let turn = 0;
   return expectStatuses(
     await load({
@@ -282,27 +371,82 @@ async function pullComparisons(
   pullers: { bearer: Puller; device?: Puller },
   sample: number[],
   etags: { bearer: Map<number, string>; device?: Map<number, string> },
-  baselines: { ceiling: LoadFigures; ceilingBody: LoadFigures; pull304: LoadFigures; devicePull304?: LoadFigures },
+  baselines: {
+    ceiling: LoadFigures;
+    ceilingBody: LoadFigures;
+    pull304: LoadFigures;
+    devicePull304?: LoadFigures;
+  },
 ): Promise<void> {
   const base = service.baseUrl;
   const group = 'Bundle pull';
   const jwks = expectStatuses(
-    await load({ label: 'Nest route without token or database (JWKS)', url: `${base}/.well-known/jwks.json`, connections: CONNECTIONS, durationSec: DURATION_SEC, warmupSec: WARMUP_SEC }),
+    await load({
+      label: 'Nest route without token or database (JWKS)',
+      url: `${base}/.well-known/jwks.json`,
+      connections: CONNECTIONS,
+      durationSec: DURATION_SEC,
+      warmupSec: WARMUP_SEC,
+    }),
     ['200'],
   );
-  report.rows.push({ group, measured: jwks, baseline: baselines.ceiling, note: 'the framework alone: Nest + Fastify + global guard, interceptors, logger' });
-  report.rows.push({ group, measured: baselines.pull304, baseline: baselines.ceiling, note: 'If-None-Match names the current bundle: token check, read-model lookup, no body' });
-  const bearer200 = await pullLoad(base, 'bundle pull, changed (200), Bearer token, already signed', pullers.bearer, sample, etags.bearer, '200');
-  report.rows.push({ group, measured: bearer200, baseline: baselines.ceilingBody, note: 'the device holds an older bundle; the current one comes from the signed cache' });
+  report.rows.push({
+    group,
+    measured: jwks,
+    baseline: baselines.ceiling,
+    note: 'the framework alone: Nest + Fastify + global guard, interceptors, logger',
+  });
+  report.rows.push({
+    group,
+    measured: baselines.pull304,
+    baseline: baselines.ceiling,
+    note: 'If-None-Match names the current bundle: token check, read-model lookup, no body',
+  });
+  const bearer200 = await pullLoad(
+    base,
+    'bundle pull, changed (200), Bearer token, already signed',
+    pullers.bearer,
+    sample,
+    etags.bearer,
+    '200',
+  );
+  report.rows.push({
+    group,
+    measured: bearer200,
+    baseline: baselines.ceilingBody,
+    note: 'the device holds an older bundle; the current one comes from the signed cache',
+  });
   if (pullers.device && baselines.devicePull304 && etags.device) {
-    report.rows.push({ group, measured: baselines.devicePull304, baseline: baselines.ceiling, note: 'a fresh Ed25519 proof per request (signed by the load generator), verified and remembered against replay' });
-    const device200 = await pullLoad(base, 'bundle pull, changed (200), device proof, already signed', pullers.device, sample, etags.device, '200');
-    report.rows.push({ group, measured: device200, baseline: baselines.ceilingBody, note: 'the envelope: bundle, delegation and root chain' });
+    report.rows.push({
+      group,
+      measured: baselines.devicePull304,
+      baseline: baselines.ceiling,
+      note: 'a fresh Ed25519 proof per request (signed by the load generator), verified and remembered against replay',
+    });
+    const device200 = await pullLoad(
+      base,
+      'bundle pull, changed (200), device proof, already signed',
+      pullers.device,
+      sample,
+      etags.device,
+      '200',
+    );
+    report.rows.push({
+      group,
+      measured: device200,
+      baseline: baselines.ceilingBody,
+      note: 'the envelope: bundle, delegation and root chain',
+    });
   }
 }
 
 /** Each battery of `indexes` pulled once, none of them signed before (a changed bundle's first pull). */
-async function coldPulls(base: string, puller: Puller, indexes: number[], fleetSize: number): Promise<LoadFigures> {
+async function coldPulls(
+  base: string,
+  puller: Puller,
+  indexes: number[],
+  fleetSize: number,
+): Promise<LoadFigures> {
   let next = 0;
   return expectStatuses(
     await load({
@@ -320,13 +464,24 @@ async function coldPulls(base: string, puller: Puller, indexes: number[], fleetS
 }
 
 /** Key issuance over HTTP (distinct batteries; one hot battery) against raw appends to the store. */
-async function commandComparisons(report: Report, service: ServiceProcess, tokens: Tokens, fleetSize: number, workDir: string): Promise<void> {
+async function commandComparisons(
+  report: Report,
+  service: ServiceProcess,
+  tokens: Tokens,
+  fleetSize: number,
+  workDir: string,
+): Promise<void> {
   const base = service.baseUrl;
   const group = 'Commands';
   const headers = { authorization: `Bearer ${tokens.owner}`, 'content-type': 'application/json' };
   const holderKeys = keyPool('bench-command-holder', 64);
   const keyBody = (holder: string, key: KeyPair) =>
-    JSON.stringify({ holder: { personId: holder, partyId: 'workshop' }, publicKey: key.publicKey.jwk, capabilities: ['charge'], notAfter: new Date(Date.now() + 365 * 86_400_000).toISOString() });
+    JSON.stringify({
+      holder: { personId: holder, partyId: 'workshop' },
+      publicKey: key.publicKey.jwk,
+      capabilities: ['charge'],
+      notAfter: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    });
 
   let issued = 0;
   const distinct = expectStatuses(
@@ -341,16 +496,26 @@ async function commandComparisons(report: Report, service: ServiceProcess, token
         const i = issued++;
         // Battery i mod fleet; each pass over the fleet uses a key no battery has yet.
         const round = Math.floor(i / fleetSize);
-        return { ...request, path: `/v1/batteries/${serialOf(i % fleetSize)}/keys`, body: keyBody(`bench-${round}`, holderKeys[round % holderKeys.length]) };
+        return {
+          ...request,
+          path: `/v1/batteries/${serialOf(i % fleetSize)}/keys`,
+          body: keyBody(`bench-${round}`, holderKeys[round % holderKeys.length]),
+        };
       },
     }),
     ['201'],
   );
-  const raw = await runWorker<RawAppends>('raw-appends', { file: join(workDir, 'raw-distinct.db'), durationMs: DURATION_SEC * 1000 });
+  const raw = await runWorker<RawAppends>('raw-appends', {
+    file: join(workDir, 'raw-distinct.db'),
+    durationMs: DURATION_SEC * 1000,
+  });
   report.rows.push({
     group,
     measured: distinct,
-    baseline: appendFigures('raw append of one event to a new stream, SqliteEventStore, no HTTP, sequential', raw),
+    baseline: appendFigures(
+      'raw append of one event to a new stream, SqliteEventStore, no HTTP, sequential',
+      raw,
+    ),
     note: `${CONNECTIONS} connections; each request another battery of the fleet`,
   });
 
@@ -365,11 +530,19 @@ async function commandComparisons(report: Report, service: ServiceProcess, token
       chemistry: 'NMC',
       manufacturerId: 'oem',
       firstOwnerId: 'lessor-a',
-      hardLimits: { cellVoltageMinV: 2.8, cellVoltageMaxV: 4.25, chargeCurrentMaxA: 100, dischargeCurrentMaxA: 200, temperatureMinC: -20, temperatureMaxC: 60 },
+      hardLimits: {
+        cellVoltageMinV: 2.8,
+        cellVoltageMaxV: 4.25,
+        chargeCurrentMaxA: 100,
+        dischargeCurrentMaxA: 200,
+        temperatureMinC: -20,
+        temperatureMaxC: 60,
+      },
       deviceKey: keyPairAt(DEVICE_KEY_LABEL, DEVICE_KEY_POOL + 1).publicKey.jwk,
     }),
   });
-  if (provisioned.status !== 201) throw new Error(`provisioning ${hotSerial}: ${provisioned.status} ${await provisioned.text()}`);
+  if (provisioned.status !== 201)
+    throw new Error(`provisioning ${hotSerial}: ${provisioned.status} ${await provisioned.text()}`);
   const hotKeys = keyPool('bench-hot-holder', 8000);
   let hotIssued = 0;
   const hotRun = (label: string) =>
@@ -382,31 +555,69 @@ async function commandComparisons(report: Report, service: ServiceProcess, token
       headers,
       setupRequest: (request: autocannon.Request) => {
         const i = hotIssued++;
-        return { ...request, path: `/v1/batteries/${hotSerial}/keys`, body: keyBody(`hot-${i}`, hotKeys[i % hotKeys.length]) };
+        return {
+          ...request,
+          path: `/v1/batteries/${hotSerial}/keys`,
+          body: keyBody(`hot-${i}`, hotKeys[i % hotKeys.length]),
+        };
       },
     });
-  const hotFresh = expectStatuses(await hotRun('issue a key over HTTP, one hot battery, fresh stream'), ['201', '409']);
+  const hotFresh = expectStatuses(
+    await hotRun('issue a key over HTTP, one hot battery, fresh stream'),
+    ['201', '409'],
+  );
   const afterFirst = await streamLength(base, hotSerial, tokens.owner);
-  const hotLong = expectStatuses(await hotRun(`issue a key over HTTP, one hot battery, stream already at ${afterFirst} events`), ['201', '409']);
+  const hotLong = expectStatuses(
+    await hotRun(`issue a key over HTTP, one hot battery, stream already at ${afterFirst} events`),
+    ['201', '409'],
+  );
   const afterSecond = await streamLength(base, hotSerial, tokens.owner);
-  const rawHot = await runWorker<RawAppends>('raw-appends', { file: join(workDir, 'raw-hot.db'), durationMs: DURATION_SEC * 1000, stream: 'hot' });
-  const rawHotFigures = appendFigures('raw append of one event to one stream (expected revision), SqliteEventStore, no HTTP, sequential', rawHot);
-  report.rows.push({ group, measured: hotFresh, baseline: rawHotFigures, note: `${CONNECTIONS} connections on one battery; a lost race is decided again up to 5 times, then 409` });
-  report.rows.push({ group, measured: hotLong, baseline: rawHotFigures, note: `the same battery, ${afterFirst} → ${afterSecond} events during the run` });
+  const rawHot = await runWorker<RawAppends>('raw-appends', {
+    file: join(workDir, 'raw-hot.db'),
+    durationMs: DURATION_SEC * 1000,
+    stream: 'hot',
+  });
+  const rawHotFigures = appendFigures(
+    'raw append of one event to one stream (expected revision), SqliteEventStore, no HTTP, sequential',
+    rawHot,
+  );
+  report.rows.push({
+    group,
+    measured: hotFresh,
+    baseline: rawHotFigures,
+    note: `${CONNECTIONS} connections on one battery; a lost race is decided again up to 5 times, then 409`,
+  });
+  report.rows.push({
+    group,
+    measured: hotLong,
+    baseline: rawHotFigures,
+    note: `the same battery, ${afterFirst} → ${afterSecond} events during the run`,
+  });
   report.hotStream = { before: afterFirst, after: afterSecond, fresh: hotFresh, long: hotLong };
 }
 
 /** The whole read model deleted, the service restarted: it replays the store from the first event. */
-async function rebuildFromScratch(service: ServiceProcess, dataDir: string, loadResult: LoadResult): Promise<RebuildFigures> {
+async function rebuildFromScratch(
+  service: ServiceProcess,
+  dataDir: string,
+  loadResult: LoadResult,
+): Promise<RebuildFigures> {
   await service.stop();
-  for (const file of ['read-model.db', 'read-model.db-wal', 'read-model.db-shm']) rmSync(join(dataDir, file), { force: true });
+  for (const file of ['read-model.db', 'read-model.db-wal', 'read-model.db-shm'])
+    rmSync(join(dataDir, file), { force: true });
   const started = Date.now();
   await service.start();
   await service.waitCaughtUp(BUDGET_MS);
   const seconds = (Date.now() - started) / 1000;
   const events = Number((await service.progress()).head);
   log(`rebuild from scratch: ${events.toLocaleString('en')} events in ${seconds.toFixed(1)} s`);
-  return { events, seconds, eventsPerSecond: events / seconds, rawInsertsPerSecond: loadResult.insertsPerSecond, rawInsertEvents: loadResult.events };
+  return {
+    events,
+    seconds,
+    eventsPerSecond: events / seconds,
+    rawInsertsPerSecond: loadResult.insertsPerSecond,
+    rawInsertEvents: loadResult.events,
+  };
 }
 
 /** Sentences computed from the figures (the tables carry the numbers; these say what they mean). */
@@ -470,7 +681,7 @@ function findings(report: Report): string[] {
       const perBattery = (bytes: number) => (bytes / last.batteries / 1024).toFixed(1);
       notes.push(
         `On disk, per battery with 10 keys: ${perBattery(last.storeBytes)} KiB of event store and ${perBattery(last.readModelBytes)} KiB of read model ` +
-          `(about ${((last.storeBytes / last.batteries) * 1e6 / 2 ** 30).toFixed(0)} GiB and ${((last.readModelBytes / last.batteries) * 1e6 / 2 ** 30).toFixed(0)} GiB ` +
+          `(about ${(((last.storeBytes / last.batteries) * 1e6) / 2 ** 30).toFixed(0)} GiB and ${(((last.readModelBytes / last.batteries) * 1e6) / 2 ** 30).toFixed(0)} GiB ` +
           'for a million batteries). The read model is the larger: each battery row holds its whole state as JSON, and the audit table copies every event with three indexes.',
       );
     }
@@ -487,15 +698,30 @@ function findings(report: Report): string[] {
 
 /** Size of a SQLite file with its -wal and -shm companions. */
 function fileBytes(dir: string, name: string): number {
-  return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (existsSync(join(dir, name + suffix)) ? statSync(join(dir, name + suffix)).size : 0), 0);
+  return ['', '-wal', '-shm'].reduce(
+    (sum, suffix) =>
+      sum + (existsSync(join(dir, name + suffix)) ? statSync(join(dir, name + suffix)).size : 0),
+    0,
+  );
 }
 
 function appendFigures(label: string, raw: RawAppends): LoadFigures {
-  return { label, requests: raw.appends, seconds: raw.ms / 1000, perSecond: raw.perSecond, p50Ms: raw.p50Ms, p99Ms: raw.p99Ms, statuses: {}, errors: 0 };
+  return {
+    label,
+    requests: raw.appends,
+    seconds: raw.ms / 1000,
+    perSecond: raw.perSecond,
+    p50Ms: raw.p50Ms,
+    p99Ms: raw.p99Ms,
+    statuses: {},
+    errors: 0,
+  };
 }
 
 async function streamLength(base: string, serial: string, token: string): Promise<number> {
-  const response = await fetch(`${base}/v1/batteries/${serial}`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${base}/v1/batteries/${serial}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   await response.arrayBuffer();
   return Number((response.headers.get('etag') ?? '"-1"').replace(/\D/g, '')) + 1;
 }
@@ -507,14 +733,19 @@ function sampleIndexes(size: number, count: number, avoid: Set<number>): number[
   for (let i = 0; i < count; i++) {
     const from = Math.floor(i * step);
     let index = from + Math.floor(Math.random() * step);
-    for (let k = 0; k < step && avoid.has(index); k++) index = from + ((index - from + 1) % Math.max(1, Math.floor(step)));
+    for (let k = 0; k < step && avoid.has(index); k++)
+      index = from + ((index - from + 1) % Math.max(1, Math.floor(step)));
     chosen.add(Math.min(index, size - 1));
   }
   return [...chosen];
 }
 
 /** Pulls each sampled battery once (its bundle gets signed) and keeps its ETag. */
-async function prePull(base: string, indexes: number[], puller: Puller): Promise<Map<number, string>> {
+async function prePull(
+  base: string,
+  indexes: number[],
+  puller: Puller,
+): Promise<Map<number, string>> {
   const etags = new Map<number, string>();
   let next = 0;
   await Promise.all(
@@ -524,7 +755,10 @@ async function prePull(base: string, indexes: number[], puller: Puller): Promise
         const { path, headers } = puller.request(base, index);
         const response = await fetch(`${base}${path}`, { headers });
         const text = await response.text();
-        if (response.status !== 200) throw new Error(`pull ${path} (${puller.label}): ${response.status} ${text.slice(0, 300)}`);
+        if (response.status !== 200)
+          throw new Error(
+            `pull ${path} (${puller.label}): ${response.status} ${text.slice(0, 300)}`,
+          );
         etags.set(index, response.headers.get('etag') as string);
       }
     }),
@@ -532,7 +766,9 @@ async function prePull(base: string, indexes: number[], puller: Puller): Promise
   return etags;
 }
 
-async function startBareFastify(build: ServiceBuild): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startBareFastify(
+  build: ServiceBuild,
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [builtScript(build, 'bench/support/bare-fastify')], {
     env: { PATH: process.env.PATH ?? '', NODE_PATH: buildNodePath() },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -27,7 +27,13 @@ export class AppModule {
       level: config.LOG_LEVEL,
       // Credentials never reach the log: a person's token, a battery's proof (replayable until
       // its jti is remembered), the idempotency key that answers for a command, cookies.
-      redact: ['req.headers.authorization', 'req.headers["device-proof"]', 'req.headers["idempotency-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      redact: [
+        'req.headers.authorization',
+        'req.headers["device-proof"]',
+        'req.headers["idempotency-key"]',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+      ],
       customProps: () => ({ context: 'HTTP' }),
     };
     return {

@@ -20,7 +20,10 @@ export interface CreateAppOptions {
 }
 
 /** Builds the application (used by main.ts and by the end-to-end tests). */
-export async function createApp(env: Record<string, string | undefined> = process.env, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  env: Record<string, string | undefined> = process.env,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const config = loadAppConfig(env);
   const problemLogger = new NestLogger('Problem');
   const adapter = new FastifyAdapter({
@@ -37,9 +40,14 @@ export async function createApp(env: Record<string, string | undefined> = proces
     },
     // The router's own refusals (a malformed percent-escape in the path: 400; a path parameter over
     // maxParamLength: 414) happen before any hook or handler; they answer as problems too.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, request, error, problemLogger),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply, request, error, problemLogger),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logDestination), adapter, { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options.logDestination),
+    adapter,
+    { bufferLogs: true, bodyParser: false, abortOnError: false },
+  );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
@@ -68,10 +76,19 @@ export async function createApp(env: Record<string, string | undefined> = proces
 
   // JSON is the only body this API reads; anything else is refused before parsing.
   fastify.addHook('onRequest', async (request, reply) => {
-    const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
+    const hasBody =
+      request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
     const type = request.headers['content-type'] ?? '';
-    if ((hasBody || request.headers['transfer-encoding']) && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-      sendProblem(reply, request, new UnsupportedMediaTypeException('Send request bodies as application/json'), problemLogger);
+    if (
+      (hasBody || request.headers['transfer-encoding']) &&
+      !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)
+    ) {
+      sendProblem(
+        reply,
+        request,
+        new UnsupportedMediaTypeException('Send request bodies as application/json'),
+        problemLogger,
+      );
       return reply;
     }
   });
@@ -83,7 +100,9 @@ export async function createApp(env: Record<string, string | undefined> = proces
     app,
     new DocumentBuilder()
       .setTitle('Battery keys')
-      .setDescription('System of record for who may do what to a battery: parties, ownership, keys and signed key bundles.')
+      .setDescription(
+        'System of record for who may do what to a battery: parties, ownership, keys and signed key bundles.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   const app = Fastify({ logger: false });
   const bundleSized = 'x'.repeat(Number(process.env.BODY_BYTES ?? 2048));
   app.get('/constant', async () => 'ok');
-  app.get('/constant-bundle', async (_request, reply) => reply.header('content-type', 'application/jwt').send(bundleSized));
+  app.get('/constant-bundle', async (_request, reply) =>
+    reply.header('content-type', 'application/jwt').send(bundleSized),
+  );
   await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   process.stdout.write(`${address.port}\n`);

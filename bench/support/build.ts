@@ -1,6 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
@@ -15,7 +26,8 @@ function sourceFiles(root: string, dir: string): string[] {
   for (const name of readdirSync(absolute)) {
     const path = join(dir, name);
     if (statSync(join(root, path)).isDirectory()) files.push(...sourceFiles(root, path));
-    else if (name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts')) files.push(path);
+    else if (name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts'))
+      files.push(path);
   }
   return files.sort();
 }
@@ -41,17 +53,29 @@ export function buildService(sourceRevision = process.env.BENCH_SOURCE): Service
   let source = 'working tree';
   let extracted: string | undefined;
   if (sourceRevision) {
-    const commit = execFileSync('git', ['rev-parse', '--verify', `${sourceRevision}^{commit}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const commit = execFileSync('git', ['rev-parse', '--verify', `${sourceRevision}^{commit}`], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim();
     source = `commit ${commit.slice(0, 12)}`;
     extracted = mkdtempSync(join(tmpdir(), 'battery-keys-src-'));
-    const archive = execFileSync('git', ['archive', '--format=tar', commit, 'src'], { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024 });
+    const archive = execFileSync('git', ['archive', '--format=tar', commit, 'src'], {
+      cwd: REPO_ROOT,
+      maxBuffer: 256 * 1024 * 1024,
+    });
     execFileSync('tar', ['-x', '-C', extracted], { input: archive });
     srcRoot = extracted;
   }
   try {
     const inputs = [
-      ...sourceFiles(srcRoot, 'src').map((path) => ({ path, text: readFileSync(join(srcRoot, path), 'utf8') })),
-      ...sourceFiles(REPO_ROOT, join('bench', 'support')).map((path) => ({ path, text: readFileSync(join(REPO_ROOT, path), 'utf8') })),
+      ...sourceFiles(srcRoot, 'src').map((path) => ({
+        path,
+        text: readFileSync(join(srcRoot, path), 'utf8'),
+      })),
+      ...sourceFiles(REPO_ROOT, join('bench', 'support')).map((path) => ({
+        path,
+        text: readFileSync(join(REPO_ROOT, path), 'utf8'),
+      })),
     ];
     const hash = createHash('sha256');
     for (const { path, text } of inputs) hash.update(path).update('\0').update(text).update('\0');

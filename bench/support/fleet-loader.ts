@@ -5,7 +5,11 @@ import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-st
 import type { NewEvent } from '../../src/event-store/event-store.port';
 import { batteryDecider } from '../../src/batteries/domain/battery-decider';
 import type { BatteryCommand } from '../../src/batteries/domain/battery-commands';
-import { batteryStreamId, type BatteryEvent, type PublicKey } from '../../src/batteries/domain/battery-events';
+import {
+  batteryStreamId,
+  type BatteryEvent,
+  type PublicKey,
+} from '../../src/batteries/domain/battery-events';
 import type { BatteryState } from '../../src/batteries/domain/battery-state';
 import type { Capability } from '../../src/batteries/domain/capability-catalogue';
 import { partyDecider } from '../../src/parties/domain/party-decider';
@@ -74,7 +78,10 @@ export const serialOf = (index: number) => `BK${String(index).padStart(8, '0')}`
 
 /** RFC 7638 thumbprint of an OKP/EC public JWK. */
 export function thumbprintOf(jwk: Record<string, string>): string {
-  const canonical = jwk.kty === 'EC' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  const canonical =
+    jwk.kty === 'EC'
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
 }
 
@@ -92,7 +99,11 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
  */
 export function keyPairAt(label: string, index: number): KeyPair {
   const seed = createHash('sha256').update(`${label}/${index}`).digest();
-  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
   const essential = { kty: 'OKP', crv: 'Ed25519', x: jwk.x };
   return { publicKey: { jwk: essential, thumbprint: thumbprintOf(essential) }, privateKey };
@@ -141,7 +152,13 @@ interface Row {
 }
 
 /** The events of one battery (provisioned, then `keysPerBattery` keys), straight from the decider. */
-export function batteryEvents(serial: string, deviceKey: PublicKey, holderKeys: KeyPair[], keysPerBattery: number, now: Date): NewEvent[] {
+export function batteryEvents(
+  serial: string,
+  deviceKey: PublicKey,
+  holderKeys: KeyPair[],
+  keysPerBattery: number,
+  now: Date,
+): NewEvent[] {
   const requestBase = `bench-${serial}`;
   const context = (actor: Actor, n: number) => commandContext(actor, now, `${requestBase}-${n}`);
   const commands: BatteryCommand[] = [
@@ -183,7 +200,8 @@ export function batteryEvents(serial: string, deviceKey: PublicKey, holderKeys: 
 
 /** Creates the store file with the adapter's own schema, then bulk-inserts the fleet. */
 export async function loadFleet(filename: string, options: FleetOptions): Promise<LoadResult> {
-  if (options.keysPerBattery > options.holderKeys.length) throw new Error('Need at least as many holder keys as keys per battery');
+  if (options.keysPerBattery > options.holderKeys.length)
+    throw new Error('Need at least as many holder keys as keys per battery');
   // The adapter's constructor creates (or checks) the schema: the file stays the adapter's format.
   await new SqliteEventStore(filename).dispose();
 
@@ -199,7 +217,15 @@ export async function loadFleet(filename: string, options: FleetOptions): Promis
   );
   const insertTransaction = db.transaction((rows: Row[], recordedAt: string) => {
     for (const row of rows) {
-      insert.run(row.id, row.streamId, row.revision, row.event.type, JSON.stringify(row.event.data), JSON.stringify(row.event.metadata), recordedAt);
+      insert.run(
+        row.id,
+        row.streamId,
+        row.revision,
+        row.event.type,
+        JSON.stringify(row.event.data),
+        JSON.stringify(row.event.metadata),
+        recordedAt,
+      );
     }
   });
   let insertNs = 0n;
@@ -215,11 +241,22 @@ export async function loadFleet(filename: string, options: FleetOptions): Promis
     const rows: Row[] = [];
     for (const { partyId, kind } of FLEET_PARTIES) {
       const [event] = partyDecider.decide(
-        { type: 'RegisterParty', partyId, name: partyId.toUpperCase(), kind, context: commandContext(FLEET_ACTORS.platform, new Date(), `bench-party-${partyId}`) },
+        {
+          type: 'RegisterParty',
+          partyId,
+          name: partyId.toUpperCase(),
+          kind,
+          context: commandContext(FLEET_ACTORS.platform, new Date(), `bench-party-${partyId}`),
+        },
         partyDecider.initialState(),
       );
       const newEvent = toNewEvent(event, uuidv7());
-      rows.push({ id: newEvent.id, streamId: partyStreamId(partyId), revision: 0, event: newEvent });
+      rows.push({
+        id: newEvent.id,
+        streamId: partyStreamId(partyId),
+        revision: 0,
+        event: newEvent,
+      });
     }
     insertRows(rows, new Date().toISOString());
     events += rows.length;
@@ -228,7 +265,11 @@ export async function loadFleet(filename: string, options: FleetOptions): Promis
   const start = options.startIndex ?? 0;
   const perTransaction = options.batteriesPerTransaction ?? 2000;
   const now = new Date();
-  for (let chunkStart = start; chunkStart < start + options.batteries; chunkStart += perTransaction) {
+  for (
+    let chunkStart = start;
+    chunkStart < start + options.batteries;
+    chunkStart += perTransaction
+  ) {
     const chunkEnd = Math.min(chunkStart + perTransaction, start + options.batteries);
     const rows: Row[] = [];
     for (let i = chunkStart; i < chunkEnd; i++) {
@@ -236,8 +277,8 @@ export async function loadFleet(filename: string, options: FleetOptions): Promis
       const streamId = batteryStreamId(serial);
       const deviceKey = options.deviceKeys[i % options.deviceKeys.length].publicKey;
       const holderKeys = rotate(options.holderKeys, i);
-      batteryEvents(serial, deviceKey, holderKeys, options.keysPerBattery, now).forEach((event, revision) =>
-        rows.push({ id: event.id, streamId, revision, event }),
+      batteryEvents(serial, deviceKey, holderKeys, options.keysPerBattery, now).forEach(
+        (event, revision) => rows.push({ id: event.id, streamId, revision, event }),
       );
     }
     insertRows(rows, new Date().toISOString());
@@ -250,7 +291,14 @@ export async function loadFleet(filename: string, options: FleetOptions): Promis
   db.close();
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const insertMs = Number(insertNs) / 1e6;
-  return { events, batteries: options.batteries, ms, eventsPerSecond: events / (ms / 1000), insertMs, insertsPerSecond: events / (insertMs / 1000) };
+  return {
+    events,
+    batteries: options.batteries,
+    ms,
+    eventsPerSecond: events / (ms / 1000),
+    insertMs,
+    insertsPerSecond: events / (insertMs / 1000),
+  };
 }
 
 /** A different choice of holder keys per battery, still distinct within it. */

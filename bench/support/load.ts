@@ -31,7 +31,8 @@ export interface LoadOptions {
 
 /** One autocannon run on loopback; figures from the completed answers only. */
 export async function load(options: LoadOptions): Promise<LoadFigures> {
-  if (options.warmupSec) await load({ ...options, warmupSec: 0, amount: undefined, durationSec: options.warmupSec });
+  if (options.warmupSec)
+    await load({ ...options, warmupSec: 0, amount: undefined, durationSec: options.warmupSec });
   // Latencies from every answer, in float milliseconds (autocannon's own histogram keeps whole ms).
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -45,15 +46,29 @@ export async function load(options: LoadOptions): Promise<LoadFigures> {
         headers: options.headers,
         body: options.body,
         timeout: 30,
-        ...(options.setupRequest ? { requests: [{ setupRequest: options.setupRequest as (r: autocannon.Request, c: object) => autocannon.Request }] } : {}),
+        ...(options.setupRequest
+          ? {
+              requests: [
+                {
+                  setupRequest: options.setupRequest as (
+                    r: autocannon.Request,
+                    c: object,
+                  ) => autocannon.Request,
+                },
+              ],
+            }
+          : {}),
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    instance.on('response', (_client, _status, _bytes, responseTime) =>
+      latencies.push(responseTime),
+    );
   });
   latencies.sort((a, b) => a - b);
   const statuses: Record<string, number> = {};
-  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = (stats as { count?: number }).count ?? 0;
+  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {}))
+    statuses[code] = (stats as { count?: number }).count ?? 0;
   const requests = Object.values(statuses).reduce((a, b) => a + b, 0);
   const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
   return {
@@ -70,9 +85,13 @@ export async function load(options: LoadOptions): Promise<LoadFigures> {
 
 /** Fails loudly when a run answered anything but the statuses it was meant to measure. */
 export function expectStatuses(figures: LoadFigures, allowed: string[]): LoadFigures {
-  const unexpected = Object.entries(figures.statuses).filter(([code, count]) => count > 0 && !allowed.includes(code));
+  const unexpected = Object.entries(figures.statuses).filter(
+    ([code, count]) => count > 0 && !allowed.includes(code),
+  );
   if (unexpected.length > 0 || figures.errors > 0) {
-    throw new Error(`${figures.label}: unexpected answers ${JSON.stringify(figures.statuses)}, ${figures.errors} errors`);
+    throw new Error(
+      `${figures.label}: unexpected answers ${JSON.stringify(figures.statuses)}, ${figures.errors} errors`,
+    );
   }
   return figures;
 }

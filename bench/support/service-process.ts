@@ -88,7 +88,9 @@ export class ServiceProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error(`The service did not answer /health within ${timeoutMs} ms: ${this.stderr.slice(-2000)}`);
+    throw new Error(
+      `The service did not answer /health within ${timeoutMs} ms: ${this.stderr.slice(-2000)}`,
+    );
   }
 
   /** The read model's position and the store's head, from /health. */
@@ -96,7 +98,10 @@ export class ServiceProcess {
     const body = (await (await fetch(`${this.baseUrl}/health`)).json()) as {
       details: { eventStore: { head: string | null }; projections: { position: string } };
     };
-    return { position: BigInt(body.details.projections.position), head: BigInt(body.details.eventStore.head ?? 0) };
+    return {
+      position: BigInt(body.details.projections.position),
+      head: BigInt(body.details.eventStore.head ?? 0),
+    };
   }
 
   /** Polls /health until the read model has applied the store's head; returns the time taken. */
@@ -140,10 +145,19 @@ export class ServiceProcess {
 /** Runs a task of bench/support/worker.ts in a child process built like the service; returns its JSON line. */
 export async function runWorker<T>(task: string, args: Record<string, unknown>): Promise<T> {
   const build = buildService();
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', builtScript(build, 'bench/support/worker'), task, JSON.stringify(args)], {
-    env: { PATH: process.env.PATH ?? '', NODE_PATH: buildNodePath() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=4096',
+      builtScript(build, 'bench/support/worker'),
+      task,
+      JSON.stringify(args),
+    ],
+    {
+      env: { PATH: process.env.PATH ?? '', NODE_PATH: buildNodePath() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -34,10 +34,16 @@ export async function mintToken(privateJwk: JWK, spec: TokenSpec): Promise<strin
 }
 
 /** The people of the bench fleet (see fleet-loader's FLEET_ACTORS). */
-export async function fleetTokens(dataDir: string): Promise<Record<'platform' | 'provisioner' | 'owner' | 'ownerB' | 'auditor', string>> {
+export async function fleetTokens(
+  dataDir: string,
+): Promise<Record<'platform' | 'provisioner' | 'owner' | 'ownerB' | 'auditor', string>> {
   const key = localIssuerKey(dataDir);
   return {
-    platform: await mintToken(key, { personId: 'pat', partyId: 'platform', roles: ['platform-admin'] }),
+    platform: await mintToken(key, {
+      personId: 'pat',
+      partyId: 'platform',
+      roles: ['platform-admin'],
+    }),
     provisioner: await mintToken(key, { personId: 'olga', partyId: 'oem', roles: ['provisioner'] }),
     owner: await mintToken(key, { personId: 'alice', partyId: 'lessor-a', roles: ['owner-admin'] }),
     ownerB: await mintToken(key, { personId: 'bob', partyId: 'lessor-b', roles: ['owner-admin'] }),

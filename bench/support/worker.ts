@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
-import { DEVICE_KEY_LABEL, DEVICE_KEY_POOL, HOLDER_KEY_LABEL, keyPool, loadFleet } from './fleet-loader';
+import {
+  DEVICE_KEY_LABEL,
+  DEVICE_KEY_POOL,
+  HOLDER_KEY_LABEL,
+  keyPool,
+  loadFleet,
+} from './fleet-loader';
 
 /**
  * Work the bench runs in a child process built from the same sources as the service: the bulk
@@ -34,19 +40,42 @@ async function main(): Promise<void> {
  * One event per append, each its own fsync'd transaction, as a command's append would be: to
  * distinct streams, or all to one hot stream (with the expected revision each time).
  */
-async function rawAppends(file: string, durationMs: number, hot: boolean): Promise<{ appends: number; ms: number; perSecond: number; p50Ms: number; p99Ms: number }> {
+async function rawAppends(
+  file: string,
+  durationMs: number,
+  hot: boolean,
+): Promise<{ appends: number; ms: number; perSecond: number; p50Ms: number; p99Ms: number }> {
   const store = new SqliteEventStore(file);
   const latencies: number[] = [];
   const started = process.hrtime.bigint();
   const deadline = Date.now() + durationMs;
   let revision: number | undefined;
   let i = 0;
-  const data = { keyId: 'k', holder: { personId: 'tom', partyId: 'workshop' }, capabilities: ['charge'], notBefore: new Date().toISOString() };
-  const metadata = { actor: { personId: 'alice', partyId: 'lessor-a', role: 'owner-admin' }, occurredAt: new Date().toISOString(), requestId: 'raw', schema: 1 };
+  const data = {
+    keyId: 'k',
+    holder: { personId: 'tom', partyId: 'workshop' },
+    capabilities: ['charge'],
+    notBefore: new Date().toISOString(),
+  };
+  const metadata = {
+    actor: { personId: 'alice', partyId: 'lessor-a', role: 'owner-admin' },
+    occurredAt: new Date().toISOString(),
+    requestId: 'raw',
+    schema: 1,
+  };
   while (Date.now() < deadline) {
     const t = process.hrtime.bigint();
-    const event = { id: randomUUID(), type: 'KeyIssued', data: { ...data, keyId: `k-${i}` }, metadata };
-    const result = await store.appendToStream(hot ? 'raw-hot' : `raw-${i}`, [event], hot ? (revision ?? 'no_stream') : 'no_stream');
+    const event = {
+      id: randomUUID(),
+      type: 'KeyIssued',
+      data: { ...data, keyId: `k-${i}` },
+      metadata,
+    };
+    const result = await store.appendToStream(
+      hot ? 'raw-hot' : `raw-${i}`,
+      [event],
+      hot ? (revision ?? 'no_stream') : 'no_stream',
+    );
     revision = result.nextExpectedRevision;
     latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
     i++;
@@ -54,7 +83,8 @@ async function rawAppends(file: string, durationMs: number, hot: boolean): Promi
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   await store.dispose();
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { appends: i, ms, perSecond: i / (ms / 1000), p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 

@@ -14,8 +14,13 @@ import { TOKEN_VERIFIER, TokenVerifier } from './token-verifier';
       provide: TOKEN_VERIFIER,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
-        const options = { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, algorithms: config.AUTH_ALGORITHMS };
-        if (config.AUTH_JWKS_URL) return TokenVerifier.withRemoteJwks(config.AUTH_JWKS_URL, options);
+        const options = {
+          issuer: config.AUTH_ISSUER,
+          audience: config.AUTH_AUDIENCE,
+          algorithms: config.AUTH_ALGORITHMS,
+        };
+        if (config.AUTH_JWKS_URL)
+          return TokenVerifier.withRemoteJwks(config.AUTH_JWKS_URL, options);
         const key = await loadOrCreateLocalIssuerKey(config.DATA_DIR);
         return TokenVerifier.withLocalKeys({ keys: [publicPart(key)] }, options);
       },

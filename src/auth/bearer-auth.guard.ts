@@ -1,10 +1,24 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Logger, SetMetadata, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  SetMetadata,
+  UnauthorizedException,
+  createParamDecorator,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemError } from '../http/problem-details';
 import type { Actor } from '../shared/domain/actor';
 import { RateLimits } from './rate-limits';
-import { InvalidTokenError, TOKEN_VERIFIER, TokenKeysUnavailableError, type TokenVerifier } from './token-verifier';
+import {
+  InvalidTokenError,
+  TOKEN_VERIFIER,
+  TokenKeysUnavailableError,
+  type TokenVerifier,
+} from './token-verifier';
 
 const PUBLIC_ROUTE = 'publicRoute';
 /** Health, JWKS and API docs: the only routes without a token. */
@@ -27,23 +41,38 @@ export class BearerAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    if (
+      this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    )
+      return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (header === undefined || !/^Bearer(?: |$)/i.test(header)) {
-      throw new ProblemError(401, 'token-missing', 'A Bearer token is required', { 'www-authenticate': REALM });
+      throw new ProblemError(401, 'token-missing', 'A Bearer token is required', {
+        'www-authenticate': REALM,
+      });
     }
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
     try {
-      if (!match) throw new InvalidTokenError('malformed', 'The token is not a well-formed signed JWT');
+      if (!match)
+        throw new InvalidTokenError('malformed', 'The token is not a well-formed signed JWT');
       request.actor = await this.verifier.verify(match[1]);
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        throw new ProblemError(401, `token-${error.reason}`, error.message, { 'www-authenticate': `${REALM}, error="invalid_token"` });
+        throw new ProblemError(401, `token-${error.reason}`, error.message, {
+          'www-authenticate': `${REALM}, error="invalid_token"`,
+        });
       }
       if (error instanceof TokenKeysUnavailableError) {
-        this.logger.warn(`${error.message}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);
-        throw new ProblemError(503, 'token-keys-unavailable', `${error.message}; retry later`, { 'retry-after': String(KEYS_RETRY_AFTER_SECONDS) });
+        this.logger.warn(
+          `${error.message}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`,
+        );
+        throw new ProblemError(503, 'token-keys-unavailable', `${error.message}; retry later`, {
+          'retry-after': String(KEYS_RETRY_AFTER_SECONDS),
+        });
       }
       throw error;
     }

@@ -1,4 +1,11 @@
-import { exportJWK, generateKeyPair, importJWK, SignJWT, calculateJwkThumbprint, type JWK } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  calculateJwkThumbprint,
+  type JWK,
+} from 'jose';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -21,7 +28,8 @@ export async function loadOrCreateLocalIssuerKey(dataDir: string): Promise<JWK> 
   try {
     writeFileSync(file, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return JSON.parse(readFileSync(file, 'utf8')) as JWK;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return JSON.parse(readFileSync(file, 'utf8')) as JWK;
     throw error;
   }
   return jwk;
@@ -39,7 +47,12 @@ export interface TokenClaims {
   ttlSeconds: number;
 }
 
-export async function mintToken(privateJwk: JWK, issuer: string, audience: string, claims: TokenClaims): Promise<string> {
+export async function mintToken(
+  privateJwk: JWK,
+  issuer: string,
+  audience: string,
+  claims: TokenClaims,
+): Promise<string> {
   const key = await importJWK(privateJwk, 'ES256');
   return new SignJWT({ party: claims.partyId, roles: claims.roles })
     .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid, typ: 'JWT' })

@@ -10,9 +10,14 @@ export type VerifiedCaller = `person:${string}` | `device:${string}`;
 
 export class TooManyRequestsError extends ProblemError {
   constructor(limit: number, retryAfterSeconds: number) {
-    super(429, 'too-many-requests', `More than ${limit} requests per minute; retry after ${retryAfterSeconds} s`, {
-      'retry-after': String(retryAfterSeconds),
-    });
+    super(
+      429,
+      'too-many-requests',
+      `More than ${limit} requests per minute; retry after ${retryAfterSeconds} s`,
+      {
+        'retry-after': String(retryAfterSeconds),
+      },
+    );
   }
 }
 
@@ -58,7 +63,8 @@ export class RateLimits {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.limit = config.RATE_LIMIT_PER_MINUTE;
-    this.limiter = this.limit > 0 ? new RateLimiterMemory({ points: this.limit, duration: 60 }) : undefined;
+    this.limiter =
+      this.limit > 0 ? new RateLimiterMemory({ points: this.limit, duration: 60 }) : undefined;
   }
 
   /** Step 1: charges the request to its address; throws TooManyRequestsError once over. */
@@ -89,7 +95,10 @@ export class RateLimits {
       await this.limiter!.consume(key);
     } catch (outcome) {
       if (!(outcome instanceof RateLimiterRes)) throw outcome;
-      throw new TooManyRequestsError(this.limit, Math.max(1, Math.ceil(outcome.msBeforeNext / 1000)));
+      throw new TooManyRequestsError(
+        this.limit,
+        Math.max(1, Math.ceil(outcome.msBeforeNext / 1000)),
+      );
     }
   }
 }

@@ -1,8 +1,18 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { z } from 'zod';
 import type { Actor } from '../shared/domain/actor';
 
-const identifier = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/);
+const identifier = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/);
 const actorClaims = z.object({
   sub: identifier,
   party: identifier,
@@ -67,7 +77,8 @@ const SENTENCES: Record<TokenRefusal, string> = {
   'signature-refused': 'The token’s signature or key is not accepted',
   malformed: 'The token is not a well-formed signed JWT',
   'invalid-claims': 'The token lacks a valid sub, party or roles claim',
-  'reserved-subject': 'A person’s token may not name a device: device:<serial> is reserved for batteries',
+  'reserved-subject':
+    'A person’s token may not name a device: device:<serial> is reserved for batteries',
 };
 
 const refused = (reason: TokenRefusal) => new InvalidTokenError(reason, SENTENCES[reason]);
@@ -83,7 +94,11 @@ function refusalOf(error: unknown): InvalidTokenError {
     return refused('malformed');
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return refused('algorithm-refused');
-  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey ||
+    error instanceof errors.JWKSMultipleMatchingKeys
+  ) {
     return refused('signature-refused');
   }
   // JWSInvalid, JWTInvalid, JOSENotSupported, and whatever else a crafted token provokes.
@@ -97,22 +112,36 @@ function refusalOf(error: unknown): InvalidTokenError {
 export class TokenVerifier {
   private readonly keys: JWTVerifyGetKey;
 
-  constructor(keys: JWTVerifyGetKey, private readonly options: TokenVerifierOptions) {
+  constructor(
+    keys: JWTVerifyGetKey,
+    private readonly options: TokenVerifierOptions,
+  ) {
     // A key source that fails (a remote JWKS unreachable, timing out, answering garbage) is told
     // apart from a token that names no key it holds: the first is ours to fix, the second the caller's.
     this.keys = async (header, token) => {
       try {
         return await keys(header, token);
       } catch (error) {
-        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-        if (error instanceof errors.JOSENotSupported || error instanceof errors.JWSInvalid) throw error;
+        if (
+          error instanceof errors.JWKSNoMatchingKey ||
+          error instanceof errors.JWKSMultipleMatchingKeys
+        )
+          throw error;
+        if (error instanceof errors.JOSENotSupported || error instanceof errors.JWSInvalid)
+          throw error;
         throw new TokenKeysUnavailableError(error);
       }
     };
   }
 
-  static withLocalKeys(publicJwks: { keys: object[] }, options: TokenVerifierOptions): TokenVerifier {
-    return new TokenVerifier(createLocalJWKSet(publicJwks as Parameters<typeof createLocalJWKSet>[0]), options);
+  static withLocalKeys(
+    publicJwks: { keys: object[] },
+    options: TokenVerifierOptions,
+  ): TokenVerifier {
+    return new TokenVerifier(
+      createLocalJWKSet(publicJwks as Parameters<typeof createLocalJWKSet>[0]),
+      options,
+    );
   }
 
   static withRemoteJwks(url: string, options: TokenVerifierOptions): TokenVerifier {
@@ -134,7 +163,11 @@ export class TokenVerifier {
     }
     const claims = actorClaims.safeParse(payload);
     if (!claims.success) throw refused('invalid-claims');
-    if (RESERVED_DEVICE_SUBJECT.test(claims.data.sub) || RESERVED_DEVICE_SUBJECT.test(claims.data.party)) throw refused('reserved-subject');
+    if (
+      RESERVED_DEVICE_SUBJECT.test(claims.data.sub) ||
+      RESERVED_DEVICE_SUBJECT.test(claims.data.party)
+    )
+      throw refused('reserved-subject');
     return { personId: claims.data.sub, partyId: claims.data.party, roles: claims.data.roles };
   }
 }

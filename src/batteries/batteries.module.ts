@@ -10,7 +10,12 @@ import { ListBatteriesHandler } from './queries/list-batteries.query';
 
 @Module({
   imports: [PartiesModule],
-  controllers: [BatteryCommandsController, TransfersController, ProposalsController, BatteryQueriesController],
+  controllers: [
+    BatteryCommandsController,
+    TransfersController,
+    ProposalsController,
+    BatteryQueriesController,
+  ],
   providers: [ExecuteBatteryCommandHandler, GetBatteryHandler, ListBatteriesHandler],
 })
 export class BatteriesModule {}

@@ -18,7 +18,12 @@ export async function encryptBundleForDevice(jws: string, deviceKey: PublicKey):
   assertCanEncryptFor(deviceKey);
   const recipient = await importJWK(deviceKey.jwk, BUNDLE_JWE_ALG);
   return new CompactEncrypt(encoder.encode(jws))
-    .setProtectedHeader({ alg: BUNDLE_JWE_ALG, enc: BUNDLE_JWE_ENC, cty: BUNDLE_TYP, kid: deviceKey.thumbprint })
+    .setProtectedHeader({
+      alg: BUNDLE_JWE_ALG,
+      enc: BUNDLE_JWE_ENC,
+      cty: BUNDLE_TYP,
+      kid: deviceKey.thumbprint,
+    })
     .encrypt(recipient);
 }
 

@@ -40,7 +40,12 @@ export class BundleService {
   /** The current signed bundle of a battery row the caller already read and authorised. */
   bundleFor(battery: BatteryRow): Promise<SignedBundle> {
     const cached = this.cache.get(battery.serial);
-    if (cached && cached.version === battery.bundleVersion && this.now().getTime() < cached.refreshAfter) return Promise.resolve(cached);
+    if (
+      cached &&
+      cached.version === battery.bundleVersion &&
+      this.now().getTime() < cached.refreshAfter
+    )
+      return Promise.resolve(cached);
     return this.signOnce(battery);
   }
 
@@ -55,7 +60,11 @@ export class BundleService {
   }
 
   private async sign(battery: BatteryRow): Promise<SignedBundle> {
-    const claims = bundleClaims(battery.state, { issuer: this.options.issuer, now: this.now(), ttlSeconds: this.options.ttlSeconds });
+    const claims = bundleClaims(battery.state, {
+      issuer: this.options.issuer,
+      now: this.now(),
+      ttlSeconds: this.options.ttlSeconds,
+    });
     const jws = await this.signer.sign(claims, BUNDLE_TYP);
     const bundle: SignedBundle = {
       serial: battery.serial,

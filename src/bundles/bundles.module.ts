@@ -18,7 +18,10 @@ const BUNDLE_CACHE_ENTRIES = 200_000;
       provide: BUNDLE_SERVICE,
       inject: [BATTERY_READ_MODEL, BUNDLE_SIGNER, APP_CONFIG],
       useFactory: (batteries: BatteryReadModel, signer: BundleSigner, config: AppConfig) =>
-        new BundleService(batteries, signer, new SignedBundleCache(BUNDLE_CACHE_ENTRIES), { issuer: config.BUNDLE_ISSUER, ttlSeconds: config.BUNDLE_TTL_SECONDS }),
+        new BundleService(batteries, signer, new SignedBundleCache(BUNDLE_CACHE_ENTRIES), {
+          issuer: config.BUNDLE_ISSUER,
+          ttlSeconds: config.BUNDLE_TTL_SECONDS,
+        }),
     },
   ],
   exports: [BUNDLE_SERVICE, SigningModule],

@@ -20,7 +20,8 @@ import { createTrust, delegate, delegatedKey, rotateRoot } from '../signing/trus
  */
 const positive = (value: string) => {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive number');
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('must be a positive number');
   return parsed;
 };
 const epochSeconds = () => Math.floor(Date.now() / 1000);
@@ -36,11 +37,20 @@ function rootKey(file: string | undefined, settings: AppConfig): Promise<LocalEs
 }
 
 function openToken(settings: AppConfig): Pkcs11Token {
-  if (!settings.PKCS11_LIBRARY || !settings.PKCS11_TOKEN_LABEL || !settings.PKCS11_PIN) throw new Error('Set PKCS11_LIBRARY, PKCS11_TOKEN_LABEL and PKCS11_PIN');
-  return Pkcs11Token.open({ library: settings.PKCS11_LIBRARY, tokenLabel: settings.PKCS11_TOKEN_LABEL, pin: settings.PKCS11_PIN });
+  if (!settings.PKCS11_LIBRARY || !settings.PKCS11_TOKEN_LABEL || !settings.PKCS11_PIN)
+    throw new Error('Set PKCS11_LIBRARY, PKCS11_TOKEN_LABEL and PKCS11_PIN');
+  return Pkcs11Token.open({
+    library: settings.PKCS11_LIBRARY,
+    tokenLabel: settings.PKCS11_TOKEN_LABEL,
+    pin: settings.PKCS11_PIN,
+  });
 }
 
-const program = new Command().name('bundle-trust').description('Manage the root → delegation → online key chain that devices verify bundles through');
+const program = new Command()
+  .name('bundle-trust')
+  .description(
+    'Manage the root → delegation → online key chain that devices verify bundles through',
+  );
 
 program
   .command('show')
@@ -54,7 +64,9 @@ program
 
 program
   .command('create-root')
-  .description('Generate a root key (a private JWK file, mode 0600): keep it offline; devices pin its public half')
+  .description(
+    'Generate a root key (a private JWK file, mode 0600): keep it offline; devices pin its public half',
+  )
   .requiredOption('--out <file>', 'where to write the private root key (must not exist)')
   .action(async (options: { out: string }) => {
     const root = await LocalEs256Key.createFile(options.out);
@@ -63,8 +75,13 @@ program
 
 program
   .command('create-hsm-key')
-  .description('Generate a P-256 key pair inside the HSM (PKCS11_* settings); its private key can sign and never leaves the token')
-  .requiredOption('--label <label>', 'the label (CKA_LABEL) to give it: PKCS11_KEY_LABEL names it to the service')
+  .description(
+    'Generate a P-256 key pair inside the HSM (PKCS11_* settings); its private key can sign and never leaves the token',
+  )
+  .requiredOption(
+    '--label <label>',
+    'the label (CKA_LABEL) to give it: PKCS11_KEY_LABEL names it to the service',
+  )
   .action(async (options: { label: string }) => {
     const token = openToken(config());
     try {
@@ -77,68 +94,108 @@ program
 
 program
   .command('delegate')
-  .description('Sign a new delegation naming exactly the given online keys (creates the trust file if there is none)')
-  .option('--root-key <file>', 'the current root private key (default: the embedded one in DATA_DIR)')
+  .description(
+    'Sign a new delegation naming exactly the given online keys (creates the trust file if there is none)',
+  )
+  .option(
+    '--root-key <file>',
+    'the current root private key (default: the embedded one in DATA_DIR)',
+  )
   .option('--key <file...>', 'public JWK files of the online keys to delegate to')
   .option('--hsm-key-label <label>', 'delegate to the HSM key with this label (PKCS11_* settings)')
   .option('--valid-days <days>', 'how long the keys may sign', positive, 365)
-  .action(async (options: { rootKey?: string; key?: string[]; hsmKeyLabel?: string; validDays: number }) => {
-    const settings = config();
-    const root = await rootKey(options.rootKey, settings);
-    const keys: JWK[] = (options.key ?? []).map((file) => JSON.parse(readFileSync(file, 'utf8')) as JWK);
-    if (options.hsmKeyLabel) {
-      const token = openToken(settings);
-      try {
-        keys.push((await token.findKeyPair(options.hsmKeyLabel)).publicJwk);
-      } finally {
-        await token.close();
+  .action(
+    async (options: {
+      rootKey?: string;
+      key?: string[];
+      hsmKeyLabel?: string;
+      validDays: number;
+    }) => {
+      const settings = config();
+      const root = await rootKey(options.rootKey, settings);
+      const keys: JWK[] = (options.key ?? []).map(
+        (file) => JSON.parse(readFileSync(file, 'utf8')) as JWK,
+      );
+      if (options.hsmKeyLabel) {
+        const token = openToken(settings);
+        try {
+          keys.push((await token.findKeyPair(options.hsmKeyLabel)).publicJwk);
+        } finally {
+          await token.close();
+        }
       }
-    }
-    if (keys.length === 0) throw new Error('Name at least one key (--key or --hsm-key-label)');
-    const file = trustFileOf(settings);
-    const terms = { issuer: settings.BUNDLE_ISSUER, now: epochSeconds() };
-    const existing = readTrustFile(file);
-    const windows = await Promise.all(keys.map((jwk) => delegatedKey(jwk, terms.now, terms.now + Math.round(options.validDays * 86_400))));
-    const trust = existing ? await delegate(existing, root, windows, terms) : await createTrust(root, keys, options.validDays, terms);
-    writeTrustFile(file, trust);
-    print(await describeTrust(trust, settings.BUNDLE_ISSUER, terms.now));
-  });
+      if (keys.length === 0) throw new Error('Name at least one key (--key or --hsm-key-label)');
+      const file = trustFileOf(settings);
+      const terms = { issuer: settings.BUNDLE_ISSUER, now: epochSeconds() };
+      const existing = readTrustFile(file);
+      const windows = await Promise.all(
+        keys.map((jwk) =>
+          delegatedKey(jwk, terms.now, terms.now + Math.round(options.validDays * 86_400)),
+        ),
+      );
+      const trust = existing
+        ? await delegate(existing, root, windows, terms)
+        : await createTrust(root, keys, options.validDays, terms);
+      writeTrustFile(file, trust);
+      print(await describeTrust(trust, settings.BUNDLE_ISSUER, terms.now));
+    },
+  );
 
 program
   .command('rotate-online-key')
-  .description('Make a new online signing key, delegate to it and retire the current one after the overlap; restart the service afterwards')
-  .option('--root-key <file>', 'the current root private key (default: the embedded one in DATA_DIR)')
-  .option('--new-key-label <label>', 'with SIGNER=pkcs11: the label of the key pair to generate in the HSM')
+  .description(
+    'Make a new online signing key, delegate to it and retire the current one after the overlap; restart the service afterwards',
+  )
+  .option(
+    '--root-key <file>',
+    'the current root private key (default: the embedded one in DATA_DIR)',
+  )
+  .option(
+    '--new-key-label <label>',
+    'with SIGNER=pkcs11: the label of the key pair to generate in the HSM',
+  )
   .option('--overlap-hours <hours>', 'how long devices still accept the old key', positive, 48)
   .option('--valid-days <days>', 'how long the new key may sign', positive, 365)
-  .action(async (options: { rootKey?: string; newKeyLabel?: string; overlapHours: number; validDays: number }) => {
-    const settings = config();
-    const rotation = {
-      trustFile: trustFileOf(settings),
-      issuer: settings.BUNDLE_ISSUER,
-      root: await rootKey(options.rootKey, settings),
-      overlapSeconds: Math.round(options.overlapHours * 3600),
-      validDays: options.validDays,
-      now: epochSeconds(),
-    };
-    if (settings.SIGNER === 'local') {
-      const { kid } = await rotateLocalOnlineKey(settings.DATA_DIR, rotation);
-      print({ rotatedTo: kid, next: 'restart the service' });
-      return;
-    }
-    if (!options.newKeyLabel) throw new Error('With SIGNER=pkcs11 give --new-key-label');
-    const token = openToken(settings);
-    try {
-      const { kid } = await rotateHsmOnlineKey(token, options.newKeyLabel, rotation);
-      print({ rotatedTo: kid, next: `set PKCS11_KEY_LABEL=${options.newKeyLabel} and restart the service` });
-    } finally {
-      await token.close();
-    }
-  });
+  .action(
+    async (options: {
+      rootKey?: string;
+      newKeyLabel?: string;
+      overlapHours: number;
+      validDays: number;
+    }) => {
+      const settings = config();
+      const rotation = {
+        trustFile: trustFileOf(settings),
+        issuer: settings.BUNDLE_ISSUER,
+        root: await rootKey(options.rootKey, settings),
+        overlapSeconds: Math.round(options.overlapHours * 3600),
+        validDays: options.validDays,
+        now: epochSeconds(),
+      };
+      if (settings.SIGNER === 'local') {
+        const { kid } = await rotateLocalOnlineKey(settings.DATA_DIR, rotation);
+        print({ rotatedTo: kid, next: 'restart the service' });
+        return;
+      }
+      if (!options.newKeyLabel) throw new Error('With SIGNER=pkcs11 give --new-key-label');
+      const token = openToken(settings);
+      try {
+        const { kid } = await rotateHsmOnlineKey(token, options.newKeyLabel, rotation);
+        print({
+          rotatedTo: kid,
+          next: `set PKCS11_KEY_LABEL=${options.newKeyLabel} and restart the service`,
+        });
+      } finally {
+        await token.close();
+      }
+    },
+  );
 
 program
   .command('rotate-root')
-  .description('Replace the root: the current root signs a statement naming the next one, which re-signs the delegation')
+  .description(
+    'Replace the root: the current root signs a statement naming the next one, which re-signs the delegation',
+  )
   .requiredOption('--root-key <file>', 'the current root private key')
   .requiredOption('--new-root-key <file>', 'the next root private key (make it with create-root)')
   .action(async (options: { rootKey: string; newRootKey: string }) => {
@@ -147,7 +204,12 @@ program
     const trust = readTrustFile(file);
     if (!trust) throw new Error(`No trust file at ${file}`);
     const terms = { issuer: settings.BUNDLE_ISSUER, now: epochSeconds() };
-    const rotated = await rotateRoot(trust, await LocalEs256Key.readFile(options.rootKey), await LocalEs256Key.readFile(options.newRootKey), terms);
+    const rotated = await rotateRoot(
+      trust,
+      await LocalEs256Key.readFile(options.rootKey),
+      await LocalEs256Key.readFile(options.newRootKey),
+      terms,
+    );
     writeTrustFile(file, rotated);
     print(await describeTrust(rotated, settings.BUNDLE_ISSUER, terms.now));
   });

@@ -24,7 +24,10 @@ export interface MigrateStoreIo {
 
 const LINE_EVERY = 5_000;
 
-export async function migrateStore(argv: readonly string[], io: MigrateStoreIo = process): Promise<number> {
+export async function migrateStore(
+  argv: readonly string[],
+  io: MigrateStoreIo = process,
+): Promise<number> {
   const program = new Command('migrate-store')
     .description(
       'Copy every event from one event store to another, keeping global order, stream revisions and event ids.\n' +
@@ -33,22 +36,41 @@ export async function migrateStore(argv: readonly string[], io: MigrateStoreIo =
         'or the path of an embedded store\'s SQLite file (optionally prefixed "sqlite:").',
     )
     .requiredOption('--from <store>', 'the store to copy from (an embedded store must exist)')
-    .requiredOption('--to <store>', 'the store to copy into (empty, or holding a copy of the beginning of the source)')
-    .option('--page-size <events>', 'events read from the source per request', positiveInteger, 2000)
+    .requiredOption(
+      '--to <store>',
+      'the store to copy into (empty, or holding a copy of the beginning of the source)',
+    )
+    .option(
+      '--page-size <events>',
+      'events read from the source per request',
+      positiveInteger,
+      2000,
+    )
     .addOption(
-      new Option('--progress <mode>', 'bar on a terminal and nothing otherwise (auto), or always bar, lines or none')
+      new Option(
+        '--progress <mode>',
+        'bar on a terminal and nothing otherwise (auto), or always bar, lines or none',
+      )
         .choices(['auto', 'bar', 'lines', 'none'])
         .default('auto'),
     )
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
 
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {
     return (error as { exitCode?: number }).exitCode ?? 2;
   }
-  const options = program.opts<{ from: string; to: string; pageSize: number; progress: ProgressMode }>();
+  const options = program.opts<{
+    from: string;
+    to: string;
+    pageSize: number;
+    progress: ProgressMode;
+  }>();
 
   let source: EventStore | undefined;
   let target: EventStore | undefined;
@@ -56,21 +78,34 @@ export async function migrateStore(argv: readonly string[], io: MigrateStoreIo =
   const interrupt = () => controller.abort();
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  const progress = progressReporter(options.progress === 'auto' ? (io.stderr.isTTY ? 'bar' : 'none') : options.progress, io);
+  const progress = progressReporter(
+    options.progress === 'auto' ? (io.stderr.isTTY ? 'bar' : 'none') : options.progress,
+    io,
+  );
   try {
     source = openStore(options.from, 'source');
     target = openStore(options.to, 'target');
-    const result = await copyEvents(source, target, { pageSize: options.pageSize, onProgress: progress.update, signal: controller.signal });
+    const result = await copyEvents(source, target, {
+      pageSize: options.pageSize,
+      onProgress: progress.update,
+      signal: controller.signal,
+    });
     progress.stop();
-    io.stdout.write(`Copied ${result.copied} events${result.resumed ? ' (resumed after the events already in the target)' : ''}.\n`);
+    io.stdout.write(
+      `Copied ${result.copied} events${result.resumed ? ' (resumed after the events already in the target)' : ''}.\n`,
+    );
     return 0;
   } catch (error) {
     progress.stop();
     if (controller.signal.aborted) {
-      io.stderr.write(`Interrupted after ${progress.copied()} events; run the same command again to resume.\n`);
+      io.stderr.write(
+        `Interrupted after ${progress.copied()} events; run the same command again to resume.\n`,
+      );
       return 130;
     }
-    io.stderr.write(`migrate-store failed after ${progress.copied()} events: ${(error as Error).message ?? error}\n`);
+    io.stderr.write(
+      `migrate-store failed after ${progress.copied()} events: ${(error as Error).message ?? error}\n`,
+    );
     return 1;
   } finally {
     process.off('SIGINT', interrupt);
@@ -80,7 +115,8 @@ export async function migrateStore(argv: readonly string[], io: MigrateStoreIo =
 }
 
 function openStore(spec: string, role: 'source' | 'target'): EventStore {
-  if (/^esdb(\+discover)?:\/\//i.test(spec)) return EventStoreDbEventStore.fromConnectionString(spec);
+  if (/^esdb(\+discover)?:\/\//i.test(spec))
+    return EventStoreDbEventStore.fromConnectionString(spec);
   const file = spec.replace(/^sqlite:/i, '');
   // Opening a missing file would create an empty store and copy nothing, silently.
   if (role === 'source' && !existsSync(file)) throw new Error(`No embedded store at ${file}`);
@@ -102,7 +138,11 @@ function progressReporter(mode: Exclude<ProgressMode, 'auto'>, io: MigrateStoreI
       if (mode === 'bar') {
         if (!bar) {
           bar = new SingleBar(
-            { format: 'copying [{bar}] {percentage}% | {copied} events | ETA {eta_formatted}', stream: io.stderr, hideCursor: true },
+            {
+              format: 'copying [{bar}] {percentage}% | {copied} events | ETA {eta_formatted}',
+              stream: io.stderr,
+              hideCursor: true,
+            },
             Presets.shades_classic,
           );
           bar.start(Math.max(total, 1), 0, { copied: 0 });
@@ -121,7 +161,8 @@ function progressReporter(mode: Exclude<ProgressMode, 'auto'>, io: MigrateStoreI
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive integer');
+  if (!Number.isSafeInteger(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('must be a positive integer');
   return parsed;
 }
 

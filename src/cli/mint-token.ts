@@ -8,7 +8,8 @@ import { loadOrCreateLocalIssuerKey, mintToken } from '../auth/local-token-issue
  */
 const positive = (value: string) => {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive whole number of seconds');
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('must be a positive whole number of seconds');
   return parsed;
 };
 
@@ -22,7 +23,9 @@ const program = new Command()
   .action(async (options: { person: string; party: string; role: string[]; ttl: number }) => {
     const config = loadAppConfig(process.env);
     if (config.AUTH_JWKS_URL) {
-      throw new Error('AUTH_JWKS_URL is set: tokens come from that identity provider, not from the local issuer');
+      throw new Error(
+        'AUTH_JWKS_URL is set: tokens come from that identity provider, not from the local issuer',
+      );
     }
     const key = await loadOrCreateLocalIssuerKey(config.DATA_DIR);
     const token = await mintToken(key, config.AUTH_ISSUER, config.AUTH_AUDIENCE, {

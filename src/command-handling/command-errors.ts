@@ -1,9 +1,15 @@
 /** The stream moved on since the client read it (If-Match), or kept moving through every retry. */
 export class ConcurrencyConflictError extends Error {
-  constructor(readonly streamId: string, readonly expectedRevision: number | undefined, readonly currentRevision: number | undefined) {
+  constructor(
+    readonly streamId: string,
+    readonly expectedRevision: number | undefined,
+    readonly currentRevision: number | undefined,
+  ) {
     super(
       `Stream ${streamId} is at revision ${currentRevision ?? 'none'}` +
-        (expectedRevision === undefined ? ' and kept changing; try again' : `, not ${expectedRevision} as the request expected`),
+        (expectedRevision === undefined
+          ? ' and kept changing; try again'
+          : `, not ${expectedRevision} as the request expected`),
     );
     this.name = 'ConcurrencyConflictError';
   }

@@ -10,7 +10,12 @@ import type { DomainEvent } from '../shared/domain/domain-event';
 import { CommandExecutor } from './command-executor';
 
 const actor = { personId: 'p', partyId: 'q', roles: [] };
-const meta = { actor: { personId: 'p', partyId: 'q', role: 'r' }, occurredAt: '2026-01-01T00:00:00.000Z', requestId: 'x', policyVersion: 1 };
+const meta = {
+  actor: { personId: 'p', partyId: 'q', role: 'r' },
+  occurredAt: '2026-01-01T00:00:00.000Z',
+  requestId: 'x',
+  policyVersion: 1,
+};
 /** Appends one event per "add", nothing for "noop". */
 const counter: Decider<'add' | 'noop', number, DomainEvent> = {
   initialState: () => 0,
@@ -28,7 +33,12 @@ describe('command executor', () => {
     dir = mkdtempSync(join(tmpdir(), 'executor-'));
     store = new SqliteEventStore(join(dir, 'events.db'));
     db = openReadModelDatabase(join(dir, 'read-model.db'));
-    executor = new CommandExecutor(store, db, new ProjectionRunner(store, db, [], { error: () => undefined, warn: () => undefined }), 0);
+    executor = new CommandExecutor(
+      store,
+      db,
+      new ProjectionRunner(store, db, [], { error: () => undefined, warn: () => undefined }),
+      0,
+    );
   });
   afterEach(async () => {
     await store.dispose();
@@ -37,16 +47,29 @@ describe('command executor', () => {
   });
 
   it('answers a decision that changes nothing with no events and where the stream already is', async () => {
-    expect(await executor.execute('counter-1', counter, 'noop', { actor })).toEqual({ streamId: 'counter-1', revision: -1, position: '0', events: [], replayed: false });
+    expect(await executor.execute('counter-1', counter, 'noop', { actor })).toEqual({
+      streamId: 'counter-1',
+      revision: -1,
+      position: '0',
+      events: [],
+      replayed: false,
+    });
     const added = await executor.execute('counter-1', counter, 'add', { actor });
-    expect(await executor.execute('counter-1', counter, 'noop', { actor })).toMatchObject({ revision: 0, position: added.position, events: [] });
+    expect(await executor.execute('counter-1', counter, 'noop', { actor })).toMatchObject({
+      revision: 0,
+      position: added.position,
+      events: [],
+    });
     expect(await store.readStream('counter-1')).toHaveLength(1);
   });
 
   it('derives the same event ids for a retried Idempotency-Key on the same stream, and other ids on another stream', async () => {
     const idempotency = { key: 'k', fingerprint: 'f' };
     const first = await executor.execute('counter-a', counter, 'add', { actor, idempotency });
-    const elsewhere = await executor.execute('counter-b', counter, 'add', { actor, idempotency: { key: 'k', fingerprint: 'g' } });
+    const elsewhere = await executor.execute('counter-b', counter, 'add', {
+      actor,
+      idempotency: { key: 'k', fingerprint: 'g' },
+    });
     expect(elsewhere.events[0].id).not.toBe(first.events[0].id);
   });
 });
@@ -56,12 +79,19 @@ describe('command executor: two attempts of one Idempotency-Key racing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'executor-race-'));
     const store = new SqliteEventStore(join(dir, 'events.db'));
     const db = openReadModelDatabase(join(dir, 'read-model.db'));
-    const executor = new CommandExecutor(store, db, new ProjectionRunner(store, db, [], { error: () => undefined, warn: () => undefined }), 0);
+    const executor = new CommandExecutor(
+      store,
+      db,
+      new ProjectionRunner(store, db, [], { error: () => undefined, warn: () => undefined }),
+      0,
+    );
     // Each attempt decides its own random id, as a controller does for a key id it generates.
     const randomKey: Decider<string, number, DomainEvent> = {
       initialState: () => 0,
       evolve: (n) => n + 1,
-      decide: (requestId) => [{ type: 'KeyIssued', data: { keyId: `key-${requestId}` }, meta: { ...meta, requestId } }],
+      decide: (requestId) => [
+        { type: 'KeyIssued', data: { keyId: `key-${requestId}` }, meta: { ...meta, requestId } },
+      ],
     };
     try {
       const idempotency = { key: 'same', fingerprint: 'f' };
@@ -72,7 +102,12 @@ describe('command executor: two attempts of one Idempotency-Key racing', () => {
       expect(await store.readStream('battery-r')).toHaveLength(1);
       expect(a.events[0].data).toEqual(b.events[0].data);
       expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
-      await expect(executor.execute('battery-r', randomKey, 'third', { actor, idempotency: { key: 'same', fingerprint: 'other' } })).rejects.toMatchObject({ name: 'IdempotencyKeyReusedError' });
+      await expect(
+        executor.execute('battery-r', randomKey, 'third', {
+          actor,
+          idempotency: { key: 'same', fingerprint: 'other' },
+        }),
+      ).rejects.toMatchObject({ name: 'IdempotencyKeyReusedError' });
     } finally {
       await store.dispose();
       db.close();

@@ -1,12 +1,20 @@
 import type Database from 'better-sqlite3';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import type { EventStore, JsonObject, RecordedEvent } from '../event-store/event-store.port';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store/event-store.errors';
+import {
+  DuplicateEventIdError,
+  WrongExpectedRevisionError,
+} from '../event-store/event-store.errors';
 import type { Actor } from '../shared/domain/actor';
 import type { Decider } from '../shared/domain/decider';
 import type { DomainEvent } from '../shared/domain/domain-event';
 import { DomainError } from '../shared/domain/domain-error';
-import { storedMetadata, toDomainEvent, toNewEvent, type IdempotencyRecord } from '../shared/infrastructure/event-mapping';
+import {
+  storedMetadata,
+  toDomainEvent,
+  toNewEvent,
+  type IdempotencyRecord,
+} from '../shared/infrastructure/event-mapping';
 import type { ProjectionRunner } from '../read-model/projection-runner';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError } from './command-errors';
 import { outcomeOf, unchangedOutcome, type CommandOutcome } from './command-outcome';
@@ -40,10 +48,17 @@ export class CommandExecutor {
     this.findIdempotent = readModel.prepare<
       [string, string, string],
       { fingerprint: string; stream_id: string; first_revision: number; last_revision: number }
-    >('SELECT fingerprint, stream_id, first_revision, last_revision FROM idempotency WHERE actor_party = ? AND actor_person = ? AND key = ?');
+    >(
+      'SELECT fingerprint, stream_id, first_revision, last_revision FROM idempotency WHERE actor_party = ? AND actor_person = ? AND key = ?',
+    );
   }
 
-  async execute<C, S, E extends DomainEvent>(streamId: string, decider: Decider<C, S, E>, command: C, options: ExecuteOptions): Promise<CommandOutcome> {
+  async execute<C, S, E extends DomainEvent>(
+    streamId: string,
+    decider: Decider<C, S, E>,
+    command: C,
+    options: ExecuteOptions,
+  ): Promise<CommandOutcome> {
     const replay = await this.replayIfRetried(options);
     if (replay) return replay;
 
@@ -55,7 +70,10 @@ export class CommandExecutor {
       const retried = this.retriedIn(streamId, history, options);
       if (retried) return retried;
       const current = history.length > 0 ? history[history.length - 1].revision : undefined;
-      const state = history.reduce((s, recorded) => decider.evolve(s, toDomainEvent<E>(recorded)), decider.initialState());
+      const state = history.reduce(
+        (s, recorded) => decider.evolve(s, toDomainEvent<E>(recorded)),
+        decider.initialState(),
+      );
       if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
         // The current revision is news only for a caller the decider would answer at all: whoever
         // it tells "not found" hears that, not a 409 that reveals the stream exists and how long it is.
@@ -65,7 +83,9 @@ export class CommandExecutor {
       const decided = decider.decide(command, state);
       // A decision that changes nothing records nothing: answer with where the stream already is.
       if (decided.length === 0) return unchangedOutcome(streamId, history.at(-1));
-      const newEvents = decided.map((event, index) => toNewEvent(event, this.eventId(streamId, options, index), options.idempotency));
+      const newEvents = decided.map((event, index) =>
+        toNewEvent(event, this.eventId(streamId, options, index), options.idempotency),
+      );
       try {
         const result = await this.store.appendToStream(streamId, newEvents, current ?? 'no_stream');
         await this.projections.waitFor(result.position, this.readYourWritesTimeoutMs);
@@ -74,8 +94,12 @@ export class CommandExecutor {
         // the same ids, so the store kept the first and answered the second as a retry: the answer
         // must be what was stored, not what this attempt decided.
         if (options.idempotency) {
-          const stored = await this.store.readStream(streamId, { fromRevision: firstRevision, maxCount: newEvents.length });
-          if (stored.length > 0 && !sameAttempt(stored[0], newEvents[0])) return this.answerFromStored(streamId, stored, options.idempotency);
+          const stored = await this.store.readStream(streamId, {
+            fromRevision: firstRevision,
+            maxCount: newEvents.length,
+          });
+          if (stored.length > 0 && !sameAttempt(stored[0], newEvents[0]))
+            return this.answerFromStored(streamId, stored, options.idempotency);
         }
         const recorded: RecordedEvent[] = newEvents.map((e, index) => ({
           ...e,
@@ -106,30 +130,48 @@ export class CommandExecutor {
   private eventId(streamId: string, options: ExecuteOptions, index: number): string {
     if (!options.idempotency) return uuidv4();
     const { partyId, personId } = options.actor;
-    return uuidv5(`${partyId}\n${personId}\n${options.idempotency.key}\n${streamId}\n${index}`, IDEMPOTENT_EVENT_ID_NAMESPACE);
+    return uuidv5(
+      `${partyId}\n${personId}\n${options.idempotency.key}\n${streamId}\n${index}`,
+      IDEMPOTENT_EVENT_ID_NAMESPACE,
+    );
   }
 
-  private answerFromStored(streamId: string, stored: readonly RecordedEvent[], idempotency: IdempotencyRecord): CommandOutcome {
-    if (storedMetadata(stored[0]).idempotency?.fingerprint !== idempotency.fingerprint) throw new IdempotencyKeyReusedError(idempotency.key);
+  private answerFromStored(
+    streamId: string,
+    stored: readonly RecordedEvent[],
+    idempotency: IdempotencyRecord,
+  ): CommandOutcome {
+    if (storedMetadata(stored[0]).idempotency?.fingerprint !== idempotency.fingerprint)
+      throw new IdempotencyKeyReusedError(idempotency.key);
     return outcomeOf(streamId, stored, true);
   }
 
   /** The events this Idempotency-Key's first attempt appended, if `history` holds them. */
-  private retriedIn(streamId: string, history: readonly RecordedEvent[], options: ExecuteOptions): CommandOutcome | undefined {
+  private retriedIn(
+    streamId: string,
+    history: readonly RecordedEvent[],
+    options: ExecuteOptions,
+  ): CommandOutcome | undefined {
     if (!options.idempotency) return undefined;
     const firstId = this.eventId(streamId, options, 0);
     const start = history.findIndex((event) => event.id === firstId);
     if (start < 0) return undefined;
     let end = start + 1;
-    while (end < history.length && history[end].id === this.eventId(streamId, options, end - start)) end++;
+    while (end < history.length && history[end].id === this.eventId(streamId, options, end - start))
+      end++;
     return this.answerFromStored(streamId, history.slice(start, end), options.idempotency);
   }
 
   private async replayIfRetried(options: ExecuteOptions): Promise<CommandOutcome | undefined> {
     if (!options.idempotency) return undefined;
-    const first = this.findIdempotent.get(options.actor.partyId, options.actor.personId, options.idempotency.key);
+    const first = this.findIdempotent.get(
+      options.actor.partyId,
+      options.actor.personId,
+      options.idempotency.key,
+    );
     if (!first) return undefined;
-    if (first.fingerprint !== options.idempotency.fingerprint) throw new IdempotencyKeyReusedError(options.idempotency.key);
+    if (first.fingerprint !== options.idempotency.fingerprint)
+      throw new IdempotencyKeyReusedError(options.idempotency.key);
     const events = await this.store.readStream(first.stream_id, {
       fromRevision: first.first_revision,
       maxCount: first.last_revision - first.first_revision + 1,
@@ -158,5 +200,8 @@ function hiddenFrom(decide: () => unknown): void {
 
 /** Whether a stored event is the one this attempt sent (not an earlier attempt's with the same id). */
 function sameAttempt(stored: RecordedEvent, sent: { metadata: JsonObject }): boolean {
-  return stored.metadata.requestId === sent.metadata.requestId && stored.metadata.occurredAt === sent.metadata.occurredAt;
+  return (
+    stored.metadata.requestId === sent.metadata.requestId &&
+    stored.metadata.occurredAt === sent.metadata.occurredAt
+  );
 }

@@ -12,8 +12,12 @@ import { COMMAND_EXECUTOR, CommandExecutor } from './command-executor';
     {
       provide: COMMAND_EXECUTOR,
       inject: [EVENT_STORE, READ_MODEL_DB, ProjectionRunner, APP_CONFIG],
-      useFactory: (store: EventStore, db: Database.Database, runner: ProjectionRunner, config: AppConfig) =>
-        new CommandExecutor(store, db, runner, config.READ_YOUR_WRITES_TIMEOUT_MS),
+      useFactory: (
+        store: EventStore,
+        db: Database.Database,
+        runner: ProjectionRunner,
+        config: AppConfig,
+      ) => new CommandExecutor(store, db, runner, config.READ_YOUR_WRITES_TIMEOUT_MS),
     },
   ],
   exports: [COMMAND_EXECUTOR],

@@ -15,7 +15,11 @@ export interface CommandOutcome {
   replayed: boolean;
 }
 
-export function outcomeOf(streamId: string, events: readonly RecordedEvent[], replayed: boolean): CommandOutcome {
+export function outcomeOf(
+  streamId: string,
+  events: readonly RecordedEvent[],
+  replayed: boolean,
+): CommandOutcome {
   const last = events[events.length - 1];
   return {
     streamId,
@@ -27,6 +31,15 @@ export function outcomeOf(streamId: string, events: readonly RecordedEvent[], re
 }
 
 /** A decision that changed nothing: no events, and where the stream already was (-1: no stream). */
-export function unchangedOutcome(streamId: string, last: RecordedEvent | undefined): CommandOutcome {
-  return { streamId, revision: last?.revision ?? -1, position: (last?.position ?? 0n).toString(), events: [], replayed: false };
+export function unchangedOutcome(
+  streamId: string,
+  last: RecordedEvent | undefined,
+): CommandOutcome {
+  return {
+    streamId,
+    revision: last?.revision ?? -1,
+    position: (last?.position ?? 0n).toString(),
+    events: [],
+    replayed: false,
+  };
 }

@@ -1,30 +1,49 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
-const list = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /**
  * The JWS algorithms a person's token may be signed with: asymmetric ones only. `none` signs
  * nothing, and an HMAC (HS256…) would verify with a shared secret — or with our public key taken
  * for one — so both are refused at start, whatever AUTH_ALGORITHMS says.
  */
-export const ASYMMETRIC_TOKEN_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+export const ASYMMETRIC_TOKEN_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+];
 
 const tokenAlgorithms = list.superRefine((names, context) => {
   const refused = names.filter((name) => !ASYMMETRIC_TOKEN_ALGORITHMS.includes(name));
   if (refused.length > 0) {
-    context.addIssue({ code: 'custom', message: `${refused.join(', ')} refused: only asymmetric algorithms (${ASYMMETRIC_TOKEN_ALGORITHMS.join(', ')}) may sign tokens` });
+    context.addIssue({
+      code: 'custom',
+      message: `${refused.join(', ')} refused: only asymmetric algorithms (${ASYMMETRIC_TOKEN_ALGORITHMS.join(', ')}) may sign tokens`,
+    });
   }
-  if (names.length === 0) context.addIssue({ code: 'custom', message: 'name at least one algorithm' });
+  if (names.length === 0)
+    context.addIssue({ code: 'custom', message: 'name at least one algorithm' });
 });
 
 /** proxy-addr's names for well-known ranges, accepted in a TRUST_PROXY list. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** What Fastify's proxy-addr accepts: an address, a CIDR range, or one of its named ranges. */
-const isProxyAddress = (item: string) => PROXY_RANGE_NAMES.includes(item) || ipaddr.isValid(item) || ipaddr.isValidCIDR(item);
+const isProxyAddress = (item: string) =>
+  PROXY_RANGE_NAMES.includes(item) || ipaddr.isValid(item) || ipaddr.isValidCIDR(item);
 
 /**
  * Which proxies' X-Forwarded-For to believe for the client address (Fastify's `trustProxy`):
@@ -40,10 +59,16 @@ const trustProxy = z
     if (text === '' || text === 'false') return false;
     if (text === 'true') return true;
     if (/^\d+$/.test(text)) return Number(text);
-    const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+    const items = text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
     const wrong = items.filter((item) => !isProxyAddress(item));
     if (wrong.length > 0) {
-      context.addIssue({ code: 'custom', message: `expected true, false, a hop count or proxy addresses/CIDRs; not ${wrong.join(', ')}` });
+      context.addIssue({
+        code: 'custom',
+        message: `expected true, false, a hop count or proxy addresses/CIDRs; not ${wrong.join(', ')}`,
+      });
       return z.NEVER;
     }
     return items;
@@ -67,7 +92,12 @@ export const appConfigSchema = z.object({
   AUTH_JWKS_URL: z.url().optional(),
   /** `iss` of every key bundle: the name devices pin together with the service's keys. */
   BUNDLE_ISSUER: z.string().default('urn:battery-keys:bundle-service'),
-  BUNDLE_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  BUNDLE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
   /** Where bundle signing keys live: a key file under DATA_DIR, or an HSM through PKCS#11. */
   SIGNER: z.enum(['local', 'pkcs11']).default('local'),
   PKCS11_LIBRARY: z.string().min(1).optional(),
@@ -84,7 +114,12 @@ export const appConfigSchema = z.object({
   DEVICE_LONG_POLL_MAX_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   /** How long a command waits for the local read model to show its own write. */
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024),
   /**
    * Requests per minute per verified caller (`person:<sub>`, `device:<serial>`); unauthenticated
    * and refused requests count on the client address. 0 turns the limit off.
@@ -99,15 +134,22 @@ export type AppConfig = z.infer<typeof appConfigSchema>;
 export function loadAppConfig(env: Record<string, string | undefined>): AppConfig {
   const parsed = appConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
   if (parsed.data.EVENT_STORE === 'eventstoredb' && !parsed.data.EVENTSTORE_CONNECTION_STRING) {
-    throw new Error('Invalid configuration: EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING');
+    throw new Error(
+      'Invalid configuration: EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING',
+    );
   }
   if (parsed.data.SIGNER === 'pkcs11') {
-    const missing = (['PKCS11_LIBRARY', 'PKCS11_TOKEN_LABEL', 'PKCS11_PIN', 'PKCS11_KEY_LABEL'] as const).filter((name) => !parsed.data[name]);
-    if (missing.length > 0) throw new Error(`Invalid configuration: SIGNER=pkcs11 needs ${missing.join(', ')}`);
+    const missing = (
+      ['PKCS11_LIBRARY', 'PKCS11_TOKEN_LABEL', 'PKCS11_PIN', 'PKCS11_KEY_LABEL'] as const
+    ).filter((name) => !parsed.data[name]);
+    if (missing.length > 0)
+      throw new Error(`Invalid configuration: SIGNER=pkcs11 needs ${missing.join(', ')}`);
   }
   return parsed.data;
 }

@@ -1,4 +1,10 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DataDirLock } from './data-dir-lock';
 
 /** DI token of the held lock; whatever opens files in DATA_DIR is built after it (see AppConfigModule). */
@@ -14,7 +20,11 @@ export class DataDirLockModule implements OnApplicationShutdown {
   constructor(@Inject(DATA_DIR_LOCK) private readonly lock: DataDirLock) {}
 
   static forRoot(dataDir: string): DynamicModule {
-    return { module: DataDirLockModule, providers: [{ provide: DATA_DIR_LOCK, useFactory: () => DataDirLock.acquire(dataDir) }], exports: [DATA_DIR_LOCK] };
+    return {
+      module: DataDirLockModule,
+      providers: [{ provide: DATA_DIR_LOCK, useFactory: () => DataDirLock.acquire(dataDir) }],
+      exports: [DATA_DIR_LOCK],
+    };
   }
 
   onApplicationShutdown(): void {

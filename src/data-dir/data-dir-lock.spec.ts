@@ -8,7 +8,10 @@ import { DataDirInUseError, DataDirLock, HOLDER_FILE } from './data-dir-lock';
 /** Another process that claims `dir` with this very module, says "held" and waits to be killed. */
 async function holderProcess(dir: string) {
   const code = `require(${JSON.stringify(join(__dirname, 'data-dir-lock'))}).DataDirLock.acquire(${JSON.stringify(dir)}); console.log('held'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], {
+    cwd: join(__dirname, '..', '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
   expect(chunk.toString().trim()).toBe('held');
   return child;
@@ -29,7 +32,9 @@ describe('DataDirLock: one instance per data directory', () => {
       refusal = error;
     }
     expect(refusal).toBeInstanceOf(DataDirInUseError);
-    expect((refusal as Error).message).toBe(`DATA_DIR ${dir} is in use by another instance (pid ${process.pid}); stop it or use another DATA_DIR`);
+    expect((refusal as Error).message).toBe(
+      `DATA_DIR ${dir} is in use by another instance (pid ${process.pid}); stop it or use another DATA_DIR`,
+    );
     expect(() => DataDirLock.assertAvailable(dir)).toThrow(DataDirInUseError);
 
     first.release();
@@ -47,7 +52,9 @@ describe('DataDirLock: one instance per data directory', () => {
   it('is held by another process until that process is killed with -9, then free at once', async () => {
     const holder = await holderProcess(dir);
     try {
-      expect(() => DataDirLock.acquire(dir)).toThrow(`DATA_DIR ${dir} is in use by another instance (pid ${holder.pid}); stop it or use another DATA_DIR`);
+      expect(() => DataDirLock.acquire(dir)).toThrow(
+        `DATA_DIR ${dir} is in use by another instance (pid ${holder.pid}); stop it or use another DATA_DIR`,
+      );
     } finally {
       holder.kill('SIGKILL');
       await once(holder, 'exit');

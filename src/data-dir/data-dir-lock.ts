@@ -12,7 +12,9 @@ export class DataDirInUseError extends Error {
     readonly dataDir: string,
     readonly holderPid: number | undefined,
   ) {
-    super(`DATA_DIR ${dataDir} is in use by another instance (${holderPid === undefined ? 'pid unknown' : `pid ${holderPid}`}); stop it or use another DATA_DIR`);
+    super(
+      `DATA_DIR ${dataDir} is in use by another instance (${holderPid === undefined ? 'pid unknown' : `pid ${holderPid}`}); stop it or use another DATA_DIR`,
+    );
     this.name = 'DataDirInUseError';
   }
 }
@@ -43,7 +45,8 @@ export class DataDirLock {
       connection.exec('BEGIN EXCLUSIVE');
     } catch (error) {
       connection.close();
-      if ((error as { code?: unknown }).code === 'SQLITE_BUSY') throw new DataDirInUseError(dataDir, holderPid(dataDir));
+      if ((error as { code?: unknown }).code === 'SQLITE_BUSY')
+        throw new DataDirInUseError(dataDir, holderPid(dataDir));
       throw error;
     }
     writeFileSync(join(dataDir, HOLDER_FILE), `${process.pid}\n`);
@@ -67,7 +70,8 @@ export class DataDirLock {
     const connection = this.connection;
     if (!connection) return;
     this.connection = undefined;
-    if (holderPid(this.dataDir) === process.pid) rmSync(join(this.dataDir, HOLDER_FILE), { force: true });
+    if (holderPid(this.dataDir) === process.pid)
+      rmSync(join(this.dataDir, HOLDER_FILE), { force: true });
     connection.close();
   }
 }

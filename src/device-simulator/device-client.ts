@@ -1,4 +1,9 @@
-import { createDeviceProof, DEVICE_PROOF_HEADER, type BundleEnvelope, type DeviceIdentity } from '../device-verifier';
+import {
+  createDeviceProof,
+  DEVICE_PROOF_HEADER,
+  type BundleEnvelope,
+  type DeviceIdentity,
+} from '../device-verifier';
 
 export interface PullOptions {
   baseUrl: string;
@@ -30,7 +35,11 @@ const epochSeconds = () => Math.floor(Date.now() / 1000);
  */
 export async function pullBundleOnce(options: PullOptions): Promise<PullResult> {
   const url = `${options.baseUrl}/v1/devices/${encodeURIComponent(options.device.serial)}/bundle${options.encrypt ? '?encrypt=true' : ''}`;
-  const proof = await createDeviceProof(options.device, { method: 'GET', url, now: options.now ?? epochSeconds() });
+  const proof = await createDeviceProof(options.device, {
+    method: 'GET',
+    url,
+    now: options.now ?? epochSeconds(),
+  });
   const headers: Record<string, string> = { [DEVICE_PROOF_HEADER]: proof };
   if (options.etag) headers['if-none-match'] = options.etag;
   if (options.waitSeconds) headers.prefer = `wait=${options.waitSeconds}`;
@@ -39,8 +48,14 @@ export async function pullBundleOnce(options: PullOptions): Promise<PullResult> 
   const text = await response.text();
   const elapsedMs = performance.now() - started;
   const etag = response.headers.get('etag');
-  if (response.status === 200) return { status: 200, etag, envelope: JSON.parse(text) as BundleEnvelope, elapsedMs };
-  return { status: response.status, etag, ...(text ? { code: (JSON.parse(text) as { code?: string }).code } : {}), elapsedMs };
+  if (response.status === 200)
+    return { status: 200, etag, envelope: JSON.parse(text) as BundleEnvelope, elapsedMs };
+  return {
+    status: response.status,
+    etag,
+    ...(text ? { code: (JSON.parse(text) as { code?: string }).code } : {}),
+    elapsedMs,
+  };
 }
 
 export interface AcknowledgeResult {
@@ -50,10 +65,22 @@ export interface AcknowledgeResult {
 }
 
 /** Tells the service which bundle the device applied; the proof signs the acknowledged counter. */
-export async function acknowledgeBundle(options: { baseUrl: string; device: DeviceIdentity; ver: number; iat: number; now?: number; signal?: AbortSignal }): Promise<AcknowledgeResult> {
+export async function acknowledgeBundle(options: {
+  baseUrl: string;
+  device: DeviceIdentity;
+  ver: number;
+  iat: number;
+  now?: number;
+  signal?: AbortSignal;
+}): Promise<AcknowledgeResult> {
   const url = `${options.baseUrl}/v1/devices/${encodeURIComponent(options.device.serial)}/acknowledgements`;
   const ack = { ver: options.ver, iat: options.iat };
-  const proof = await createDeviceProof(options.device, { method: 'POST', url, now: options.now ?? epochSeconds(), ack });
+  const proof = await createDeviceProof(options.device, {
+    method: 'POST',
+    url,
+    now: options.now ?? epochSeconds(),
+    ack,
+  });
   const response = await fetch(url, {
     method: 'POST',
     headers: { [DEVICE_PROOF_HEADER]: proof, 'content-type': 'application/json' },

@@ -1,4 +1,10 @@
-import { initialDeviceState, verifyBundle, type DeviceIdentity, type DeviceProfile, type DeviceState } from '../device-verifier';
+import {
+  initialDeviceState,
+  verifyBundle,
+  type DeviceIdentity,
+  type DeviceProfile,
+  type DeviceState,
+} from '../device-verifier';
 import { acknowledgeBundle, pullBundleOnce } from './device-client';
 
 export type SyncOutcome =
@@ -25,16 +31,35 @@ export class SimulatedDevice {
   }
 
   /** One pull–verify–apply–acknowledge round. */
-  async sync(options: { encrypt?: boolean; waitSeconds?: number; signal?: AbortSignal } = {}): Promise<SyncOutcome> {
-    const pulled = await pullBundleOnce({ baseUrl: this.baseUrl, device: this.identity, etag: this.etag, ...options });
+  async sync(
+    options: { encrypt?: boolean; waitSeconds?: number; signal?: AbortSignal } = {},
+  ): Promise<SyncOutcome> {
+    const pulled = await pullBundleOnce({
+      baseUrl: this.baseUrl,
+      device: this.identity,
+      etag: this.etag,
+      ...options,
+    });
     if (pulled.status === 304) return { kind: 'current' };
-    if (pulled.status !== 200 || !pulled.envelope) return { kind: 'failed', status: pulled.status, code: pulled.code };
-    const verdict = await verifyBundle(pulled.envelope, this.profile, this.state, Math.floor(Date.now() / 1000));
+    if (pulled.status !== 200 || !pulled.envelope)
+      return { kind: 'failed', status: pulled.status, code: pulled.code };
+    const verdict = await verifyBundle(
+      pulled.envelope,
+      this.profile,
+      this.state,
+      Math.floor(Date.now() / 1000),
+    );
     if (!verdict.accepted) return { kind: 'refused', reason: verdict.reason };
     this.state = verdict.state;
     this.etag = pulled.etag ?? undefined;
     const { ver, iat } = verdict.claims;
-    const ack = await acknowledgeBundle({ baseUrl: this.baseUrl, device: this.identity, ver, iat, signal: options.signal });
+    const ack = await acknowledgeBundle({
+      baseUrl: this.baseUrl,
+      device: this.identity,
+      ver,
+      iat,
+      signal: options.signal,
+    });
     if (ack.status !== 201) return { kind: 'failed', status: ack.status, code: ack.code };
     return { kind: 'applied', ver, iat };
   }

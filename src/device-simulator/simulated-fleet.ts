@@ -36,7 +36,10 @@ export function identityOf(device: FleetDevice): DeviceIdentity {
   const { d: _private, ...publicJwk } = device.privateJwk;
   return {
     serial: device.serial,
-    privateKey: createPrivateKey({ key: device.privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
+    privateKey: createPrivateKey({
+      key: device.privateJwk as import('node:crypto').JsonWebKey,
+      format: 'jwk',
+    }),
     thumbprint: jwkThumbprint(publicJwk as { kty: string; crv: string; x: string; y?: string }),
   };
 }
@@ -57,8 +60,13 @@ export async function provisionFleet(options: {
     [SIMULATOR_MANUFACTURER, 'manufacturer'],
     [SIMULATOR_OWNER, 'lessor'],
   ]) {
-    const response = await post(options.baseUrl, '/v1/parties', options.tokens.platform, { partyId, name: partyId, kind });
-    if (response.status !== 201 && response.code !== 'party-already-registered') throw new Error(`Registering ${partyId}: ${response.status} ${response.code ?? ''}`);
+    const response = await post(options.baseUrl, '/v1/parties', options.tokens.platform, {
+      partyId,
+      name: partyId,
+      kind,
+    });
+    if (response.status !== 201 && response.code !== 'party-already-registered')
+      throw new Error(`Registering ${partyId}: ${response.status} ${response.code ?? ''}`);
   }
   const devices: FleetDevice[] = [];
   await inBatches(options.count, options.concurrency, async (index) => {
@@ -75,13 +83,19 @@ export async function provisionFleet(options: {
       hardLimits: SIMULATOR_HARD_LIMITS,
       deviceKey,
     });
-    if (response.status !== 201) throw new Error(`Provisioning ${serial}: ${response.status} ${response.code ?? ''}`);
+    if (response.status !== 201)
+      throw new Error(`Provisioning ${serial}: ${response.status} ${response.code ?? ''}`);
     devices[index] = { serial, privateJwk };
   });
   return { hardLimits: SIMULATOR_HARD_LIMITS, devices };
 }
 
-async function post(baseUrl: string, path: string, token: string, body: unknown): Promise<{ status: number; code?: string }> {
+async function post(
+  baseUrl: string,
+  path: string,
+  token: string,
+  body: unknown,
+): Promise<{ status: number; code?: string }> {
   const response = await fetch(`${baseUrl}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -92,7 +106,11 @@ async function post(baseUrl: string, path: string, token: string, body: unknown)
 }
 
 /** Runs `work(0..count-1)` with at most `concurrency` in flight. */
-export async function inBatches(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<void> {
+export async function inBatches(
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < count) {

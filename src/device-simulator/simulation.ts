@@ -38,7 +38,8 @@ export interface SimulationSummary {
 /** Plays every device of the fleet against the service, bounded in count, rounds and time. */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
   const baseUrl = assertLoopback(options.baseUrl).origin;
-  if (options.fleet.devices.length > MAX_SIMULATED_DEVICES) throw new Error(`At most ${MAX_SIMULATED_DEVICES} devices per run`);
+  if (options.fleet.devices.length > MAX_SIMULATED_DEVICES)
+    throw new Error(`At most ${MAX_SIMULATED_DEVICES} devices per run`);
   const rounds = Math.min(Math.max(options.rounds, 1), MAX_SIMULATION_ROUNDS);
   const started = performance.now();
   const deadline = AbortSignal.timeout(options.timeoutMs);
@@ -64,7 +65,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       try {
         outcome = await device.sync({ encrypt, signal: deadline });
       } catch (error) {
-        outcome = { kind: 'failed', status: 0, code: deadline.aborted ? 'timeout' : (error as Error).message };
+        outcome = {
+          kind: 'failed',
+          status: 0,
+          code: deadline.aborted ? 'timeout' : (error as Error).message,
+        };
       }
       latencies.push(performance.now() - before);
       if (outcome.kind === 'current' || outcome.kind === 'refused') break;
@@ -84,7 +89,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
   for (const outcome of last) {
     if (outcome.kind === 'applied' || outcome.kind === 'current') summary.synced += 1;
-    else if (outcome.kind === 'refused') summary.refused[outcome.reason] = (summary.refused[outcome.reason] ?? 0) + 1;
+    else if (outcome.kind === 'refused')
+      summary.refused[outcome.reason] = (summary.refused[outcome.reason] ?? 0) + 1;
     else {
       summary.lagging += 1;
       const key = `${outcome.status} ${outcome.code ?? ''}`.trim();
@@ -97,6 +103,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 function percentiles(values: number[]): SimulationSummary['roundLatencyMs'] {
   if (values.length === 0) return { p50: 0, p95: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
   return { p50: at(0.5), p95: at(0.95), max: Math.round(sorted[sorted.length - 1] * 10) / 10 };
 }

@@ -3,11 +3,26 @@ import { refuse } from './refusal';
 import type { BundleClaims, BundleKey } from './types';
 
 const isString = (value: unknown): value is string => typeof value === 'string';
-const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const PARAMS = ['socMinPercent', 'socMaxPercent', 'chargeCellVoltageMaxV', 'chargeCurrentLimitA', 'dischargeCurrentLimitA'] as const;
-const LIMITS = ['cellVoltageMinV', 'cellVoltageMaxV', 'chargeCurrentMaxA', 'dischargeCurrentMaxA', 'temperatureMinC', 'temperatureMaxC'] as const;
+const PARAMS = [
+  'socMinPercent',
+  'socMaxPercent',
+  'chargeCellVoltageMaxV',
+  'chargeCurrentLimitA',
+  'dischargeCurrentLimitA',
+] as const;
+const LIMITS = [
+  'cellVoltageMinV',
+  'cellVoltageMaxV',
+  'chargeCurrentMaxA',
+  'dischargeCurrentMaxA',
+  'temperatureMinC',
+  'temperatureMaxC',
+] as const;
 
 /**
  * The claims of format 1, typed. Claims a format-1 device does not know are ignored (the format
@@ -15,14 +30,25 @@ const LIMITS = ['cellVoltageMinV', 'cellVoltageMaxV', 'chargeCurrentMaxA', 'disc
  */
 export function readBundleClaims(claims: Record<string, unknown>): BundleClaims {
   const problems: string[] = [];
-  for (const name of ['iss', 'sub', 'aud', 'owner'] as const) if (!isString(claims[name])) problems.push(name);
-  for (const name of ['iat', 'exp', 'ver'] as const) if (!isWholeNumber(claims[name])) problems.push(name);
+  for (const name of ['iss', 'sub', 'aud', 'owner'] as const)
+    if (!isString(claims[name])) problems.push(name);
+  for (const name of ['iat', 'exp', 'ver'] as const)
+    if (!isWholeNumber(claims[name])) problems.push(name);
   if (typeof claims.locked !== 'boolean') problems.push('locked');
   if (!(claims.operator === null || isString(claims.operator))) problems.push('operator');
-  if (!isObject(claims.params) || PARAMS.some((name) => !isNumber((claims.params as Record<string, unknown>)[name]))) problems.push('params');
-  if (!isObject(claims.limits) || LIMITS.some((name) => !isNumber((claims.limits as Record<string, unknown>)[name]))) problems.push('limits');
+  if (
+    !isObject(claims.params) ||
+    PARAMS.some((name) => !isNumber((claims.params as Record<string, unknown>)[name]))
+  )
+    problems.push('params');
+  if (
+    !isObject(claims.limits) ||
+    LIMITS.some((name) => !isNumber((claims.limits as Record<string, unknown>)[name]))
+  )
+    problems.push('limits');
   if (!Array.isArray(claims.keys) || !claims.keys.every(isBundleKey)) problems.push('keys');
-  if (problems.length > 0) return refuse('invalid-claims', `missing or mistyped: ${problems.join(', ')}`);
+  if (problems.length > 0)
+    return refuse('invalid-claims', `missing or mistyped: ${problems.join(', ')}`);
   return claims as unknown as BundleClaims;
 }
 

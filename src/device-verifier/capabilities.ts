@@ -6,7 +6,12 @@ import type { DeviceState } from './device-state';
  * battery, or one whose bundle expired without a newer one, is in the safe state: read-only
  * status and nothing else.
  */
-export function mayExercise(state: DeviceState, kid: string, capability: string, now: number): boolean {
+export function mayExercise(
+  state: DeviceState,
+  kid: string,
+  capability: string,
+  now: number,
+): boolean {
   if (!state.bundle || !state.applied) return false;
   const key = state.bundle.keys.find((candidate) => candidate.kid === kid);
   if (!key || now < key.nbf || now >= key.exp) return false;

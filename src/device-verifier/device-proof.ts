@@ -28,7 +28,11 @@ const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('bas
 export function createDeviceProofSync(device: DeviceIdentity, request: ProofRequest): string {
   const url = new URL(request.url);
   const ed25519 = device.privateKey.asymmetricKeyType === 'ed25519';
-  const header = part({ alg: ed25519 ? 'EdDSA' : 'ES256', typ: DEVICE_PROOF_TYP, kid: device.thumbprint });
+  const header = part({
+    alg: ed25519 ? 'EdDSA' : 'ES256',
+    typ: DEVICE_PROOF_TYP,
+    kid: device.thumbprint,
+  });
   const claims = part({
     htm: request.method,
     htu: `${url.origin}${url.pathname}`,
@@ -39,10 +43,15 @@ export function createDeviceProofSync(device: DeviceIdentity, request: ProofRequ
   });
   const input = Buffer.from(`${header}.${claims}`);
   // JWS ES256 wants r||s (IEEE P1363), not the DER that node:crypto returns by default.
-  const signature = ed25519 ? sign(null, input, device.privateKey) : sign('sha256', input, { key: device.privateKey, dsaEncoding: 'ieee-p1363' });
+  const signature = ed25519
+    ? sign(null, input, device.privateKey)
+    : sign('sha256', input, { key: device.privateKey, dsaEncoding: 'ieee-p1363' });
   return `${header}.${claims}.${signature.toString('base64url')}`;
 }
 
-export async function createDeviceProof(device: DeviceIdentity, request: ProofRequest): Promise<string> {
+export async function createDeviceProof(
+  device: DeviceIdentity,
+  request: ProofRequest,
+): Promise<string> {
   return createDeviceProofSync(device, request);
 }

@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { DeviceProfile } from './device-profile';
 import type { BundleClaims, TrustedRoot } from './types';
@@ -19,7 +28,12 @@ export interface DeviceState {
 }
 
 export function initialDeviceState(profile: DeviceProfile): DeviceState {
-  return { root: { version: 1, kid: profile.pinnedRoot.kid, jwk: profile.pinnedRoot.jwk }, delegationVersion: 0, applied: null, bundle: null };
+  return {
+    root: { version: 1, kid: profile.pinnedRoot.kid, jwk: profile.pinnedRoot.jwk },
+    delegationVersion: 0,
+    applied: null,
+    bundle: null,
+  };
 }
 
 export function readDeviceState(file: string, profile: DeviceProfile): DeviceState {

@@ -4,9 +4,19 @@
  */
 export { verifyBundle, type Verdict } from './bundle-verifier';
 export { mayExercise, inSafeState } from './capabilities';
-export { createDeviceProof, createDeviceProofSync, type DeviceIdentity, type ProofRequest } from './device-proof';
+export {
+  createDeviceProof,
+  createDeviceProofSync,
+  type DeviceIdentity,
+  type ProofRequest,
+} from './device-proof';
 export type { DeviceProfile } from './device-profile';
-export { initialDeviceState, readDeviceState, writeDeviceState, type DeviceState } from './device-state';
+export {
+  initialDeviceState,
+  readDeviceState,
+  writeDeviceState,
+  type DeviceState,
+} from './device-state';
 export { jwkThumbprint } from './jws';
 export * from './protocol';
 export { REFUSAL_REASONS, type RefusalReason } from './refusal';

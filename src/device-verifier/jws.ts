@@ -19,7 +19,9 @@ export function base64urlDecode(part: string): Uint8Array | undefined {
 export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -33,15 +35,31 @@ export function parseCompactJws(jws: string): ParsedJws | undefined {
   if (!headerBytes || !payload || !signature) return undefined;
   const header = parseJsonObject(headerBytes);
   if (!header) return undefined;
-  return { header, payload, signingInput: new TextEncoder().encode(`${parts[0]}.${parts[1]}`), signature };
+  return {
+    header,
+    payload,
+    signingInput: new TextEncoder().encode(`${parts[0]}.${parts[1]}`),
+    signature,
+  };
 }
 
 /** ECDSA P-256 / SHA-256 over the signing input; the JWS signature is r||s, 64 bytes. */
 export async function verifyEs256(jws: ParsedJws, key: EcPublicJwk): Promise<boolean> {
   if (jws.signature.length !== 64) return false;
   try {
-    const publicKey = await webcrypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: key.x, y: key.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
-    return await webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, jws.signature, jws.signingInput);
+    const publicKey = await webcrypto.subtle.importKey(
+      'jwk',
+      { kty: 'EC', crv: 'P-256', x: key.x, y: key.y },
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['verify'],
+    );
+    return await webcrypto.subtle.verify(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      publicKey,
+      jws.signature,
+      jws.signingInput,
+    );
   } catch {
     return false;
   }
@@ -49,7 +67,10 @@ export async function verifyEs256(jws: ParsedJws, key: EcPublicJwk): Promise<boo
 
 /** RFC 7638 thumbprint: SHA-256 of the required members in lexicographic order, no spaces. */
 export function jwkThumbprint(jwk: { kty: string; crv: string; x: string; y?: string }): string {
-  const canonical = jwk.kty === 'EC' ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}` : `{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}"}`;
+  const canonical =
+    jwk.kty === 'EC'
+      ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`
+      : `{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}"}`;
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
@@ -67,4 +88,5 @@ export function isEcPublicJwk(value: unknown): value is EcPublicJwk {
   );
 }
 
-export const isWholeNumber = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+export const isWholeNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;

@@ -22,7 +22,10 @@ import { ListLaggingDevicesHandler } from './queries/list-lagging-devices.query'
       provide: DEVICE_PROOF_VERIFIER,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        new DeviceProofVerifier({ maxAgeSeconds: config.DEVICE_PROOF_MAX_AGE_SECONDS, replayCacheEntries: config.DEVICE_REPLAY_CACHE_ENTRIES }),
+        new DeviceProofVerifier({
+          maxAgeSeconds: config.DEVICE_PROOF_MAX_AGE_SECONDS,
+          replayCacheEntries: config.DEVICE_REPLAY_CACHE_ENTRIES,
+        }),
     },
     DeviceProofGuard,
     AcknowledgeBundleHandler,

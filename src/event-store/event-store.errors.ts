@@ -8,7 +8,9 @@ export class WrongExpectedRevisionError extends Error {
     /** Revision of the stream's last event, or undefined when the stream does not exist. */
     readonly actual: number | undefined,
   ) {
-    super(`Stream ${streamId} expected ${String(expected)} but is at ${actual === undefined ? 'no stream' : actual}`);
+    super(
+      `Stream ${streamId} expected ${String(expected)} but is at ${actual === undefined ? 'no stream' : actual}`,
+    );
     this.name = 'WrongExpectedRevisionError';
   }
 }
@@ -18,7 +20,10 @@ export class WrongExpectedRevisionError extends Error {
  * same append (another stream, another order, or mixed with new ids). Nothing was appended.
  */
 export class DuplicateEventIdError extends Error {
-  constructor(readonly eventId: string, detail: string) {
+  constructor(
+    readonly eventId: string,
+    detail: string,
+  ) {
     super(`Event id ${eventId} is already stored: ${detail}`);
     this.name = 'DuplicateEventIdError';
   }
@@ -26,7 +31,10 @@ export class DuplicateEventIdError extends Error {
 
 /** The store cannot be reached or refused to work; the caller may retry later. */
 export class EventStoreUnavailableError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'EventStoreUnavailableError';
   }

@@ -10,9 +10,17 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
   if (config.EVENT_STORE === 'eventstoredb') {
     const { EventStoreDbEventStore } = await import('./eventstoredb/eventstoredb-event-store');
     const logger = new Logger('EventStoreDB');
-    return EventStoreDbEventStore.fromConnectionString(config.EVENTSTORE_CONNECTION_STRING as string, {
-      resubscribe: { onDropped: (error) => logger.warn(`Subscription dropped, resubscribing: ${error instanceof Error ? error.message : String(error)}`) },
-    });
+    return EventStoreDbEventStore.fromConnectionString(
+      config.EVENTSTORE_CONNECTION_STRING as string,
+      {
+        resubscribe: {
+          onDropped: (error) =>
+            logger.warn(
+              `Subscription dropped, resubscribing: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+        },
+      },
+    );
   }
   mkdirSync(config.DATA_DIR, { recursive: true });
   return new SqliteEventStore(join(config.DATA_DIR, 'events.db'));

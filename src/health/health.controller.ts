@@ -3,7 +3,11 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { ApiTags } from '@nestjs/swagger';
 import { PublicRoute } from '../auth/bearer-auth.guard';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-import { judgeProjection, PROJECTION_HEALTH_OPTIONS, type ProjectionHealthOptions } from '../read-model/projection-health';
+import {
+  judgeProjection,
+  PROJECTION_HEALTH_OPTIONS,
+  type ProjectionHealthOptions,
+} from '../read-model/projection-health';
 import { ProjectionRunner } from '../read-model/projection-runner';
 
 type Head = { reached: true; head: bigint | undefined } | { reached: false };
@@ -34,18 +38,27 @@ export class HealthController {
     return this.health.check([
       async () => {
         const indicator = this.indicators.check('eventStore');
-        return head.reached ? indicator.up({ head: head.head?.toString() ?? null }) : indicator.down({ problem: 'the event store does not answer' });
+        return head.reached
+          ? indicator.up({ head: head.head?.toString() ?? null })
+          : indicator.down({ problem: 'the event store does not answer' });
       },
       async () => {
         const indicator = this.indicators.check('projections');
         const status = this.projections.currentStatus();
         const behind = head.reached && head.head !== undefined && head.head > status.position;
         const verdict = judgeProjection(
-          { running: status.running, lastErrorAt: status.lastErrorAt, advancedAt: status.advancedAt, oldestPendingAt: behind ? await this.oldestPendingAt() : undefined },
+          {
+            running: status.running,
+            lastErrorAt: status.lastErrorAt,
+            advancedAt: status.advancedAt,
+            oldestPendingAt: behind ? await this.oldestPendingAt() : undefined,
+          },
           this.options,
         );
         const details = { position: status.position.toString() };
-        return verdict.healthy ? indicator.up(details) : indicator.down({ ...details, problem: verdict.problem });
+        return verdict.healthy
+          ? indicator.up(details)
+          : indicator.down({ ...details, problem: verdict.problem });
       },
     ]);
   }

@@ -17,22 +17,32 @@ export interface CommandCall {
   options: ExecuteOptions;
 }
 
-export const CallOfCommand = createParamDecorator((_: unknown, execution: ExecutionContext): CommandCall => {
-  const request = execution.switchToHttp().getRequest<FastifyRequest & { actor?: Actor; policy?: ActivePolicy }>();
-  const { actor, policy } = request;
-  if (!actor) throw new UnauthorizedException('A Bearer token is required');
-  // Set by ActivePolicyInterceptor for every command route.
-  if (!policy) throw new Error('No active policy on a command request');
-  const key = readIdempotencyKey(request);
-  const expectedRevision = readIfMatchRevision(request);
-  const now = new Date();
-  return {
-    actor,
-    context: (reason) => ({ actor, now, requestId: String(request.id), policy, ...(reason ? { reason } : {}) }),
-    options: {
+export const CallOfCommand = createParamDecorator(
+  (_: unknown, execution: ExecutionContext): CommandCall => {
+    const request = execution
+      .switchToHttp()
+      .getRequest<FastifyRequest & { actor?: Actor; policy?: ActivePolicy }>();
+    const { actor, policy } = request;
+    if (!actor) throw new UnauthorizedException('A Bearer token is required');
+    // Set by ActivePolicyInterceptor for every command route.
+    if (!policy) throw new Error('No active policy on a command request');
+    const key = readIdempotencyKey(request);
+    const expectedRevision = readIfMatchRevision(request);
+    const now = new Date();
+    return {
       actor,
-      ...(key ? { idempotency: { key, fingerprint: requestFingerprint(request) } } : {}),
-      ...(expectedRevision !== undefined ? { expectedRevision } : {}),
-    },
-  };
-});
+      context: (reason) => ({
+        actor,
+        now,
+        requestId: String(request.id),
+        policy,
+        ...(reason ? { reason } : {}),
+      }),
+      options: {
+        actor,
+        ...(key ? { idempotency: { key, fingerprint: requestFingerprint(request) } } : {}),
+        ...(expectedRevision !== undefined ? { expectedRevision } : {}),
+      },
+    };
+  },
+);

@@ -8,7 +8,9 @@ export function readIdempotencyKey(request: FastifyRequest): string | undefined 
   const value = request.headers['idempotency-key'];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
-    throw new RequestValidationError('header', [{ path: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' }]);
+    throw new RequestValidationError('header', [
+      { path: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' },
+    ]);
   }
   return value;
 }
@@ -18,6 +20,9 @@ export function readIfMatchRevision(request: FastifyRequest): number | undefined
   const value = request.headers['if-match'];
   if (value === undefined) return undefined;
   const match = typeof value === 'string' ? /^(?:W\/)?"(\d{1,15})"$/.exec(value.trim()) : null;
-  if (!match) throw new RequestValidationError('header', [{ path: 'If-Match', message: 'must be a revision ETag such as "3"' }]);
+  if (!match)
+    throw new RequestValidationError('header', [
+      { path: 'If-Match', message: 'must be a revision ETag such as "3"' },
+    ]);
   return Number(match[1]);
 }

@@ -1,4 +1,10 @@
-import { Injectable, ServiceUnavailableException, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  ServiceUnavailableException,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import { ProjectionRunner } from '../read-model/projection-runner';
@@ -22,13 +28,17 @@ export class MinPositionInterceptor implements NestInterceptor {
     if (header === undefined || request.method !== 'GET') return next.handle();
     const position = positionSchema.safeParse(header);
     if (!position.success) {
-      throw new RequestValidationError('header', [{ path: 'X-Min-Position', message: 'must be a position returned by a command' }]);
+      throw new RequestValidationError('header', [
+        { path: 'X-Min-Position', message: 'must be a position returned by a command' },
+      ]);
     }
     return from(this.projections.waitFor(position.data, MAX_WAIT_MS)).pipe(
       switchMap((reached) => {
         if (!reached) {
           void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', '1');
-          throw new ServiceUnavailableException(`This instance has not yet reached position ${header}; retry shortly`);
+          throw new ServiceUnavailableException(
+            `This instance has not yet reached position ${header}; retry shortly`,
+          );
         }
         return next.handle();
       }),

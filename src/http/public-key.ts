@@ -3,12 +3,27 @@ import { z } from 'zod';
 import type { PublicKey } from '../batteries/domain/battery-events';
 import { assertStrongPublicKey } from '../shared/crypto/public-key-strength';
 
-const base64url = (length: number) => z.string().length(length).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+const base64url = (length: number) =>
+  z
+    .string()
+    .length(length)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
 
 /** P-256 or Ed25519 public keys only; private key material (`d`) is refused by strictness. */
 export const publicJwkSchema = z.discriminatedUnion('kty', [
-  z.strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: base64url(43), y: base64url(43), kid: z.string().max(128).optional() }),
-  z.strictObject({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: base64url(43), kid: z.string().max(128).optional() }),
+  z.strictObject({
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    x: base64url(43),
+    y: base64url(43),
+    kid: z.string().max(128).optional(),
+  }),
+  z.strictObject({
+    kty: z.literal('OKP'),
+    crv: z.literal('Ed25519'),
+    x: base64url(43),
+    kid: z.string().max(128).optional(),
+  }),
 ]);
 export type PublicJwk = z.infer<typeof publicJwkSchema>;
 
@@ -18,7 +33,10 @@ export type PublicJwk = z.infer<typeof publicJwkSchema>;
  * Only the members that define the key are kept.
  */
 export async function toPublicKey(jwk: PublicJwk, field: string): Promise<PublicKey> {
-  const essential: Record<string, string> = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
+  const essential: Record<string, string> =
+    jwk.kty === 'EC'
+      ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y }
+      : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
   assertStrongPublicKey(essential, field);
   return { jwk: essential, thumbprint: await calculateJwkThumbprint(essential) };
 }

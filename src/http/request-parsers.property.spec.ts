@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { generateKeyPairSync } from 'node:crypto';
-import { issueKeyRequest, proposeParameterChangeRequest, provisionBatteryRequest } from '../batteries/http/battery-requests';
+import {
+  issueKeyRequest,
+  proposeParameterChangeRequest,
+  provisionBatteryRequest,
+} from '../batteries/http/battery-requests';
 import { policyDocumentSchema } from '../policy/http/policy-requests';
 import { publicJwkSchema, toPublicKey } from './public-key';
 import { RequestValidationError } from './request-validation.error';
@@ -8,7 +12,12 @@ import { ZodValidation } from './zod-validation';
 
 /** Whatever arrives, a parser answers with a value or a RequestValidationError, never anything else. */
 describe('request parsers under arbitrary input', () => {
-  const parsers = [provisionBatteryRequest, issueKeyRequest, proposeParameterChangeRequest, policyDocumentSchema].map((schema) => new ZodValidation(schema));
+  const parsers = [
+    provisionBatteryRequest,
+    issueKeyRequest,
+    proposeParameterChangeRequest,
+    policyDocumentSchema,
+  ].map((schema) => new ZodValidation(schema));
 
   it('refuse garbage with a RequestValidationError naming fields', () => {
     fc.assert(
@@ -27,16 +36,29 @@ describe('request parsers under arbitrary input', () => {
   it('refuse objects with one extra field, whatever its name', () => {
     const valid = { parameters: { socMinPercent: 5 } };
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !['proposalId', 'parameters', 'expiresAt', 'reason', '__proto__'].includes(k)), fc.jsonValue(), (key, value) => {
-        expect(() => new ZodValidation(proposeParameterChangeRequest).transform({ ...valid, [key]: value })).toThrow(RequestValidationError);
-      }),
+      fc.property(
+        fc
+          .string({ minLength: 1, maxLength: 20 })
+          .filter(
+            (k) => !['proposalId', 'parameters', 'expiresAt', 'reason', '__proto__'].includes(k),
+          ),
+        fc.jsonValue(),
+        (key, value) => {
+          expect(() =>
+            new ZodValidation(proposeParameterChangeRequest).transform({ ...valid, [key]: value }),
+          ).toThrow(RequestValidationError);
+        },
+      ),
     );
   });
 
   it('accept every real P-256 and Ed25519 public key and fingerprint it stably', async () => {
     for (const type of ['ec', 'ed25519'] as const) {
       for (let i = 0; i < 10; i++) {
-        const { publicKey } = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+        const { publicKey } =
+          type === 'ec'
+            ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+            : generateKeyPairSync('ed25519');
         const jwk = publicJwkSchema.parse(publicKey.export({ format: 'jwk' }));
         const first = await toPublicKey(jwk, 'key');
         expect(await toPublicKey({ ...jwk, kid: 'ignored' }, 'key')).toEqual(first);

@@ -4,14 +4,20 @@ import { RequestValidationError } from './request-validation.error';
 
 /** Validates one part of the request against a zod schema; unknown body fields are refused by the schemas. */
 export class ZodValidation<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S, private readonly where: 'body' | 'query' | 'path' | 'header' = 'body') {}
+  constructor(
+    private readonly schema: S,
+    private readonly where: 'body' | 'query' | 'path' | 'header' = 'body',
+  ) {}
 
   transform(value: unknown): z.infer<S> {
     const parsed = this.schema.safeParse(value);
     if (!parsed.success) {
       throw new RequestValidationError(
         this.where,
-        parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+        parsed.error.issues.map((issue) => ({
+          path: issue.path.map(String).join('.'),
+          message: issue.message,
+        })),
       );
     }
     return parsed.data;
@@ -20,6 +26,9 @@ export class ZodValidation<S extends z.ZodType> implements PipeTransform<unknown
 
 /** OpenAPI schema of a zod schema, for @ApiBody and friends. */
 export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io: 'input',
+  }) as Record<string, unknown>;
   return rest;
 }

@@ -16,8 +16,13 @@ export class PartyDirectory {
 
   async facts(partyId: string, field: string): Promise<PartyFacts> {
     const events = await this.store.readStream(partyStreamId(partyId));
-    const state = events.map((e) => toDomainEvent<PartyEvent>(e)).reduce(partyDecider.evolve, partyDecider.initialState());
-    if (!state.registered) throw ruleViolated('party-not-registered', `${field}: party ${partyId} is not registered`, { partyId });
+    const state = events
+      .map((e) => toDomainEvent<PartyEvent>(e))
+      .reduce(partyDecider.evolve, partyDecider.initialState());
+    if (!state.registered)
+      throw ruleViolated('party-not-registered', `${field}: party ${partyId} is not registered`, {
+        partyId,
+      });
     return { partyId: state.partyId, kind: state.kind };
   }
 }

@@ -10,7 +10,12 @@ import { PendingApprovalsHandler } from './queries/pending-approvals.query';
 @Global()
 @Module({
   controllers: [PolicyController, PendingApprovalsController],
-  providers: [PolicyProvider, ExecutePolicyCommandHandler, PendingApprovalsHandler, { provide: APP_INTERCEPTOR, useClass: ActivePolicyInterceptor }],
+  providers: [
+    PolicyProvider,
+    ExecutePolicyCommandHandler,
+    PendingApprovalsHandler,
+    { provide: APP_INTERCEPTOR, useClass: ActivePolicyInterceptor },
+  ],
   exports: [PolicyProvider],
 })
 export class PolicyModule {}

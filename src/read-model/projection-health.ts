@@ -14,7 +14,10 @@ export interface ProjectionHealthOptions {
 }
 
 export const PROJECTION_HEALTH_OPTIONS = Symbol('ProjectionHealthOptions');
-export const DEFAULT_PROJECTION_HEALTH_OPTIONS: ProjectionHealthOptions = { stallAfterMs: PROJECTION_STALL_AFTER_MS, now: () => new Date() };
+export const DEFAULT_PROJECTION_HEALTH_OPTIONS: ProjectionHealthOptions = {
+  stallAfterMs: PROJECTION_STALL_AFTER_MS,
+  now: () => new Date(),
+};
 
 export interface ProjectionFacts {
   running: boolean;
@@ -29,13 +32,24 @@ export interface ProjectionFacts {
 /** Healthy, or a one-line problem safe to show anyone: times and states, never an error's text. */
 export type ProjectionVerdict = { healthy: true } | { healthy: false; problem: string };
 
-export function judgeProjection(facts: ProjectionFacts, options: ProjectionHealthOptions): ProjectionVerdict {
+export function judgeProjection(
+  facts: ProjectionFacts,
+  options: ProjectionHealthOptions,
+): ProjectionVerdict {
   if (!facts.running) {
-    return { healthy: false, problem: facts.lastErrorAt ? `projection stopped by a failure at ${facts.lastErrorAt}; resubscribing` : 'projection not running' };
+    return {
+      healthy: false,
+      problem: facts.lastErrorAt
+        ? `projection stopped by a failure at ${facts.lastErrorAt}; resubscribing`
+        : 'projection not running',
+    };
   }
   if (facts.oldestPendingAt === undefined) return { healthy: true };
   // Behind since the later of: the last step forward, and the arrival of what it should apply next.
   const since = Math.max(facts.advancedAt.getTime(), facts.oldestPendingAt.getTime());
   if (options.now().getTime() - since <= options.stallAfterMs) return { healthy: true };
-  return { healthy: false, problem: `projection stalled since ${new Date(since).toISOString()}: the store holds events it has not applied` };
+  return {
+    healthy: false,
+    problem: `projection stalled since ${new Date(since).toISOString()}: the store holds events it has not applied`,
+  };
 }

@@ -9,7 +9,12 @@ import { clearReadModel } from './read-model.database';
 import type { Projection } from './projection';
 
 /** The streams this service writes; the subscription is filtered to them on the store's side. */
-export const SERVICE_STREAM_PREFIXES = [BATTERY_STREAM_PREFIX, PARTY_STREAM_PREFIX, POLICY_STREAM_PREFIX, DEVICE_STREAM_PREFIX];
+export const SERVICE_STREAM_PREFIXES = [
+  BATTERY_STREAM_PREFIX,
+  PARTY_STREAM_PREFIX,
+  POLICY_STREAM_PREFIX,
+  DEVICE_STREAM_PREFIX,
+];
 
 export interface ProjectionStatus {
   position: bigint;
@@ -48,8 +53,12 @@ export class ProjectionRunner {
     private readonly logger: ProjectionLogger,
   ) {
     this.progress.setMaxListeners(0);
-    const checkpoint = db.prepare<[], { position: number }>('SELECT position FROM checkpoint WHERE id = 1');
-    const saveCheckpoint = db.prepare('INSERT INTO checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position');
+    const checkpoint = db.prepare<[], { position: number }>(
+      'SELECT position FROM checkpoint WHERE id = 1',
+    );
+    const saveCheckpoint = db.prepare(
+      'INSERT INTO checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
+    );
     this.readCheckpoint = () => BigInt(checkpoint.get()?.position ?? 0);
     this.applyBatch = db.transaction((events: readonly RecordedEvent[]) => {
       for (const event of events) {
@@ -90,7 +99,11 @@ export class ProjectionRunner {
 
   /** When the oldest event of this service's streams the read model has not applied was recorded; undefined when none waits. */
   async oldestPendingAt(): Promise<Date | undefined> {
-    const [next] = await this.store.readAll({ after: this.status.position, maxCount: 1, streamPrefixes: SERVICE_STREAM_PREFIXES });
+    const [next] = await this.store.readAll({
+      after: this.status.position,
+      maxCount: 1,
+      streamPrefixes: SERVICE_STREAM_PREFIXES,
+    });
     return next?.recordedAt;
   }
 
@@ -115,7 +128,10 @@ export class ProjectionRunner {
     let backoffMs = 100;
     while (!this.stopping) {
       try {
-        this.subscription = this.store.subscribeToAll({ after: this.readCheckpoint(), streamPrefixes: SERVICE_STREAM_PREFIXES });
+        this.subscription = this.store.subscribeToAll({
+          after: this.readCheckpoint(),
+          streamPrefixes: SERVICE_STREAM_PREFIXES,
+        });
         this.status.running = true;
         // Catching up, the subscription holds many events at once: they are applied in one
         // transaction per batch, and HTTP gets a turn after each batch (a subscription with events
@@ -149,8 +165,16 @@ export class ProjectionRunner {
           else await nextTurn();
         }
       } catch (error) {
-        this.status = { ...this.status, running: false, lastError: (error as Error).message, lastErrorAt: new Date().toISOString() };
-        this.logger.error(`Projection stopped; resubscribing from checkpoint in ${backoffMs} ms`, error);
+        this.status = {
+          ...this.status,
+          running: false,
+          lastError: (error as Error).message,
+          lastErrorAt: new Date().toISOString(),
+        };
+        this.logger.error(
+          `Projection stopped; resubscribing from checkpoint in ${backoffMs} ms`,
+          error,
+        );
       }
       await this.subscription?.close();
       this.status.running = false;

@@ -93,7 +93,17 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked_by_kid ON device_bundle_keys (kid, serial, key_id) WHERE revoked_in_version IS NOT NULL;
 `;
 
-const TABLES = ['checkpoint', 'parties', 'batteries', 'open_proposals', 'audit', 'idempotency', 'device_sync', 'device_bundle_versions', 'device_bundle_keys'];
+const TABLES = [
+  'checkpoint',
+  'parties',
+  'batteries',
+  'open_proposals',
+  'audit',
+  'idempotency',
+  'device_sync',
+  'device_bundle_versions',
+  'device_bundle_keys',
+];
 
 /**
  * The local read model: one SQLite file per service instance, rebuildable from the event store at
@@ -108,10 +118,14 @@ export function openReadModelDatabase(filename: string): Database.Database {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
-  const stored = db.prepare<[], { value: string }>("SELECT value FROM read_model_meta WHERE key = 'version'").get();
+  const stored = db
+    .prepare<[], { value: string }>("SELECT value FROM read_model_meta WHERE key = 'version'")
+    .get();
   if (stored?.value !== String(READ_MODEL_VERSION)) {
     clearReadModel(db);
-    db.prepare("INSERT OR REPLACE INTO read_model_meta (key, value) VALUES ('version', ?)").run(String(READ_MODEL_VERSION));
+    db.prepare("INSERT OR REPLACE INTO read_model_meta (key, value) VALUES ('version', ?)").run(
+      String(READ_MODEL_VERSION),
+    );
   }
   return db;
 }

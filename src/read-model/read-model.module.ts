@@ -1,4 +1,11 @@
-import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +19,15 @@ import { IdempotencyProjection } from '../command-handling/idempotency.projectio
 import { PartiesProjection } from '../parties/projections/parties.projection';
 import { PARTY_READ_MODEL, PartyReadModel } from '../parties/queries/party-read-model';
 import { DeviceSyncProjection } from '../devices/projections/device-sync.projection';
-import { DEVICE_SYNC_READ_MODEL, DeviceSyncReadModel } from '../devices/queries/device-sync-read-model';
-import { BUNDLE_CHANGES, BundleChanges, MAX_LONG_POLL_WAITERS } from '../devices/sync/bundle-changes';
+import {
+  DEVICE_SYNC_READ_MODEL,
+  DeviceSyncReadModel,
+} from '../devices/queries/device-sync-read-model';
+import {
+  BUNDLE_CHANGES,
+  BundleChanges,
+  MAX_LONG_POLL_WAITERS,
+} from '../devices/sync/bundle-changes';
 import { ProjectionRunner } from './projection-runner';
 import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
 
@@ -45,18 +59,43 @@ import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
           new DeviceSyncProjection(db, bundleChanges),
         ];
         return new ProjectionRunner(store, db, projections, {
-          error: (message, error) => logger.error(`${message}: ${error instanceof Error ? error.message : String(error)}`),
+          error: (message, error) =>
+            logger.error(`${message}: ${error instanceof Error ? error.message : String(error)}`),
           warn: (message) => logger.warn(message),
         });
       },
     },
     { provide: BUNDLE_CHANGES, useFactory: () => new BundleChanges(MAX_LONG_POLL_WAITERS) },
-    { provide: DEVICE_SYNC_READ_MODEL, inject: [READ_MODEL_DB], useFactory: (db: Database.Database) => new DeviceSyncReadModel(db) },
-    { provide: BATTERY_READ_MODEL, inject: [READ_MODEL_DB], useFactory: (db: Database.Database) => new BatteryReadModel(db) },
-    { provide: PARTY_READ_MODEL, inject: [READ_MODEL_DB], useFactory: (db: Database.Database) => new PartyReadModel(db) },
-    { provide: AUDIT_READ_MODEL, inject: [READ_MODEL_DB], useFactory: (db: Database.Database) => new AuditReadModel(db) },
+    {
+      provide: DEVICE_SYNC_READ_MODEL,
+      inject: [READ_MODEL_DB],
+      useFactory: (db: Database.Database) => new DeviceSyncReadModel(db),
+    },
+    {
+      provide: BATTERY_READ_MODEL,
+      inject: [READ_MODEL_DB],
+      useFactory: (db: Database.Database) => new BatteryReadModel(db),
+    },
+    {
+      provide: PARTY_READ_MODEL,
+      inject: [READ_MODEL_DB],
+      useFactory: (db: Database.Database) => new PartyReadModel(db),
+    },
+    {
+      provide: AUDIT_READ_MODEL,
+      inject: [READ_MODEL_DB],
+      useFactory: (db: Database.Database) => new AuditReadModel(db),
+    },
   ],
-  exports: [READ_MODEL_DB, ProjectionRunner, BUNDLE_CHANGES, DEVICE_SYNC_READ_MODEL, BATTERY_READ_MODEL, PARTY_READ_MODEL, AUDIT_READ_MODEL],
+  exports: [
+    READ_MODEL_DB,
+    ProjectionRunner,
+    BUNDLE_CHANGES,
+    DEVICE_SYNC_READ_MODEL,
+    BATTERY_READ_MODEL,
+    PARTY_READ_MODEL,
+    AUDIT_READ_MODEL,
+  ],
 })
 export class ReadModelModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(

@@ -15,7 +15,12 @@ export interface Es256Key {
 
 /** The members of a P-256 public JWK that define the key (what RFC 7638 thumbprints). */
 export function essentialEcJwk(jwk: JWK): JWK {
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string') {
+  if (
+    jwk.kty !== 'EC' ||
+    jwk.crv !== 'P-256' ||
+    typeof jwk.x !== 'string' ||
+    typeof jwk.y !== 'string'
+  ) {
     throw new Error('Not a P-256 public key (kty EC, crv P-256, x, y)');
   }
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };

@@ -17,7 +17,13 @@ export class LocalEs256Key implements Es256Key {
   static async fromPrivateJwk(jwk: JWK): Promise<LocalEs256Key> {
     if (typeof jwk.d !== 'string') throw new Error('The key file holds no private key (d)');
     const publicJwk = essentialEcJwk(jwk);
-    const privateKey = await webcrypto.subtle.importKey('jwk', { ...publicJwk, d: jwk.d } as webcrypto.JsonWebKey, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const privateKey = await webcrypto.subtle.importKey(
+      'jwk',
+      { ...publicJwk, d: jwk.d } as webcrypto.JsonWebKey,
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['sign'],
+    );
     return new LocalEs256Key(await calculateJwkThumbprint(publicJwk), publicJwk, privateKey);
   }
 
@@ -47,7 +53,9 @@ export class LocalEs256Key implements Es256Key {
 
   async signEs256(signingInput: Uint8Array): Promise<Uint8Array> {
     // WebCrypto's ECDSA output is already IEEE P1363 (r||s), the JWS format.
-    return new Uint8Array(await webcrypto.subtle.sign(ECDSA_P256_SHA256, this.privateKey, signingInput));
+    return new Uint8Array(
+      await webcrypto.subtle.sign(ECDSA_P256_SHA256, this.privateKey, signingInput),
+    );
   }
 }
 

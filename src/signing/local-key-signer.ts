@@ -10,6 +10,8 @@ export const LOCAL_SIGNING_KEY_FILE = 'bundle-signing.private.jwk';
  */
 export const LocalKeySigner = {
   async loadOrCreate(dataDir: string): Promise<Es256BundleSigner> {
-    return new Es256BundleSigner(await LocalEs256Key.readOrCreateFile(join(dataDir, LOCAL_SIGNING_KEY_FILE)));
+    return new Es256BundleSigner(
+      await LocalEs256Key.readOrCreateFile(join(dataDir, LOCAL_SIGNING_KEY_FILE)),
+    );
   },
 };

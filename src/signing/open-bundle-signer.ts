@@ -9,9 +9,15 @@ import { Pkcs11Token } from './pkcs11/pkcs11-token';
 export async function openBundleSigner(config: AppConfig): Promise<BundleSigner> {
   if (config.SIGNER === 'local') return LocalKeySigner.loadOrCreate(config.DATA_DIR);
   // loadAppConfig guarantees every PKCS#11 setting is present when SIGNER=pkcs11.
-  const token = Pkcs11Token.open({ library: config.PKCS11_LIBRARY!, tokenLabel: config.PKCS11_TOKEN_LABEL!, pin: config.PKCS11_PIN! });
+  const token = Pkcs11Token.open({
+    library: config.PKCS11_LIBRARY!,
+    tokenLabel: config.PKCS11_TOKEN_LABEL!,
+    pin: config.PKCS11_PIN!,
+  });
   try {
-    return new Es256BundleSigner(await Pkcs11Es256Key.open(token, config.PKCS11_KEY_LABEL!), () => token.close());
+    return new Es256BundleSigner(await Pkcs11Es256Key.open(token, config.PKCS11_KEY_LABEL!), () =>
+      token.close(),
+    );
   } catch (error) {
     await token.close();
     throw error;

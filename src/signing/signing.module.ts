@@ -13,7 +13,11 @@ import { loadBundleTrust } from './trust/load-bundle-trust';
       provide: BUNDLE_TRUST,
       inject: [APP_CONFIG, BUNDLE_SIGNER],
       useFactory: async (config: AppConfig, signer: BundleSigner) => {
-        const { trust, warnings } = await loadBundleTrust(config, signer, Math.floor(Date.now() / 1000));
+        const { trust, warnings } = await loadBundleTrust(
+          config,
+          signer,
+          Math.floor(Date.now() / 1000),
+        );
         const logger = new Logger('Signing');
         for (const warning of warnings) logger.warn(warning);
         return trust;

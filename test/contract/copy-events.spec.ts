@@ -7,7 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
 import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb/eventstoredb-event-store';
 import type { EventStore, RecordedEvent } from '../../src/event-store/event-store.port';
-import { copyEvents, TargetNotAPrefixError, type CopyProgress } from '../../src/event-store/migration/copy-events';
+import {
+  copyEvents,
+  TargetNotAPrefixError,
+  type CopyProgress,
+} from '../../src/event-store/migration/copy-events';
 import { EventStoreDbTestServer } from '../support/esdb-server/esdb-test-server';
 import { EventStoreDbTestServerThread } from '../support/esdb-server/esdb-test-server-thread';
 
@@ -31,7 +35,8 @@ describe('copying every event from one store to another', () => {
   });
 
   const embedded = (name: string) => track(new SqliteEventStore(join(dir, `${name}.db`)));
-  const eventStoreDb = () => track(EventStoreDbEventStore.fromConnectionString(server.connectionString));
+  const eventStoreDb = () =>
+    track(EventStoreDbEventStore.fromConnectionString(server.connectionString));
   function track<T extends EventStore>(store: T): T {
     disposables.push(store);
     return store;
@@ -42,9 +47,10 @@ describe('copying every event from one store to another', () => {
     await fill(source, 5_000, 300);
     const target = eventStoreDb();
     let lastProgress: CopyProgress | undefined;
-    const firstRun = await copyEvents(source, crashingAfterAppends(target, 400), { pageSize: 500, onProgress: (p) => (lastProgress = p) }).catch(
-      (e: unknown) => e,
-    );
+    const firstRun = await copyEvents(source, crashingAfterAppends(target, 400), {
+      pageSize: 500,
+      onProgress: (p) => (lastProgress = p),
+    }).catch((e: unknown) => e);
     expect(firstRun).toMatchObject({ message: expect.stringContaining('Simulated crash') });
     expect(lastProgress!.copied).toBeGreaterThan(500);
 
@@ -88,7 +94,11 @@ describe('copying every event from one store to another', () => {
     const source = embedded('source');
     await fill(source, 50, 5);
     const target = embedded('target');
-    await target.appendToStream('battery-unrelated', [{ id: randomUUID(), type: 'Other', data: {}, metadata: {} }], 'no_stream');
+    await target.appendToStream(
+      'battery-unrelated',
+      [{ id: randomUUID(), type: 'Other', data: {}, metadata: {} }],
+      'no_stream',
+    );
     await expect(copyEvents(source, target)).rejects.toBeInstanceOf(TargetNotAPrefixError);
   });
 });
@@ -113,10 +123,23 @@ describe('migrate-store: 100,000 events from the embedded store into EventStoreD
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function migrateStore(file: string, onLine: (line: string, kill: () => void) => void = () => undefined) {
+  function migrateStore(
+    file: string,
+    onLine: (line: string, kill: () => void) => void = () => undefined,
+  ) {
     const child = spawn(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/cli/migrate-store.ts', '--from', file, '--to', server.connectionString, '--progress', 'lines'],
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        'src/cli/migrate-store.ts',
+        '--from',
+        file,
+        '--to',
+        server.connectionString,
+        '--progress',
+        'lines',
+      ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -126,7 +149,12 @@ describe('migrate-store: 100,000 events from the embedded store into EventStoreD
       lines.push(line);
       onLine(line, () => child.kill('SIGKILL'));
     });
-    return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string[] }>((done) =>
+    return new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      stdout: string;
+      stderr: string[];
+    }>((done) =>
       child.on('close', (code, signal) => done({ code, signal, stdout, stderr: lines })),
     );
   }
@@ -179,20 +207,36 @@ async function fill(store: EventStore, count: number, streams: number): Promise<
       metadata: { occurredAt: '2025-01-01T00:00:00.000Z' },
     }));
     const current = revisions.get(streamId);
-    const result = await store.appendToStream(streamId, events, current === undefined ? 'no_stream' : current);
+    const result = await store.appendToStream(
+      streamId,
+      events,
+      current === undefined ? 'no_stream' : current,
+    );
     revisions.set(streamId, result.nextExpectedRevision);
   }
 }
 
 /** Every event id, in the same global order, with the same stream, revision, type, data and metadata. */
-async function expectSameEvents(source: EventStore, target: EventStore, expectedCount: number): Promise<void> {
-  const strip = ({ id, streamId, revision, type, data, metadata }: RecordedEvent) => ({ id, streamId, revision, type, data, metadata });
+async function expectSameEvents(
+  source: EventStore,
+  target: EventStore,
+  expectedCount: number,
+): Promise<void> {
+  const strip = ({ id, streamId, revision, type, data, metadata }: RecordedEvent) => ({
+    id,
+    streamId,
+    revision,
+    type,
+    data,
+    metadata,
+  });
   const [from, to] = await Promise.all([source.readAll(), target.readAll()]);
   expect(from).toHaveLength(expectedCount);
   expect(to).toHaveLength(expectedCount);
   for (let i = 0; i < expectedCount; i++) {
     // One comparison per event keeps a failure readable (and fast on 100k events).
-    if (JSON.stringify(strip(from[i])) !== JSON.stringify(strip(to[i]))) expect(strip(to[i])).toEqual(strip(from[i]));
+    if (JSON.stringify(strip(from[i])) !== JSON.stringify(strip(to[i])))
+      expect(strip(to[i])).toEqual(strip(from[i]));
   }
   expect(new Set(to.map((e) => e.id)).size).toBe(expectedCount);
 }
@@ -203,7 +247,8 @@ function crashingAfterAppends(store: EventStore, appends: number): EventStore {
   return {
     appendToStream: async (...args) => {
       const result = await store.appendToStream(...args);
-      if (++count === appends) throw new Error('Simulated crash: the append landed but its answer was lost');
+      if (++count === appends)
+        throw new Error('Simulated crash: the append landed but its answer was lost');
       return result;
     },
     readStream: (...args) => store.readStream(...args),

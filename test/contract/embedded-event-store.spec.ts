@@ -24,7 +24,11 @@ describe('embedded SQLite store on disk', () => {
     const file = join(dir, 'events.db');
     const first = new SqliteEventStore(file);
     const ids = [randomUUID(), randomUUID()];
-    await first.appendToStream('battery-1', ids.map((id) => ({ id, type: 'T', data: { n: 1 }, metadata: {} })), 'no_stream');
+    await first.appendToStream(
+      'battery-1',
+      ids.map((id) => ({ id, type: 'T', data: { n: 1 }, metadata: {} })),
+      'no_stream',
+    );
     await first.dispose();
 
     const reopened = new SqliteEventStore(file);
@@ -50,14 +54,18 @@ describe('embedded SQLite store: event ids unique across the store', () => {
   it('refuses a stored id in another stream and appends nothing', async () => {
     const reused = event();
     await store.appendToStream('a', [reused], 'no_stream');
-    await expect(store.appendToStream('b', [reused], 'any')).rejects.toBeInstanceOf(DuplicateEventIdError);
+    await expect(store.appendToStream('b', [reused], 'any')).rejects.toBeInstanceOf(
+      DuplicateEventIdError,
+    );
     expect(await store.readStream('b')).toEqual([]);
   });
 
   it('refuses a batch that mixes a stored id with new ones and appends nothing', async () => {
     const stored = event();
     await store.appendToStream('a', [stored], 'no_stream');
-    await expect(store.appendToStream('a', [event(), stored], 'any')).rejects.toBeInstanceOf(DuplicateEventIdError);
+    await expect(store.appendToStream('a', [event(), stored], 'any')).rejects.toBeInstanceOf(
+      DuplicateEventIdError,
+    );
     expect(await store.readStream('a')).toHaveLength(1);
   });
 });

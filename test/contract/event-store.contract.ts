@@ -12,7 +12,10 @@ export interface EventStoreFixture {
   close(): Promise<void>;
 }
 
-export function describeEventStoreContract(adapterName: string, open: () => Promise<EventStoreFixture>): void {
+export function describeEventStoreContract(
+  adapterName: string,
+  open: () => Promise<EventStoreFixture>,
+): void {
   describe(`event store contract: ${adapterName}`, () => {
     let fixture: EventStoreFixture;
     let store: EventStore;
@@ -43,35 +46,47 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
 
       it('refuses no_stream on an existing stream and reports the actual revision', async () => {
         await store.appendToStream(stream(), [event(), event()], 'no_stream');
-        const error = await store.appendToStream(stream(), [event()], 'no_stream').catch((e: unknown) => e);
+        const error = await store
+          .appendToStream(stream(), [event()], 'no_stream')
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WrongExpectedRevisionError);
         expect(error).toMatchObject({ streamId: stream(), expected: 'no_stream', actual: 1 });
       });
 
       it('refuses stream_exists on a missing stream', async () => {
-        const error = await store.appendToStream(stream(), [event()], 'stream_exists').catch((e: unknown) => e);
+        const error = await store
+          .appendToStream(stream(), [event()], 'stream_exists')
+          .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WrongExpectedRevisionError);
         expect(error).toMatchObject({ actual: undefined });
       });
 
       it('accepts stream_exists on an existing stream', async () => {
         await store.appendToStream(stream(), [event()], 'no_stream');
-        await expect(store.appendToStream(stream(), [event()], 'stream_exists')).resolves.toMatchObject({ nextExpectedRevision: 1 });
+        await expect(
+          store.appendToStream(stream(), [event()], 'stream_exists'),
+        ).resolves.toMatchObject({ nextExpectedRevision: 1 });
       });
 
       it('accepts the exact current revision and refuses any other', async () => {
         await store.appendToStream(stream(), [event(), event()], 'no_stream');
-        await expect(store.appendToStream(stream(), [event()], 1)).resolves.toMatchObject({ nextExpectedRevision: 2 });
+        await expect(store.appendToStream(stream(), [event()], 1)).resolves.toMatchObject({
+          nextExpectedRevision: 2,
+        });
         const stale = await store.appendToStream(stream(), [event()], 1).catch((e: unknown) => e);
         expect(stale).toBeInstanceOf(WrongExpectedRevisionError);
         expect(stale).toMatchObject({ expected: 1, actual: 2 });
-        const missing = await store.appendToStream(stream('missing'), [event()], 0).catch((e: unknown) => e);
+        const missing = await store
+          .appendToStream(stream('missing'), [event()], 0)
+          .catch((e: unknown) => e);
         expect(missing).toMatchObject({ actual: undefined });
       });
 
       it('accepts any revision with any', async () => {
         await store.appendToStream(stream(), [event()], 'any');
-        await expect(store.appendToStream(stream(), [event()], 'any')).resolves.toMatchObject({ nextExpectedRevision: 1 });
+        await expect(store.appendToStream(stream(), [event()], 'any')).resolves.toMatchObject({
+          nextExpectedRevision: 1,
+        });
       });
 
       it('appends nothing of a batch whose revision check fails', async () => {
@@ -82,9 +97,12 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
 
       it('lets exactly one of several concurrent writers at the same revision win', async () => {
         await store.appendToStream(stream(), [event()], 'no_stream');
-        const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => store.appendToStream(stream(), [event(), event()], 0)));
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 8 }, () => store.appendToStream(stream(), [event(), event()], 0)),
+        );
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(WrongExpectedRevisionError);
+        for (const o of outcomes)
+          if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(WrongExpectedRevisionError);
         expect(await store.readStream(stream())).toHaveLength(3);
       });
 
@@ -111,12 +129,14 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         await expect(store.appendToStream(stream(), batch, 'any')).resolves.toEqual(first);
         expect(await store.readStream(stream())).toHaveLength(2);
       });
-
     });
 
     describe('reading a stream', () => {
       it('returns events in revision order with everything that was written', async () => {
-        const written = [event('First', { text: 'héllo ⚡', nested: { list: [1, 2.5, null, true] } }), event('Second')];
+        const written = [
+          event('First', { text: 'héllo ⚡', nested: { list: [1, 2.5, null, true] } }),
+          event('Second'),
+        ];
         await store.appendToStream(stream(), written, 'no_stream');
         const read = await store.readStream(stream());
         expect(read.map((e) => [e.id, e.type, e.revision, e.streamId])).toEqual([
@@ -145,8 +165,14 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         await store.appendToStream(stream('b'), [event()], 'no_stream');
         await store.appendToStream(stream('a'), [event()], 1);
         const mine = await store.readAll({ streamPrefixes: [stream('')] });
-        expect(mine.map((e) => `${e.streamId.slice(-1)}${e.revision}`)).toEqual(['a0', 'a1', 'b0', 'a2']);
-        for (let i = 1; i < mine.length; i++) expect(mine[i].position).toBeGreaterThan(mine[i - 1].position);
+        expect(mine.map((e) => `${e.streamId.slice(-1)}${e.revision}`)).toEqual([
+          'a0',
+          'a1',
+          'b0',
+          'a2',
+        ]);
+        for (let i = 1; i < mine.length; i++)
+          expect(mine[i].position).toBeGreaterThan(mine[i - 1].position);
       });
 
       it('reads strictly after a position, at most a count, filtered by stream prefix', async () => {
@@ -154,7 +180,11 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         await store.appendToStream(stream('b'), [event()], 'no_stream');
         const all = await store.readAll({ streamPrefixes: [stream('a')] });
         expect(all).toHaveLength(3);
-        const after = await store.readAll({ after: all[0].position, maxCount: 1, streamPrefixes: [stream('a')] });
+        const after = await store.readAll({
+          after: all[0].position,
+          maxCount: 1,
+          streamPrefixes: [stream('a')],
+        });
         expect(after.map((e) => e.revision)).toEqual([1]);
       });
 
@@ -165,7 +195,10 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
     });
 
     describe('catch-up subscription', () => {
-      async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Promise<RecordedEvent[]> {
+      async function take(
+        iterator: AsyncIterator<RecordedEvent>,
+        count: number,
+      ): Promise<RecordedEvent[]> {
         const taken: RecordedEvent[] = [];
         while (taken.length < count) {
           const next = await iterator.next();
@@ -193,7 +226,10 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
       it('starts strictly after the given position', async () => {
         const first = await store.appendToStream(stream(), [event('Skipped')], 'no_stream');
         await store.appendToStream(stream(), [event('Delivered')], 0);
-        const subscription = store.subscribeToAll({ after: first.position, streamPrefixes: [stream('')] });
+        const subscription = store.subscribeToAll({
+          after: first.position,
+          streamPrefixes: [stream('')],
+        });
         const [delivered] = await take(subscription[Symbol.asyncIterator](), 1);
         expect(delivered.type).toBe('Delivered');
         await subscription.close();

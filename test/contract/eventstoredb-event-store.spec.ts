@@ -15,19 +15,25 @@ for (const appendRpc of ['batch', 'classic'] as const) {
     });
     afterAll(async () => server.stop());
 
-    describeEventStoreContract(`EventStoreDB adapter on the in-process double, ${appendRpc} append`, async () => {
-      const store = EventStoreDbEventStore.fromConnectionString(server.connectionString);
-      return { store, close: () => store.dispose() };
-    });
+    describeEventStoreContract(
+      `EventStoreDB adapter on the in-process double, ${appendRpc} append`,
+      async () => {
+        const store = EventStoreDbEventStore.fromConnectionString(server.connectionString);
+        return { store, close: () => store.dispose() };
+      },
+    );
   });
 }
 
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
 if (connectionString) {
-  describeEventStoreContract(`EventStoreDB adapter on the real server at ${connectionString}`, async () => {
-    const store = EventStoreDbEventStore.fromConnectionString(connectionString);
-    return { store, close: () => store.dispose() };
-  });
+  describeEventStoreContract(
+    `EventStoreDB adapter on the real server at ${connectionString}`,
+    async () => {
+      const store = EventStoreDbEventStore.fromConnectionString(connectionString);
+      return { store, close: () => store.dispose() };
+    },
+  );
 } else {
   describe.skip('EventStoreDB adapter on a real server — skipped: set EVENTSTORE_CONNECTION_STRING (e.g. esdb://localhost:2113?tls=false) to run it', () => {
     it('runs the event store contract against the real server', () => undefined);

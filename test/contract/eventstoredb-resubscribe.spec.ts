@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb/eventstoredb-event-store';
 import { EventStoreUnavailableError } from '../../src/event-store/event-store.errors';
-import type { EventStore, ExpectedRevision, NewEvent, RecordedEvent } from '../../src/event-store/event-store.port';
+import type {
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  RecordedEvent,
+} from '../../src/event-store/event-store.port';
 import { EventStoreDbTestServer } from '../support/esdb-server/esdb-test-server';
 
 /**
@@ -65,7 +70,8 @@ describe('EventStoreDB subscription while the server stops and starts', () => {
 
     expect(drops.length).toBeGreaterThanOrEqual(2);
     expect(delivered.map((event) => event.id)).toEqual(writer.appended.map((event) => event.id));
-    for (let i = 1; i < delivered.length; i++) expect(delivered[i].position).toBeGreaterThan(delivered[i - 1].position);
+    for (let i = 1; i < delivered.length; i++)
+      expect(delivered[i].position).toBeGreaterThan(delivered[i - 1].position);
   }, 60_000);
 });
 
@@ -84,7 +90,12 @@ class Writer {
   async appendBatches(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
       const streamId = `${this.prefix}${this.batches % this.streams}`;
-      const events = Array.from({ length: 1 + (this.batches % 4) }, (): NewEvent => ({ id: randomUUID(), type: 'Counted', data: { n: this.appended.length }, metadata: {} }));
+      const events = Array.from({ length: 1 + (this.batches % 4) }, (): NewEvent => ({
+        id: randomUUID(),
+        type: 'Counted',
+        data: { n: this.appended.length },
+        metadata: {},
+      }));
       const current = this.revisions.get(streamId);
       const expected: ExpectedRevision = current === undefined ? 'no_stream' : current;
       const result = await this.appendWithRetry(streamId, events, expected);

@@ -1,8 +1,26 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initialDeviceState, jwkThumbprint, mayExercise, REFUSAL_REASONS, verifyBundle, type DeviceProfile, type DeviceState, type EcPublicJwk, type HardLimits } from '../../src/device-verifier';
-import { DEVICE_BLOCK, fencedJsonBlocks, KEYS_BLOCK, VECTOR_BLOCK, type TestDevice, type TestKeys, type TestVector } from './vectors/test-vector-format';
+import {
+  initialDeviceState,
+  jwkThumbprint,
+  mayExercise,
+  REFUSAL_REASONS,
+  verifyBundle,
+  type DeviceProfile,
+  type DeviceState,
+  type EcPublicJwk,
+  type HardLimits,
+} from '../../src/device-verifier';
+import {
+  DEVICE_BLOCK,
+  fencedJsonBlocks,
+  KEYS_BLOCK,
+  VECTOR_BLOCK,
+  type TestDevice,
+  type TestKeys,
+  type TestVector,
+} from './vectors/test-vector-format';
 
 /** The vectors are read from the protocol document itself: the document is what firmware teams get. */
 const doc = readFileSync(join(__dirname, '../../docs/key-bundle.md'), 'utf8');
@@ -14,7 +32,10 @@ function profileFor(vector: TestVector): DeviceProfile {
   return {
     serial: device.serial,
     identityThumbprint: device.identityThumbprint,
-    identityPrivateKey: createPrivateKey({ key: keys.device.privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
+    identityPrivateKey: createPrivateKey({
+      key: keys.device.privateJwk as import('node:crypto').JsonWebKey,
+      format: 'jwk',
+    }),
     issuer: device.issuer,
     pinnedRoot: { kid: device.pinnedRoot.kid, jwk: device.pinnedRoot.jwk as EcPublicJwk },
     hardLimits: device.hardLimits as unknown as HardLimits,
@@ -24,7 +45,13 @@ function profileFor(vector: TestVector): DeviceProfile {
 
 function stateFor(vector: TestVector, profile: DeviceProfile): DeviceState {
   const initial = initialDeviceState(profile);
-  return vector.state ? { ...initial, applied: vector.state.applied, delegationVersion: vector.state.delegationVersion } : initial;
+  return vector.state
+    ? {
+        ...initial,
+        applied: vector.state.applied,
+        delegationVersion: vector.state.delegationVersion,
+      }
+    : initial;
 }
 
 describe('the test vectors of docs/key-bundle.md, through the reference verifier', () => {
@@ -40,22 +67,35 @@ describe('the test vectors of docs/key-bundle.md, through the reference verifier
 
   it.each(vectors.map((vector) => [vector.name, vector] as const))('%s', async (_name, vector) => {
     const profile = profileFor(vector);
-    const verdict = await verifyBundle(vector.envelope, profile, stateFor(vector, profile), vector.now);
+    const verdict = await verifyBundle(
+      vector.envelope,
+      profile,
+      stateFor(vector, profile),
+      vector.now,
+    );
     if (!vector.expect.accepted) {
       expect(verdict).toMatchObject({ accepted: false, reason: vector.expect.reason });
       return;
     }
-    expect(verdict).toMatchObject({ accepted: true, claims: { ver: vector.expect.ver, iat: vector.expect.iat } });
+    expect(verdict).toMatchObject({
+      accepted: true,
+      claims: { ver: vector.expect.ver, iat: vector.expect.iat },
+    });
     if (!verdict.accepted) return;
     expect(verdict.state.root.version).toBe(vector.expect.rootVersion);
     expect(verdict.state.delegationVersion).toBe(vector.expect.delegationVersion);
     for (const check of vector.capabilities ?? []) {
-      expect({ ...check, allowed: mayExercise(verdict.state, check.kid, check.capability, check.now) }).toEqual(check);
+      expect({
+        ...check,
+        allowed: mayExercise(verdict.state, check.kid, check.capability, check.now),
+      }).toEqual(check);
     }
   });
 
   it('names only reasons the verifier knows, each refusal vector its own', () => {
-    const reasons = vectors.flatMap((vector) => (vector.expect.accepted ? [] : [vector.expect.reason]));
+    const reasons = vectors.flatMap((vector) =>
+      vector.expect.accepted ? [] : [vector.expect.reason],
+    );
     for (const reason of reasons) expect(REFUSAL_REASONS).toContain(reason);
     expect(new Set(reasons).size).toBe(reasons.length);
   });

@@ -14,23 +14,46 @@ describe('the device-sync projection keeps the battery’s bundle version', () =
     try {
       const cast = await registerCast(app);
       await provisionDevice(app, cast, 'SN-DRIFT');
-      await app.request('POST', '/v1/batteries/SN-DRIFT/leases', { as: cast.ownerA, body: { operatorId: 'courier', leaseId: 'lease-1' } });
-      await issueKey(app, cast.ownerA, 'SN-DRIFT', { personId: 'tom', partyId: 'workshop' }, ['diagnostics.read']);
-      await issueKey(app, cast.fleetManager, 'SN-DRIFT', { personId: 'dan', partyId: 'courier' }, ['discharge']);
-      await app.request('POST', '/v1/batteries/SN-DRIFT/transfers', { as: cast.ownerA, body: { toOwnerId: 'lessor-b', transferId: 't-1' } });
-      const accepted = await app.request('POST', '/v1/batteries/SN-DRIFT/transfers/t-1/accept', { as: cast.ownerB });
+      await app.request('POST', '/v1/batteries/SN-DRIFT/leases', {
+        as: cast.ownerA,
+        body: { operatorId: 'courier', leaseId: 'lease-1' },
+      });
+      await issueKey(app, cast.ownerA, 'SN-DRIFT', { personId: 'tom', partyId: 'workshop' }, [
+        'diagnostics.read',
+      ]);
+      await issueKey(app, cast.fleetManager, 'SN-DRIFT', { personId: 'dan', partyId: 'courier' }, [
+        'discharge',
+      ]);
+      await app.request('POST', '/v1/batteries/SN-DRIFT/transfers', {
+        as: cast.ownerA,
+        body: { toOwnerId: 'lessor-b', transferId: 't-1' },
+      });
+      const accepted = await app.request('POST', '/v1/batteries/SN-DRIFT/transfers/t-1/accept', {
+        as: cast.ownerB,
+      });
       expect(accepted.status).toBe(200);
-      await app.request('POST', '/v1/batteries/SN-DRIFT/theft-report', { as: cast.ownerB, body: { reason: 'gone' } });
+      await app.request('POST', '/v1/batteries/SN-DRIFT/theft-report', {
+        as: cast.ownerB,
+        body: { reason: 'gone' },
+      });
 
-      const battery = (await app.request('GET', '/v1/batteries/SN-DRIFT', { as: cast.ownerB })).body;
-      const status = (await app.request('GET', '/v1/devices/SN-DRIFT/sync', { as: cast.ownerB })).body;
+      const battery = (await app.request('GET', '/v1/batteries/SN-DRIFT', { as: cast.ownerB }))
+        .body;
+      const status = (await app.request('GET', '/v1/devices/SN-DRIFT/sync', { as: cast.ownerB }))
+        .body;
       expect(status.current.ver).toBe(battery.bundleVersion);
       expect(status.exposures.map((e: { keyId: string }) => e.keyId).sort()).toHaveLength(2);
 
       const db = new Database(`${app.dataDir}/read-model.db`, { readonly: true });
       try {
-        const versions = db.prepare<[string], { version: number }>('SELECT version FROM device_bundle_versions WHERE serial = ? ORDER BY version').all('SN-DRIFT');
-        expect(versions.map((v) => v.version)).toEqual(Array.from({ length: battery.bundleVersion }, (_, i) => i + 1));
+        const versions = db
+          .prepare<[string], { version: number }>(
+            'SELECT version FROM device_bundle_versions WHERE serial = ? ORDER BY version',
+          )
+          .all('SN-DRIFT');
+        expect(versions.map((v) => v.version)).toEqual(
+          Array.from({ length: battery.bundleVersion }, (_, i) => i + 1),
+        );
       } finally {
         db.close();
       }

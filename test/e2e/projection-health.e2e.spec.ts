@@ -7,16 +7,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
-import { EVENT_STORE, type EventStore, type EventSubscription } from '../../src/event-store/event-store.port';
+import {
+  EVENT_STORE,
+  type EventStore,
+  type EventSubscription,
+} from '../../src/event-store/event-store.port';
 import { HealthController } from '../../src/health/health.controller';
-import { PROJECTION_HEALTH_OPTIONS, PROJECTION_STALL_AFTER_MS, type ProjectionHealthOptions } from '../../src/read-model/projection-health';
+import {
+  PROJECTION_HEALTH_OPTIONS,
+  PROJECTION_STALL_AFTER_MS,
+  type ProjectionHealthOptions,
+} from '../../src/read-model/projection-health';
 import { ProjectionRunner } from '../../src/read-model/projection-runner';
 import { openReadModelDatabase } from '../../src/read-model/read-model.database';
 
 /** A subscription that delivers nothing until closed: what a runner sees whose store stopped feeding it. */
 function silentSubscription(): EventSubscription {
   let close: () => void = () => undefined;
-  const closed = new Promise<IteratorResult<never>>((resolve) => (close = () => resolve({ done: true, value: undefined })));
+  const closed = new Promise<IteratorResult<never>>(
+    (resolve) => (close = () => resolve({ done: true, value: undefined })),
+  );
   return { close: async () => close(), [Symbol.asyncIterator]: () => ({ next: () => closed }) };
 }
 
@@ -24,7 +34,8 @@ function silentSubscription(): EventSubscription {
 function storeWhose(store: EventStore, subscriptions: 'stall' | 'fail' | 'work'): EventStore {
   return Object.assign(Object.create(store) as EventStore, {
     subscribeToAll: (...args: Parameters<EventStore['subscribeToAll']>) => {
-      if (subscriptions === 'fail') throw new Error('SqliteError: UNIQUE constraint failed: parties.party_id');
+      if (subscriptions === 'fail')
+        throw new Error('SqliteError: UNIQUE constraint failed: parties.party_id');
       return subscriptions === 'stall' ? silentSubscription() : store.subscribeToAll(...args);
     },
   });
@@ -45,9 +56,15 @@ describe('health of the projections', () => {
     store = new SqliteEventStore(join(dir, 'events.db'), { pollIntervalMs: 20 });
     db = openReadModelDatabase(join(dir, 'read-model.db'));
     const seen = storeWhose(store, subscriptions);
-    runner = new ProjectionRunner(seen, db, [], { error: (message) => logged.push(message), warn: (message) => logged.push(message) });
+    runner = new ProjectionRunner(seen, db, [], {
+      error: (message) => logged.push(message),
+      warn: (message) => logged.push(message),
+    });
     clockShiftMs = 0;
-    const options: ProjectionHealthOptions = { stallAfterMs: PROJECTION_STALL_AFTER_MS, now: () => new Date(Date.now() + clockShiftMs) };
+    const options: ProjectionHealthOptions = {
+      stallAfterMs: PROJECTION_STALL_AFTER_MS,
+      now: () => new Date(Date.now() + clockShiftMs),
+    };
     const moduleRef = await Test.createTestingModule({
       imports: [TerminusModule],
       controllers: [HealthController],
@@ -57,7 +74,9 @@ describe('health of the projections', () => {
         { provide: PROJECTION_HEALTH_OPTIONS, useValue: options },
       ],
     }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
     await app.init();
     runner.start();
   }
@@ -71,12 +90,21 @@ describe('health of the projections', () => {
   });
 
   const health = async () => {
-    const response = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/health' });
+    const response = await app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: 'GET', url: '/health' });
     return { status: response.statusCode, body: response.json(), text: response.body };
   };
-  const append = () => store.appendToStream(`party-${randomUUID()}`, [{ id: randomUUID(), type: 'PartyRegistered', data: {}, metadata: {} }], 'no_stream');
+  const append = () =>
+    store.appendToStream(
+      `party-${randomUUID()}`,
+      [{ id: randomUUID(), type: 'PartyRegistered', data: {}, metadata: {} }],
+      'no_stream',
+    );
   const until = async (condition: () => boolean) => {
-    for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 200 && !condition(); i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(condition()).toBe(true);
   };
 
@@ -84,7 +112,10 @@ describe('health of the projections', () => {
     await boot('stall');
     await until(() => runner.currentStatus().running);
     clockShiftMs = 10 * PROJECTION_STALL_AFTER_MS;
-    expect(await health()).toMatchObject({ status: 200, body: { details: { projections: { status: 'up', position: '0' } } } });
+    expect(await health()).toMatchObject({
+      status: 200,
+      body: { details: { projections: { status: 'up', position: '0' } } },
+    });
 
     await append();
     clockShiftMs = 0;
@@ -94,7 +125,13 @@ describe('health of the projections', () => {
     expect(stalled.status).toBe(503);
     expect(stalled.body.details).toMatchObject({
       eventStore: { status: 'up', head: '1' },
-      projections: { status: 'down', position: '0', problem: expect.stringMatching(/^projection stalled since \d{4}-\d\d-\d\dT[\d:.]+Z: the store holds events it has not applied$/) },
+      projections: {
+        status: 'down',
+        position: '0',
+        problem: expect.stringMatching(
+          /^projection stalled since \d{4}-\d\d-\d\dT[\d:.]+Z: the store holds events it has not applied$/,
+        ),
+      },
     });
   });
 
@@ -103,7 +140,12 @@ describe('health of the projections', () => {
     await append();
     await until(() => runner.currentStatus().position === 1n);
     clockShiftMs = 10 * PROJECTION_STALL_AFTER_MS;
-    expect(await health()).toMatchObject({ status: 200, body: { details: { eventStore: { head: '1' }, projections: { status: 'up', position: '1' } } } });
+    expect(await health()).toMatchObject({
+      status: 200,
+      body: {
+        details: { eventStore: { head: '1' }, projections: { status: 'up', position: '1' } },
+      },
+    });
   });
 
   it('answers 503 for a runner that failed, without the error text, and for one that stopped', async () => {
@@ -111,7 +153,10 @@ describe('health of the projections', () => {
     await until(() => runner.currentStatus().lastErrorAt !== undefined);
     const failed = await health();
     expect(failed.status).toBe(503);
-    expect(failed.body.details.projections).toMatchObject({ status: 'down', problem: expect.stringMatching(/^projection stopped by a failure at \S+; resubscribing$/) });
+    expect(failed.body.details.projections).toMatchObject({
+      status: 'down',
+      problem: expect.stringMatching(/^projection stopped by a failure at \S+; resubscribing$/),
+    });
     expect(failed.text).not.toMatch(/UNIQUE|SqliteError|constraint/);
     expect(logged.some((line) => line.includes('Projection stopped'))).toBe(true); // the log keeps the detail
 

@@ -7,7 +7,8 @@ describe('rate limit', () => {
       const alice = await app.caller('alice', 'lessor-a', ['owner-admin']);
       const bob = await app.caller('bob', 'lessor-b', ['owner-admin']);
       const statuses: number[] = [];
-      for (let i = 0; i < 7; i++) statuses.push((await app.request('GET', '/v1/parties', { as: alice })).status);
+      for (let i = 0; i < 7; i++)
+        statuses.push((await app.request('GET', '/v1/parties', { as: alice })).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
       const limited = await app.request('GET', '/v1/parties', { as: alice });
       expect(limited.headers.get('content-type')).toContain('application/problem+json');

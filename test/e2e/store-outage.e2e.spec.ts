@@ -16,7 +16,11 @@ describe('EventStoreDB outage under load', () => {
 
   beforeAll(async () => {
     server = await EventStoreDbTestServer.start();
-    app = await TestApp.start({ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: server.connectionString, READ_YOUR_WRITES_TIMEOUT_MS: '2000' });
+    app = await TestApp.start({
+      EVENT_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: server.connectionString,
+      READ_YOUR_WRITES_TIMEOUT_MS: '2000',
+    });
     cast = await registerCast(app);
     await provision(app, cast, 'SN-OUTAGE');
   });
@@ -30,8 +34,17 @@ describe('EventStoreDB outage under load', () => {
     let running = true;
     const load = (async () => {
       for (let i = 0; running && i < 400; i++) {
-        const response = await issueKey(app, cast.ownerA, 'SN-OUTAGE', { personId: `tech-${i}`, partyId: 'workshop' }, ['diagnostics.read']);
-        answered.push({ status: response.status, keyId: response.status === 201 ? response.body.events[0].data.keyId : undefined });
+        const response = await issueKey(
+          app,
+          cast.ownerA,
+          'SN-OUTAGE',
+          { personId: `tech-${i}`, partyId: 'workshop' },
+          ['diagnostics.read'],
+        );
+        answered.push({
+          status: response.status,
+          keyId: response.status === 201 ? response.body.events[0].data.keyId : undefined,
+        });
         if (response.status === 503) {
           expect(response.headers.get('retry-after')).toBeTruthy();
           expect(response.body).toMatchObject({ code: 'store-unavailable' });
@@ -56,17 +69,28 @@ describe('EventStoreDB outage under load', () => {
     expect([...statuses].every((s) => s === 201 || s === 503)).toBe(true);
 
     // Every 201 is in the store exactly once; nothing else was appended.
-    const stored = server.log.records.filter((e) => e.streamId === 'battery-SN-OUTAGE' && e.type === 'KeyIssued');
+    const stored = server.log.records.filter(
+      (e) => e.streamId === 'battery-SN-OUTAGE' && e.type === 'KeyIssued',
+    );
     const acknowledged = answered.filter((a) => a.status === 201).map((a) => a.keyId);
-    expect(stored.map((e) => JSON.parse(Buffer.from(e.data).toString()).keyId).sort()).toEqual([...acknowledged].sort());
+    expect(stored.map((e) => JSON.parse(Buffer.from(e.data).toString()).keyId).sort()).toEqual(
+      [...acknowledged].sort(),
+    );
 
     // The read model caught up with no gap and no duplicate: history equals the stream.
-    const head = await app.request('POST', '/v1/batteries/SN-OUTAGE/theft-report', { as: cast.ownerA });
+    const head = await app.request('POST', '/v1/batteries/SN-OUTAGE/theft-report', {
+      as: cast.ownerA,
+    });
     expect(head.status).toBe(200);
-    const history = await app.request('GET', '/v1/batteries/SN-OUTAGE/history?limit=500', { as: cast.ownerA, headers: { 'x-min-position': head.body.position } });
+    const history = await app.request('GET', '/v1/batteries/SN-OUTAGE/history?limit=500', {
+      as: cast.ownerA,
+      headers: { 'x-min-position': head.body.position },
+    });
     const revisions = history.body.items.map((e: { revision: number }) => e.revision);
     expect(revisions).toEqual(revisions.map((_: number, i: number) => i));
-    expect(revisions.length).toBe(server.log.records.filter((e) => e.streamId === 'battery-SN-OUTAGE').length);
+    expect(revisions.length).toBe(
+      server.log.records.filter((e) => e.streamId === 'battery-SN-OUTAGE').length,
+    );
     expect((await app.request('GET', '/health')).status).toBe(200);
   }, 30_000);
 });

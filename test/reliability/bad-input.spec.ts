@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { inParallel, printSummary, readStore, ReliabilityService, scaled } from './support/harness';
-import { malformedRequests, operationsOf, type MalformedRequest } from './support/malformed-requests';
+import {
+  malformedRequests,
+  operationsOf,
+  type MalformedRequest,
+} from './support/malformed-requests';
 
 /**
  * A fuzzer sends malformed, oversized and type-confused requests to every operation of the
@@ -19,7 +23,10 @@ describe('bad input: fuzzing every endpoint of the OpenAPI document', () => {
     const service = await ReliabilityService.start({ BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) });
     try {
       await service.seed(['FUZZ-1']);
-      const transfer = await service.request('POST', '/v1/batteries/FUZZ-1/transfers', { as: 'ownerA', body: { toOwnerId: 'lessor-b', transferId: 'open-1' } });
+      const transfer = await service.request('POST', '/v1/batteries/FUZZ-1/transfers', {
+        as: 'ownerA',
+        body: { toOwnerId: 'lessor-b', transferId: 'open-1' },
+      });
       expect(transfer.status).toBe(201);
       const document = (await service.request('GET', '/docs/openapi.json')).body;
       const operations = operationsOf(document);
@@ -29,13 +36,21 @@ describe('bad input: fuzzing every endpoint of the OpenAPI document', () => {
       const headBefore = (await service.progress()).head;
       const context = {
         existing: { serial: 'FUZZ-1', partyId: 'lessor-a', transferId: 'open-1' },
-        tokens: [service.tokens.platform, service.tokens.ownerA, service.tokens.provisioner, service.tokens.ownerB],
+        tokens: [
+          service.tokens.platform,
+          service.tokens.ownerA,
+          service.tokens.provisioner,
+          service.tokens.ownerB,
+        ],
         bodyLimitBytes: BODY_LIMIT_BYTES,
       };
       // Every operation gets its share; the cases within it are drawn by fast-check.
       const perOperation = Math.max(4, Math.ceil(REQUESTS / operations.length));
       const requests: MalformedRequest[] = operations.flatMap((operation, index) =>
-        fc.sample(malformedRequests(operation, context), { numRuns: perOperation, seed: SEED + index }),
+        fc.sample(malformedRequests(operation, context), {
+          numRuns: perOperation,
+          seed: SEED + index,
+        }),
       );
 
       const failures: { request: MalformedRequest; status: number; why: string }[] = [];
@@ -43,15 +58,36 @@ describe('bad input: fuzzing every endpoint of the OpenAPI document', () => {
       const byKind: Record<string, number> = {};
       await inParallel(
         requests.map((request) => async () => {
-          const answer = await service.request(request.method, request.path, { rawBody: request.body, headers: request.headers });
+          const answer = await service.request(request.method, request.path, {
+            rawBody: request.body,
+            headers: request.headers,
+          });
           statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
           byKind[request.kind] = (byKind[request.kind] ?? 0) + 1;
           const changing = request.method !== 'GET';
           if (answer.status >= 500) failures.push({ request, status: answer.status, why: '5xx' });
-          else if (changing && answer.status < 400) failures.push({ request, status: answer.status, why: 'a malformed change was accepted' });
-          else if (request.kind === 'over-body-limit' && answer.status !== 413) failures.push({ request, status: answer.status, why: 'body over the limit not refused with 413' });
-          else if (request.kind === 'wrong-media-type' && answer.status !== 415) failures.push({ request, status: answer.status, why: 'non-JSON body not refused with 415' });
-          else if (answer.status >= 400 && !String(answer.headers.get('content-type')).includes('application/problem+json')) {
+          else if (changing && answer.status < 400)
+            failures.push({
+              request,
+              status: answer.status,
+              why: 'a malformed change was accepted',
+            });
+          else if (request.kind === 'over-body-limit' && answer.status !== 413)
+            failures.push({
+              request,
+              status: answer.status,
+              why: 'body over the limit not refused with 413',
+            });
+          else if (request.kind === 'wrong-media-type' && answer.status !== 415)
+            failures.push({
+              request,
+              status: answer.status,
+              why: 'non-JSON body not refused with 415',
+            });
+          else if (
+            answer.status >= 400 &&
+            !String(answer.headers.get('content-type')).includes('application/problem+json')
+          ) {
             failures.push({ request, status: answer.status, why: 'refusal is not problem+json' });
           }
         }),
@@ -77,8 +113,15 @@ describe('bad input: fuzzing every endpoint of the OpenAPI document', () => {
         seed: SEED,
       });
       if (failures.length > 0) {
-        const sample = failures.slice(0, 10).map((f) => `${f.why}: ${f.status} ${f.request.method} ${f.request.path.slice(0, 120)} [${f.request.kind}] ${String(f.request.body).slice(0, 200)}`);
-        throw new Error(`${failures.length} of ${requests.length} requests failed (seed ${SEED}):\n${sample.join('\n')}`);
+        const sample = failures
+          .slice(0, 10)
+          .map(
+            (f) =>
+              `${f.why}: ${f.status} ${f.request.method} ${f.request.path.slice(0, 120)} [${f.request.kind}] ${String(f.request.body).slice(0, 200)}`,
+          );
+        throw new Error(
+          `${failures.length} of ${requests.length} requests failed (seed ${SEED}):\n${sample.join('\n')}`,
+        );
       }
       expect(storeAfter).toBe(storeBefore);
       expect(headAfter).toBe(headBefore);
@@ -94,7 +137,9 @@ describe('bad input: fuzzing every endpoint of the OpenAPI document', () => {
 async function burstAgainstLowLimit(): Promise<number> {
   const limited = await ReliabilityService.start({ RATE_LIMIT_PER_MINUTE: '100' });
   try {
-    const burst = await Promise.all(Array.from({ length: 300 }, () => limited.request('GET', '/v1/parties', { as: 'ownerA' })));
+    const burst = await Promise.all(
+      Array.from({ length: 300 }, () => limited.request('GET', '/v1/parties', { as: 'ownerA' })),
+    );
     for (const answer of burst) expect([200, 429]).toContain(answer.status);
     return burst.filter((answer) => answer.status === 429).length;
   } finally {

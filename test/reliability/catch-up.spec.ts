@@ -20,30 +20,64 @@ describe('catch-up: the service answers while it rebuilds its read model', () =>
     try {
       await service.process.stop();
       // A backlog of valid events written straight into the store (the bench's bulk loader).
-      await runWorker('load-fleet', { file: join(service.dataDir, 'events.db'), batteries: BACKLOG_BATTERIES, keysPerBattery: 10, registerParties: true });
+      await runWorker('load-fleet', {
+        file: join(service.dataDir, 'events.db'),
+        batteries: BACKLOG_BATTERIES,
+        keysPerBattery: 10,
+        registerParties: true,
+      });
       await service.process.start();
       await service.process.waitCaughtUp(120_000);
       await service.request('POST', '/v1/batteries', {
         as: 'provisioner',
-        body: { serial: 'R-1', model: 'T2', chemistry: 'NMC', manufacturerId: 'oem', firstOwnerId: 'lessor-a', hardLimits: { cellVoltageMinV: 2.8, cellVoltageMaxV: 4.25, chargeCurrentMaxA: 100, dischargeCurrentMaxA: 200, temperatureMinC: -20, temperatureMaxC: 60 }, deviceKey: holderKey(1).publicKey.jwk },
+        body: {
+          serial: 'R-1',
+          model: 'T2',
+          chemistry: 'NMC',
+          manufacturerId: 'oem',
+          firstOwnerId: 'lessor-a',
+          hardLimits: {
+            cellVoltageMinV: 2.8,
+            cellVoltageMaxV: 4.25,
+            chargeCurrentMaxA: 100,
+            dischargeCurrentMaxA: 200,
+            temperatureMinC: -20,
+            temperatureMaxC: 60,
+          },
+          deviceKey: holderKey(1).publicKey.jwk,
+        },
       });
       // No keyId in the body: the service picks it, so a second decision would show as another key.
       const body = keyBody('tom', holderKey(2), ['diagnostics.read']);
-      const first = await service.request('POST', '/v1/batteries/R-1/keys', { as: 'ownerA', body, headers: { 'idempotency-key': 'sent-before-the-crash' } });
+      const first = await service.request('POST', '/v1/batteries/R-1/keys', {
+        as: 'ownerA',
+        body,
+        headers: { 'idempotency-key': 'sent-before-the-crash' },
+      });
       expect(first.status).toBe(201);
 
       // The instance dies and comes back without its read model: it replays the whole store.
       await service.process.kill();
-      for (const file of ['read-model.db', 'read-model.db-wal', 'read-model.db-shm']) rmSync(join(service.dataDir, file), { force: true });
+      for (const file of ['read-model.db', 'read-model.db-wal', 'read-model.db-shm'])
+        rmSync(join(service.dataDir, file), { force: true });
       const started = Date.now();
       await service.process.start();
       const answeredAfterMs = Date.now() - started;
       const during = await service.progress();
 
-      const retry = await service.request('POST', '/v1/batteries/R-1/keys', { as: 'ownerA', body, headers: { 'idempotency-key': 'sent-before-the-crash' } });
+      const retry = await service.request('POST', '/v1/batteries/R-1/keys', {
+        as: 'ownerA',
+        body,
+        headers: { 'idempotency-key': 'sent-before-the-crash' },
+      });
       const stillCatchingUp = (await service.progress()).position < during.head;
-      const caughtUpAfterMs = (await service.process.waitCaughtUp(120_000)) + (Date.now() - started);
-      const again = await service.request('POST', '/v1/batteries/R-1/keys', { as: 'ownerA', body, headers: { 'idempotency-key': 'sent-before-the-crash' } });
+      const caughtUpAfterMs =
+        (await service.process.waitCaughtUp(120_000)) + (Date.now() - started);
+      const again = await service.request('POST', '/v1/batteries/R-1/keys', {
+        as: 'ownerA',
+        body,
+        headers: { 'idempotency-key': 'sent-before-the-crash' },
+      });
 
       printSummary('catch-up', {
         events: Number(during.head),
@@ -52,7 +86,10 @@ describe('catch-up: the service answers while it rebuilds its read model', () =>
         retryDuringCatchUp: retry.status,
         retryReplayed: retry.body?.replayed === true,
         caughtUpAfterMs,
-        failures: [retry.status === 201 && retry.body.replayed === true, again.status === 201 && again.body.replayed === true].filter((ok) => !ok).length,
+        failures: [
+          retry.status === 201 && retry.body.replayed === true,
+          again.status === 201 && again.body.replayed === true,
+        ].filter((ok) => !ok).length,
       });
       // It answered before it had caught up (the retry itself may land after: the figures say).
       expect(during.position).toBeLessThan(during.head);

@@ -1,7 +1,19 @@
 import { base64url, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
-import { localIssuerKey, mintToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../bench/support/tokens';
-import { holderKey, keyBody, printSummary, readStore, ReliabilityService, scaled } from './support/harness';
+import {
+  localIssuerKey,
+  mintToken,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from '../../bench/support/tokens';
+import {
+  holderKey,
+  keyBody,
+  printSummary,
+  readStore,
+  ReliabilityService,
+  scaled,
+} from './support/harness';
 
 /**
  * Tokens that must not get in: alg none, HMAC with a guessed or public-key secret, wrong issuer or
@@ -23,14 +35,30 @@ describe('tokens: forged, foreign and stale tokens are refused', () => {
       await service.seed(['TOK-1']);
       const issuer = localIssuerKey(service.dataDir);
       const now = Math.floor(Date.now() / 1000);
-      const claims = { sub: 'alice', party: 'lessor-a', roles: ['owner-admin'], iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE, iat: now, exp: now + 600 };
+      const claims = {
+        sub: 'alice',
+        party: 'lessor-a',
+        roles: ['owner-admin'],
+        iss: TOKEN_ISSUER,
+        aud: TOKEN_AUDIENCE,
+        iat: now,
+        exp: now + 600,
+      };
       const strangerKey = await generateKeyPair('ES256', { extractable: true });
       const strangerJwk = { ...(await exportJWK(strangerKey.privateKey)), kid: issuer.kid } as JWK;
-      const valid = await mintToken(issuer, { personId: 'alice', partyId: 'lessor-a', roles: ['owner-admin'] });
+      const valid = await mintToken(issuer, {
+        personId: 'alice',
+        partyId: 'lessor-a',
+        roles: ['owner-admin'],
+      });
       const [header, payload, signature] = valid.split('.');
       const publicJwk: JWK = { kty: issuer.kty, crv: issuer.crv, x: issuer.x, y: issuer.y };
       const sign = (key: JWK, alg: string, body: object, protectedHeader: object = {}) =>
-        importJWK(key, alg).then((k) => new SignJWT(body as never).setProtectedHeader({ alg, kid: issuer.kid, typ: 'JWT', ...protectedHeader }).sign(k));
+        importJWK(key, alg).then((k) =>
+          new SignJWT(body as never)
+            .setProtectedHeader({ alg, kid: issuer.kid, typ: 'JWT', ...protectedHeader })
+            .sign(k),
+        );
       const hmac = (secret: string | Buffer, body: object) => {
         const input = `${encode({ alg: 'HS256', typ: 'JWT', kid: issuer.kid })}.${encode(body)}`;
         return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
@@ -50,9 +78,15 @@ describe('tokens: forged, foreign and stale tokens are refused', () => {
         ['no expiry', await sign(issuer, 'ES256', { ...claims, exp: undefined })],
         ['unknown key, same kid', await sign(strangerJwk, 'ES256', claims)],
         ['unknown key, unknown kid', await sign(strangerJwk, 'ES256', claims, { kid: 'nobody' })],
-        ['payload tampered (party swapped)', `${header}.${encode({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), party: 'lessor-b' })}.${signature}`],
+        [
+          'payload tampered (party swapped)',
+          `${header}.${encode({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), party: 'lessor-b' })}.${signature}`,
+        ],
         ['signature stripped', `${header}.${payload}.`],
-        ['signature of another token', `${header}.${payload}.${(await mintToken(issuer, { personId: 'bob', partyId: 'lessor-b', roles: ['owner-admin'] })).split('.')[2]}`],
+        [
+          'signature of another token',
+          `${header}.${payload}.${(await mintToken(issuer, { personId: 'bob', partyId: 'lessor-b', roles: ['owner-admin'] })).split('.')[2]}`,
+        ],
         ['a key bundle passed off as a token', String(bundle.body)],
         ['no party claim', await sign(issuer, 'ES256', { ...claims, party: undefined })],
         ['roles not a list', await sign(issuer, 'ES256', { ...claims, roles: 'owner-admin' })],
@@ -67,7 +101,11 @@ describe('tokens: forged, foreign and stale tokens are refused', () => {
         { method: 'GET', path: '/v1/batteries/TOK-1/bundle' },
         { method: 'GET', path: '/v1/audit' },
         { method: 'POST', path: '/v1/batteries/TOK-1/theft-report', body: () => ({}) },
-        { method: 'POST', path: '/v1/batteries/TOK-1/keys', body: () => keyBody('eve', holderKey(7)) },
+        {
+          method: 'POST',
+          path: '/v1/batteries/TOK-1/keys',
+          body: () => keyBody('eve', holderKey(7)),
+        },
       ];
 
       const before = readStore(service.dataDir).length;
@@ -81,7 +119,8 @@ describe('tokens: forged, foreign and stale tokens are refused', () => {
               body: route.body?.(),
             });
             attempts++;
-            if (answer.status !== 401) accepted.push(`${name} → ${route.method} ${route.path}: ${answer.status}`);
+            if (answer.status !== 401)
+              accepted.push(`${name} → ${route.method} ${route.path}: ${answer.status}`);
           }
         }
       }
@@ -89,15 +128,29 @@ describe('tokens: forged, foreign and stale tokens are refused', () => {
       // A genuine token of another party: authenticated, but answered on a battery it has no relation
       // to exactly as on a serial nobody provisioned (404), so it learns nothing.
       const foreign = [
-        await mintToken(issuer, { personId: 'mallory', partyId: 'workshop', roles: ['owner-admin'] }),
-        await mintToken(issuer, { personId: 'bob', partyId: 'lessor-b', roles: ['owner-admin', 'provisioner', 'fleet-manager'] }),
+        await mintToken(issuer, {
+          personId: 'mallory',
+          partyId: 'workshop',
+          roles: ['owner-admin'],
+        }),
+        await mintToken(issuer, {
+          personId: 'bob',
+          partyId: 'lessor-b',
+          roles: ['owner-admin', 'provisioner', 'fleet-manager'],
+        }),
       ];
       let foreignAttempts = 0;
       for (const token of foreign) {
         for (const route of routes.filter((r) => r.path !== '/v1/audit')) {
-          const answer = await service.request(route.method, route.path, { headers: { authorization: `Bearer ${token}` }, body: route.body?.() });
+          const answer = await service.request(route.method, route.path, {
+            headers: { authorization: `Bearer ${token}` },
+            body: route.body?.(),
+          });
           foreignAttempts++;
-          if (answer.status !== 404) accepted.push(`another party's token → ${route.method} ${route.path}: ${answer.status}`);
+          if (answer.status !== 404)
+            accepted.push(
+              `another party's token → ${route.method} ${route.path}: ${answer.status}`,
+            );
         }
       }
       const after = readStore(service.dataDir).length;

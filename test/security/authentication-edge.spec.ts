@@ -22,22 +22,34 @@ jest.mock('../../src/create-app', () => {
   return {
     ...actual,
     createApp: (env: Record<string, string | undefined>, options = {}) =>
-      actual.createApp({ ...env, LOG_LEVEL: 'info' }, { logDestination: { write: (line: string) => mockLog.push(line) }, ...options }),
+      actual.createApp(
+        { ...env, LOG_LEVEL: 'info' },
+        { logDestination: { write: (line: string) => mockLog.push(line) }, ...options },
+      ),
   };
 });
 
 jest.setTimeout(60_000);
 
 const epoch = () => Math.floor(Date.now() / 1000);
-const bogusToken = () => [16, 48, 32].map((size) => randomBytes(size).toString('base64url')).join('.');
-const from = (address: string, headers: Record<string, string> = {}) => ({ 'x-forwarded-for': address, ...headers });
+const bogusToken = () =>
+  [16, 48, 32].map((size) => randomBytes(size).toString('base64url')).join('.');
+const from = (address: string, headers: Record<string, string> = {}) => ({
+  'x-forwarded-for': address,
+  ...headers,
+});
 const bundlePath = (serial: string) => `/v1/devices/${serial}/bundle`;
 const OUR_ANSWER = 'application/problem+json';
 /** Phrases of jose's own error messages (and of what we used to wrap them in): none may reach a caller. */
-const JOSE_INTERNALS = /timestamp check|unexpected "|missing required|verification failed|Header Parameter|Compact JWS|JSON Web Key Set|Claims Set|ERR_|Token refused/;
+const JOSE_INTERNALS =
+  /timestamp check|unexpected "|missing required|verification failed|Header Parameter|Compact JWS|JSON Web Key Set|Claims Set|ERR_|Token refused/;
 
 async function genuineProof(app: TestApp, device: TestDevice): Promise<string> {
-  return createDeviceProof(device.identity, { method: 'GET', url: `${app.baseUrl}${bundlePath(device.identity.serial)}`, now: epoch() });
+  return createDeviceProof(device.identity, {
+    method: 'GET',
+    url: `${app.baseUrl}${bundlePath(device.identity.serial)}`,
+    now: epoch(),
+  });
 }
 
 describe('A caller rotating bogus tokens escapes the rate limit', () => {
@@ -57,11 +69,19 @@ describe('A caller rotating bogus tokens escapes the rate limit', () => {
   it('counts a flood of bogus tokens on the address: 429 once over, and then even a genuine token waits, unverified', async () => {
     const statuses: number[] = [];
     for (let i = 0; i <= LIMIT; i++) {
-      statuses.push((await app.request('GET', '/v1/parties', { headers: from('203.0.113.1', { authorization: `Bearer ${bogusToken()}` }) })).status);
+      statuses.push(
+        (
+          await app.request('GET', '/v1/parties', {
+            headers: from('203.0.113.1', { authorization: `Bearer ${bogusToken()}` }),
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([...Array(LIMIT).fill(401), 429]);
 
-    const limited = await app.request('GET', '/v1/parties', { headers: from('203.0.113.1', { authorization: `Bearer ${bogusToken()}` }) });
+    const limited = await app.request('GET', '/v1/parties', {
+      headers: from('203.0.113.1', { authorization: `Bearer ${bogusToken()}` }),
+    });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('content-type')).toContain(OUR_ANSWER);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -70,70 +90,155 @@ describe('A caller rotating bogus tokens escapes the rate limit', () => {
     // A person never seen before would be verified and counted on their own: refused instead,
     // so the address's requests are refused before any signature is checked.
     const nina = await app.caller('nina', 'lessor-a', ['owner-admin']);
-    expect((await app.request('GET', '/v1/parties', { as: nina, headers: from('203.0.113.1') })).status).toBe(429);
-    expect((await app.request('GET', '/v1/parties', { as: nina, headers: from('203.0.113.2') })).status).not.toBe(429);
+    expect(
+      (await app.request('GET', '/v1/parties', { as: nina, headers: from('203.0.113.1') })).status,
+    ).toBe(429);
+    expect(
+      (await app.request('GET', '/v1/parties', { as: nina, headers: from('203.0.113.2') })).status,
+    ).not.toBe(429);
   });
 
   it('counts an IPv6 client on its /64, so rotating addresses within it mints no fresh bucket', async () => {
     const statuses: number[] = [];
     for (let i = 0; i <= LIMIT; i++) {
       const address = `2001:db8:1:1:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::${i + 1}`;
-      statuses.push((await app.request('GET', '/v1/parties', { headers: from(address, { authorization: `Bearer ${bogusToken()}` }) })).status);
+      statuses.push(
+        (
+          await app.request('GET', '/v1/parties', {
+            headers: from(address, { authorization: `Bearer ${bogusToken()}` }),
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([...Array(LIMIT).fill(401), 429]);
-    expect((await app.request('GET', '/v1/parties', { headers: from('2001:db8:1:2::1', { authorization: `Bearer ${bogusToken()}` }) })).status).toBe(401);
+    expect(
+      (
+        await app.request('GET', '/v1/parties', {
+          headers: from('2001:db8:1:2::1', { authorization: `Bearer ${bogusToken()}` }),
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('counts a person once whatever party their token names, and never on their address', async () => {
-    const tokens = [await app.caller('alice', 'lessor-a', ['owner-admin']), await app.caller('alice', 'lessor-b', ['owner-admin'])];
+    const tokens = [
+      await app.caller('alice', 'lessor-a', ['owner-admin']),
+      await app.caller('alice', 'lessor-b', ['owner-admin']),
+    ];
     const statuses: number[] = [];
-    for (let i = 0; i <= LIMIT; i++) statuses.push((await app.request('GET', '/v1/parties', { as: tokens[i % 2], headers: from('203.0.113.3') })).status);
-    expect(statuses.slice(0, LIMIT).filter((status) => status === 401 || status === 429 || status >= 500)).toEqual([]);
+    for (let i = 0; i <= LIMIT; i++)
+      statuses.push(
+        (
+          await app.request('GET', '/v1/parties', {
+            as: tokens[i % 2],
+            headers: from('203.0.113.3'),
+          })
+        ).status,
+      );
+    expect(
+      statuses
+        .slice(0, LIMIT)
+        .filter((status) => status === 401 || status === 429 || status >= 500),
+    ).toEqual([]);
     expect(statuses[LIMIT]).toBe(429);
-    expect((await app.request('GET', '/v1/parties', { as: cast.ownerB, headers: from('203.0.113.3') })).status).not.toBe(429);
+    expect(
+      (await app.request('GET', '/v1/parties', { as: cast.ownerB, headers: from('203.0.113.3') }))
+        .status,
+    ).not.toBe(429);
   });
 
   it('does not let a valid token buy unlimited verifications: past the person’s limit, the excess fills the address', async () => {
     const hank = await app.caller('hank', 'lessor-a', ['owner-admin']);
     const statuses: number[] = [];
-    for (let i = 0; i < 2 * LIMIT; i++) statuses.push((await app.request('GET', '/v1/parties', { as: hank, headers: from('203.0.113.4') })).status);
+    for (let i = 0; i < 2 * LIMIT; i++)
+      statuses.push(
+        (await app.request('GET', '/v1/parties', { as: hank, headers: from('203.0.113.4') }))
+          .status,
+      );
     expect(statuses.slice(LIMIT)).toEqual(Array(LIMIT).fill(429));
     // The address is now full: a colleague behind it waits, and nothing there is verified any more.
     const ivy = await app.caller('ivy', 'lessor-a', ['owner-admin']);
-    expect((await app.request('GET', '/v1/parties', { as: ivy, headers: from('203.0.113.4') })).status).toBe(429);
+    expect(
+      (await app.request('GET', '/v1/parties', { as: ivy, headers: from('203.0.113.4') })).status,
+    ).toBe(429);
   });
 
   it('counts bogus device proofs on the sender, so a victim device is not locked out, and never verifies them once over', async () => {
     const forger = (await generateKeyPair('ES256')).privateKey;
     const forged = () =>
-      new SignJWT({ htm: 'GET', htu: `${app.baseUrl}${bundlePath('SN-VICTIM')}`, sub: 'SN-VICTIM', jti: randomBytes(16).toString('base64url'), iat: epoch() })
-        .setProtectedHeader({ alg: 'ES256', typ: 'battery-device-proof+jwt', kid: victim.identity.thumbprint })
+      new SignJWT({
+        htm: 'GET',
+        htu: `${app.baseUrl}${bundlePath('SN-VICTIM')}`,
+        sub: 'SN-VICTIM',
+        jti: randomBytes(16).toString('base64url'),
+        iat: epoch(),
+      })
+        .setProtectedHeader({
+          alg: 'ES256',
+          typ: 'battery-device-proof+jwt',
+          kid: victim.identity.thumbprint,
+        })
         .sign(forger);
     const statuses: number[] = [];
-    for (let i = 0; i <= LIMIT; i++) statuses.push((await app.request('GET', bundlePath('SN-VICTIM'), { headers: from('198.51.100.7', { 'device-proof': await forged() }) })).status);
+    for (let i = 0; i <= LIMIT; i++)
+      statuses.push(
+        (
+          await app.request('GET', bundlePath('SN-VICTIM'), {
+            headers: from('198.51.100.7', { 'device-proof': await forged() }),
+          })
+        ).status,
+      );
     expect(statuses).toEqual([...Array(LIMIT).fill(401), 429]);
-    const garbage = await app.request('GET', bundlePath('SN-VICTIM'), { headers: from('198.51.100.7', { 'device-proof': 'a.b.c' }) });
+    const garbage = await app.request('GET', bundlePath('SN-VICTIM'), {
+      headers: from('198.51.100.7', { 'device-proof': 'a.b.c' }),
+    });
     expect(garbage).toMatchObject({ status: 429, body: { code: 'too-many-requests' } });
 
     // A genuine proof sent from the flooded address is refused unverified: its jti is not even
     // spent, for the same proof is then accepted from the device's own address.
     const proof = await genuineProof(app, victim);
-    expect((await app.request('GET', bundlePath('SN-VICTIM'), { headers: from('198.51.100.7', { 'device-proof': proof }) })).status).toBe(429);
-    expect((await app.request('GET', bundlePath('SN-VICTIM'), { headers: from('198.51.100.8', { 'device-proof': proof }) })).status).toBe(200);
+    expect(
+      (
+        await app.request('GET', bundlePath('SN-VICTIM'), {
+          headers: from('198.51.100.7', { 'device-proof': proof }),
+        })
+      ).status,
+    ).toBe(429);
+    expect(
+      (
+        await app.request('GET', bundlePath('SN-VICTIM'), {
+          headers: from('198.51.100.8', { 'device-proof': proof }),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('limits a device on its own verified identity, not on its address', async () => {
     const device = await provisionDevice(app, cast, 'SN-BUSY');
     const statuses: number[] = [];
     for (let i = 0; i <= LIMIT; i++) {
-      statuses.push((await app.request('GET', bundlePath('SN-BUSY'), { headers: from('198.51.100.9', { 'device-proof': await genuineProof(app, device) }) })).status);
+      statuses.push(
+        (
+          await app.request('GET', bundlePath('SN-BUSY'), {
+            headers: from('198.51.100.9', { 'device-proof': await genuineProof(app, device) }),
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([...Array(LIMIT).fill(200), 429]);
-    const limited = await app.request('GET', bundlePath('SN-BUSY'), { headers: from('198.51.100.9', { 'device-proof': await genuineProof(app, device) }) });
+    const limited = await app.request('GET', bundlePath('SN-BUSY'), {
+      headers: from('198.51.100.9', { 'device-proof': await genuineProof(app, device) }),
+    });
     expect(limited.headers.get('content-type')).toContain(OUR_ANSWER);
     expect(limited.headers.get('retry-after')).toBeTruthy();
     // Its address still has its whole budget: an unverified request there is judged, not limited.
-    expect((await app.request('GET', bundlePath('SN-BUSY'), { headers: from('198.51.100.9', { 'device-proof': 'a.b.c' }) })).status).toBe(401);
+    expect(
+      (
+        await app.request('GET', bundlePath('SN-BUSY'), {
+          headers: from('198.51.100.9', { 'device-proof': 'a.b.c' }),
+        })
+      ).status,
+    ).toBe(401);
   });
 });
 
@@ -147,21 +252,31 @@ describe('A caller forging X-Forwarded-For escapes the rate limit of a service n
   it('ignores X-Forwarded-For without TRUST_PROXY, and still never limits /health', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
-      statuses.push((await app.request('GET', '/v1/parties', { headers: from(`192.0.2.${i + 1}`, { authorization: `Bearer ${bogusToken()}` }) })).status);
+      statuses.push(
+        (
+          await app.request('GET', '/v1/parties', {
+            headers: from(`192.0.2.${i + 1}`, { authorization: `Bearer ${bogusToken()}` }),
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
     for (let i = 0; i < 10; i++) expect((await app.request('GET', '/health')).status).toBe(200);
   });
 
   it('refuses a TRUST_PROXY it cannot understand at start, by name', async () => {
-    await expect(createApp({ TRUST_PROXY: 'the-load-balancer', LOG_LEVEL: 'silent' })).rejects.toThrow(/Invalid configuration: TRUST_PROXY/);
+    await expect(
+      createApp({ TRUST_PROXY: 'the-load-balancer', LOG_LEVEL: 'silent' }),
+    ).rejects.toThrow(/Invalid configuration: TRUST_PROXY/);
   });
 });
 
 describe('A forger relies on a deployment accepting unsigned or HMAC tokens', () => {
   it('refuses AUTH_ALGORITHMS naming none, an HMAC or nothing at start, by name', async () => {
     for (const algorithms of ['none', 'HS256', 'ES256,HS512', '']) {
-      await expect(createApp({ AUTH_ALGORITHMS: algorithms, LOG_LEVEL: 'silent' })).rejects.toThrow(/Invalid configuration: AUTH_ALGORITHMS/);
+      await expect(createApp({ AUTH_ALGORITHMS: algorithms, LOG_LEVEL: 'silent' })).rejects.toThrow(
+        /Invalid configuration: AUTH_ALGORITHMS/,
+      );
     }
   });
 });
@@ -188,13 +303,22 @@ describe('A tenant mints a token as a device', () => {
         ['POST', '/v1/batteries/SN-IMPERSONATED/theft-report', {}],
       ] as const) {
         const answer = await app.request(method, path, { as, body });
-        expect(answer).toMatchObject({ status: 401, body: { code: 'token-reserved-subject', detail: expect.stringContaining('reserved') } });
-        expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="battery-keys", error="invalid_token"');
+        expect(answer).toMatchObject({
+          status: 401,
+          body: { code: 'token-reserved-subject', detail: expect.stringContaining('reserved') },
+        });
+        expect(answer.headers.get('www-authenticate')).toBe(
+          'Bearer realm="battery-keys", error="invalid_token"',
+        );
       }
     }
-    const history = await app.request('GET', '/v1/batteries/SN-IMPERSONATED/history', { as: cast.ownerA });
+    const history = await app.request('GET', '/v1/batteries/SN-IMPERSONATED/history', {
+      as: cast.ownerA,
+    });
     expect(history.status).toBe(200);
-    expect(JSON.stringify(history.body)).not.toMatch(/TheftReported|DEVICE:|"device:SN-IMPERSONATED"/i);
+    expect(JSON.stringify(history.body)).not.toMatch(
+      /TheftReported|DEVICE:|"device:SN-IMPERSONATED"/i,
+    );
   });
 });
 
@@ -207,50 +331,122 @@ describe('A prober reads the verifier’s internals from error text', () => {
   });
   afterAll(async () => app.stop());
 
-  const claims = () => ({ sub: 'pia', party: 'lessor-a', roles: ['owner-admin'], iss: 'urn:battery-keys:local-issuer', aud: 'battery-keys', iat: epoch(), exp: epoch() + 600 });
-  const signed = async (body: Record<string, unknown>, key: JWK = issuerKey, header: Record<string, unknown> = {}) =>
-    new SignJWT(body).setProtectedHeader({ alg: 'ES256', kid: issuerKey.kid, typ: 'JWT', ...header }).sign(await importJWK(key, 'ES256'));
+  const claims = () => ({
+    sub: 'pia',
+    party: 'lessor-a',
+    roles: ['owner-admin'],
+    iss: 'urn:battery-keys:local-issuer',
+    aud: 'battery-keys',
+    iat: epoch(),
+    exp: epoch() + 600,
+  });
+  const signed = async (
+    body: Record<string, unknown>,
+    key: JWK = issuerKey,
+    header: Record<string, unknown> = {},
+  ) =>
+    new SignJWT(body)
+      .setProtectedHeader({ alg: 'ES256', kid: issuerKey.kid, typ: 'JWT', ...header })
+      .sign(await importJWK(key, 'ES256'));
   const encode = (value: object) => base64url.encode(JSON.stringify(value));
 
   it('answers every refused token with a fixed sentence of ours, a stable code and an RFC 6750 challenge', async () => {
-    const stranger = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
+    const stranger = await exportJWK(
+      (await generateKeyPair('ES256', { extractable: true })).privateKey,
+    );
     const publicSecret = new TextEncoder().encode(JSON.stringify(publicPart(issuerKey)));
     const valid = await signed(claims());
     const [header, payload, signature] = valid.split('.');
     const cases: [string, string, string][] = [
-      ['expired', await signed({ ...claims(), iat: epoch() - 7200, exp: epoch() - 3600 }), 'token-expired'],
+      [
+        'expired',
+        await signed({ ...claims(), iat: epoch() - 7200, exp: epoch() - 3600 }),
+        'token-expired',
+      ],
       ['not yet valid', await signed({ ...claims(), nbf: epoch() + 3600 }), 'token-not-yet-valid'],
-      ['wrong issuer', (await app.caller('pia', 'lessor-a', ['owner-admin'], { issuer: 'urn:evil' })).token, 'token-wrong-issuer'],
-      ['wrong audience', (await app.caller('pia', 'lessor-a', ['owner-admin'], { audience: 'another-service' })).token, 'token-wrong-audience'],
+      [
+        'wrong issuer',
+        (await app.caller('pia', 'lessor-a', ['owner-admin'], { issuer: 'urn:evil' })).token,
+        'token-wrong-issuer',
+      ],
+      [
+        'wrong audience',
+        (await app.caller('pia', 'lessor-a', ['owner-admin'], { audience: 'another-service' }))
+          .token,
+        'token-wrong-audience',
+      ],
       ['no expiry', await signed({ ...claims(), exp: undefined }), 'token-missing-claim'],
-      ['alg none', `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims())}.`, 'token-algorithm-refused'],
-      ['HS256 keyed with the public key', await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: issuerKey.kid }).sign(publicSecret), 'token-algorithm-refused'],
-      ['a stranger’s key under our kid', await signed(claims(), stranger), 'token-signature-refused'],
-      ['an unknown kid', await signed(claims(), stranger, { kid: 'nobody' }), 'token-signature-refused'],
-      ['payload tampered', `${header}.${encode({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), party: 'lessor-b' })}.${signature}`, 'token-signature-refused'],
+      [
+        'alg none',
+        `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims())}.`,
+        'token-algorithm-refused',
+      ],
+      [
+        'HS256 keyed with the public key',
+        await new SignJWT(claims())
+          .setProtectedHeader({ alg: 'HS256', kid: issuerKey.kid })
+          .sign(publicSecret),
+        'token-algorithm-refused',
+      ],
+      [
+        'a stranger’s key under our kid',
+        await signed(claims(), stranger),
+        'token-signature-refused',
+      ],
+      [
+        'an unknown kid',
+        await signed(claims(), stranger, { kid: 'nobody' }),
+        'token-signature-refused',
+      ],
+      [
+        'payload tampered',
+        `${header}.${encode({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), party: 'lessor-b' })}.${signature}`,
+        'token-signature-refused',
+      ],
       ['garbage', 'not.a.jwt', 'token-malformed'],
       ['forbidden characters', 'ey<script>', 'token-malformed'],
       ['no roles', await signed({ ...claims(), roles: undefined }), 'token-invalid-claims'],
     ];
     for (const [name, token, code] of cases) {
-      const answer = await app.request('GET', '/v1/parties', { headers: { authorization: `Bearer ${token}` } });
-      expect({ name, status: answer.status, code: answer.body.code }).toEqual({ name, status: 401, code });
+      const answer = await app.request('GET', '/v1/parties', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect({ name, status: answer.status, code: answer.body.code }).toEqual({
+        name,
+        status: 401,
+        code,
+      });
       expect(answer.headers.get('content-type')).toContain(OUR_ANSWER);
-      expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="battery-keys", error="invalid_token"');
-      expect({ name, detail: answer.body.detail }).not.toEqual({ name, detail: expect.stringMatching(JOSE_INTERNALS) });
+      expect(answer.headers.get('www-authenticate')).toBe(
+        'Bearer realm="battery-keys", error="invalid_token"',
+      );
+      expect({ name, detail: answer.body.detail }).not.toEqual({
+        name,
+        detail: expect.stringMatching(JOSE_INTERNALS),
+      });
     }
-    expect((await app.request('GET', '/v1/parties', { headers: { authorization: `Bearer ${valid}` } })).status).not.toBe(401);
+    expect(
+      (await app.request('GET', '/v1/parties', { headers: { authorization: `Bearer ${valid}` } }))
+        .status,
+    ).not.toBe(401);
   });
 
   it('tells an unreachable identity provider (503, ours to fix) from a refused token (401)', async () => {
-    const unreachable = TokenVerifier.withRemoteJwks('http://127.0.0.1:9/jwks.json', { issuer: 'urn:battery-keys:local-issuer', audience: 'battery-keys', algorithms: ['ES256'] });
+    const unreachable = TokenVerifier.withRemoteJwks('http://127.0.0.1:9/jwks.json', {
+      issuer: 'urn:battery-keys:local-issuer',
+      audience: 'battery-keys',
+      algorithms: ['ES256'],
+    });
     const token = (await app.caller('pia', 'lessor-a', ['owner-admin'])).token;
     await expect(unreachable.verify(token)).rejects.toBeInstanceOf(TokenKeysUnavailableError);
     await expect(unreachable.verify('not.a.jwt')).rejects.toMatchObject({ reason: 'malformed' });
   });
 
   it('challenges a request without a Bearer token, without an error code', async () => {
-    for (const headers of [{}, { authorization: 'Basic YWxpY2U6c2VjcmV0' }] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: 'Basic YWxpY2U6c2VjcmV0' }] as Record<
+      string,
+      string
+    >[]) {
       const answer = await app.request('GET', '/v1/parties', { headers });
       expect(answer).toMatchObject({ status: 401, body: { code: 'token-missing' } });
       expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="battery-keys"');
@@ -258,18 +454,34 @@ describe('A prober reads the verifier’s internals from error text', () => {
   });
 
   it('answers headers too large for the HTTP parser as problem+json 431', async () => {
-    const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-      const request = httpRequest(`${app.baseUrl}/v1/parties`, { headers: { 'x-filler': 'a'.repeat(64 * 1024) } }, (response) => {
-        let body = '';
-        response.on('data', (chunk) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']), body }));
-      });
-      request.on('error', reject);
-      request.end();
-    });
+    const answer = await new Promise<{ status: number; type: string; body: string }>(
+      (resolve, reject) => {
+        const request = httpRequest(
+          `${app.baseUrl}/v1/parties`,
+          { headers: { 'x-filler': 'a'.repeat(64 * 1024) } },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk) => (body += chunk));
+            response.on('end', () =>
+              resolve({
+                status: response.statusCode ?? 0,
+                type: String(response.headers['content-type']),
+                body,
+              }),
+            );
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      },
+    );
     expect(answer.status).toBe(431);
     expect(answer.type).toBe(OUR_ANSWER);
-    expect(JSON.parse(answer.body)).toMatchObject({ status: 431, code: 'request-header-fields-too-large', title: 'Request Header Fields Too Large' });
+    expect(JSON.parse(answer.body)).toMatchObject({
+      status: 431,
+      code: 'request-header-fields-too-large',
+      title: 'Request Header Fields Too Large',
+    });
     expect((await app.request('GET', '/health')).status).toBe(200);
   });
 });
@@ -292,8 +504,20 @@ describe('A log reader collects device proofs and idempotency keys', () => {
     const bogusProof = `${randomBytes(24).toString('base64url')}.${randomBytes(24).toString('base64url')}.${randomBytes(24).toString('base64url')}`;
     const logBefore = mockLog.length;
 
-    expect((await app.request('GET', bundlePath('SN-LOGGED'), { headers: { 'device-proof': proof, cookie } })).status).toBe(200);
-    expect((await app.request('GET', bundlePath('SN-LOGGED'), { headers: { 'device-proof': bogusProof } })).status).toBe(401);
+    expect(
+      (
+        await app.request('GET', bundlePath('SN-LOGGED'), {
+          headers: { 'device-proof': proof, cookie },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await app.request('GET', bundlePath('SN-LOGGED'), {
+          headers: { 'device-proof': bogusProof },
+        })
+      ).status,
+    ).toBe(401);
     const registered = await app.request('POST', '/v1/parties', {
       as: cast.platform,
       body: { partyId: 'logged-party', name: 'Logged', kind: 'lessor' },
@@ -306,7 +530,15 @@ describe('A log reader collects device proofs and idempotency keys', () => {
     expect(written).toContain('/v1/devices/SN-LOGGED/bundle');
     expect(written).toContain('/v1/parties');
     expect(written).toContain('[Redacted]');
-    for (const secret of [proof, ...proof.split('.'), bogusProof, idempotencyKey, cookie, cast.platform.token, cast.platform.token.split('.')[2]]) {
+    for (const secret of [
+      proof,
+      ...proof.split('.'),
+      bogusProof,
+      idempotencyKey,
+      cookie,
+      cast.platform.token,
+      cast.platform.token.split('.')[2],
+    ]) {
       expect(written).not.toContain(secret);
     }
   });
@@ -314,7 +546,12 @@ describe('A log reader collects device proofs and idempotency keys', () => {
 
 describe('None of these attacks', () => {
   it('produced a 5xx answer or an error-level log line', () => {
-    const entries = mockLog.flatMap((chunk) => chunk.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as { level: number; res?: { statusCode: number }; msg?: string });
+    const entries = mockLog
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter(Boolean)
+      .map(
+        (line) => JSON.parse(line) as { level: number; res?: { statusCode: number }; msg?: string },
+      );
     expect(entries.filter((entry) => entry.res).length).toBeGreaterThan(100);
     expect(entries.filter((entry) => (entry.res?.statusCode ?? 0) >= 500)).toEqual([]);
     expect(entries.filter((entry) => entry.level >= 50).map((entry) => entry.msg)).toEqual([]);

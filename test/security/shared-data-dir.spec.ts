@@ -21,9 +21,18 @@ describe('A second instance started on the same data directory corrupts the read
   afterAll(async () => service?.stop());
 
   /** `node src/main.js` on the given data directory, run until it exits by itself (or 30 s). */
-  async function startAnother(dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  async function startAnother(
+    dataDir: string,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [buildService().mainJs], {
-      env: { PATH: process.env.PATH ?? '', NODE_PATH: buildNodePath(), DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(await freePort()), LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_PATH: buildNodePath(),
+        DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        PORT: String(await freePort()),
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -37,9 +46,15 @@ describe('A second instance started on the same data directory corrupts the read
   }
 
   async function writeAndReadBack(partyId: string): Promise<void> {
-    const written = await service.request('POST', '/v1/parties', { as: 'platform', body: { partyId, name: partyId.toUpperCase(), kind: 'lessor' } });
+    const written = await service.request('POST', '/v1/parties', {
+      as: 'platform',
+      body: { partyId, name: partyId.toUpperCase(), kind: 'lessor' },
+    });
     expect(written.status).toBe(201);
-    const read = await service.request('GET', '/v1/parties', { as: 'platform', headers: { 'x-min-position': String(written.body.position) } });
+    const read = await service.request('GET', '/v1/parties', {
+      as: 'platform',
+      headers: { 'x-min-position': String(written.body.position) },
+    });
     expect(read.status).toBe(200);
     expect(JSON.stringify(read.body)).toContain(`"${partyId}"`);
     expect((await service.request('GET', '/health')).status).toBe(200);
@@ -50,7 +65,9 @@ describe('A second instance started on the same data directory corrupts the read
     const second = await startAnother(service.dataDir);
     expect(second.code).not.toBe(0);
     expect(second.code).not.toBeNull(); // it exited by itself, it was not killed by the timer
-    expect(second.stderr).toBe(`DATA_DIR ${service.dataDir} is in use by another instance (pid ${service.process.pid}); stop it or use another DATA_DIR\n`);
+    expect(second.stderr).toBe(
+      `DATA_DIR ${service.dataDir} is in use by another instance (pid ${service.process.pid}); stop it or use another DATA_DIR\n`,
+    );
     expect(second.stdout).toBe('');
     await writeAndReadBack('after-second');
     expect((await service.progress()).position).toBe((await service.progress()).head);
@@ -69,9 +86,18 @@ describe('A second instance started on the same data directory corrupts the read
     const app = await TestApp.start();
     try {
       const platform = await app.caller('pat', 'platform', ['platform-admin']);
-      expect((await app.request('POST', '/v1/parties', { as: platform, body: { partyId: 'oem', name: 'OEM', kind: 'manufacturer' } })).status).toBe(201);
+      expect(
+        (
+          await app.request('POST', '/v1/parties', {
+            as: platform,
+            body: { partyId: 'oem', name: 'OEM', kind: 'manufacturer' },
+          })
+        ).status,
+      ).toBe(201);
       const refused = await startAnother(app.dataDir);
-      expect(refused.stderr).toBe(`DATA_DIR ${app.dataDir} is in use by another instance (pid ${process.pid}); stop it or use another DATA_DIR\n`);
+      expect(refused.stderr).toBe(
+        `DATA_DIR ${app.dataDir} is in use by another instance (pid ${process.pid}); stop it or use another DATA_DIR\n`,
+      );
       await app.restart();
       expect((await app.request('GET', '/v1/parties/oem', { as: platform })).status).toBe(200);
       expect((await app.request('GET', '/health')).status).toBe(200);

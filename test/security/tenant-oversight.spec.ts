@@ -17,7 +17,13 @@ describe("A tenant that gives its own people the auditor and platform-admin role
     app = await TestApp.start();
     cast = await registerCast(app);
     await provision(app, cast, 'SN-A-1');
-    expect((await issueKey(app, cast.ownerA, 'SN-A-1', { personId: 'tom', partyId: 'workshop' }, ['diagnostics.read'])).status).toBe(201);
+    expect(
+      (
+        await issueKey(app, cast.ownerA, 'SN-A-1', { personId: 'tom', partyId: 'workshop' }, [
+          'diagnostics.read',
+        ])
+      ).status,
+    ).toBe(201);
     fakeAuditor = await app.caller('eve', 'lessor-b', ['auditor']);
     fakeAdmin = await app.caller('eve', 'lessor-b', ['platform-admin', 'auditor']);
     platformAuditor = await app.caller('audrey', 'platform', ['auditor']);
@@ -37,28 +43,52 @@ describe("A tenant that gives its own people the auditor and platform-admin role
     for (const caller of [fakeAuditor, fakeAdmin]) {
       for (const path of reads('SN-A-1')) {
         const answer = await app.request('GET', path, { as: caller });
-        expect({ path, status: answer.status, code: answer.body.code }).toEqual({ path, status: 404, code: 'battery-not-found' });
+        expect({ path, status: answer.status, code: answer.body.code }).toEqual({
+          path,
+          status: 404,
+          code: 'battery-not-found',
+        });
       }
     }
   });
 
   it('lists no fleet but its own, and audits no other party', async () => {
-    for (const path of ['/v1/batteries', '/v1/fleet/lagging', '/v1/fleet/exposure', '/v1/audit?party=lessor-a', '/v1/audit', '/v1/batteries?owner=lessor-a']) {
+    for (const path of [
+      '/v1/batteries',
+      '/v1/fleet/lagging',
+      '/v1/fleet/exposure',
+      '/v1/audit?party=lessor-a',
+      '/v1/audit',
+      '/v1/batteries?owner=lessor-a',
+    ]) {
       const answer = await app.request('GET', path, { as: fakeAdmin });
       expect({ path, status: answer.status }).toEqual({ path, status: 403 });
     }
-    expect((await app.request('GET', '/v1/audit?party=lessor-b', { as: fakeAdmin })).body.items).toEqual([]);
+    expect(
+      (await app.request('GET', '/v1/audit?party=lessor-b', { as: fakeAdmin })).body.items,
+    ).toEqual([]);
   });
 
   it('cannot ask explain about anyone else without a battery', async () => {
-    const answer = await app.request('GET', '/v1/policy/explain?action=lease.end&person=alice&party=lessor-a&roles=owner-admin', { as: fakeAdmin });
+    const answer = await app.request(
+      'GET',
+      '/v1/policy/explain?action=lease.end&person=alice&party=lessor-a&roles=owner-admin',
+      { as: fakeAdmin },
+    );
     expect(answer.status).toBe(403);
   });
 
   it('is not the platform: the platform party auditor still sees every tenant', async () => {
-    expect((await app.request('GET', '/v1/batteries/SN-A-1', { as: platformAuditor })).status).toBe(200);
-    expect((await app.request('GET', '/v1/audit?party=lessor-a', { as: platformAuditor })).body.items.length).toBeGreaterThan(0);
-    expect((await app.request('GET', '/v1/batteries', { as: platformAuditor })).body.items).toEqual([expect.objectContaining({ serial: 'SN-A-1' })]);
+    expect((await app.request('GET', '/v1/batteries/SN-A-1', { as: platformAuditor })).status).toBe(
+      200,
+    );
+    expect(
+      (await app.request('GET', '/v1/audit?party=lessor-a', { as: platformAuditor })).body.items
+        .length,
+    ).toBeGreaterThan(0);
+    expect((await app.request('GET', '/v1/batteries', { as: platformAuditor })).body.items).toEqual(
+      [expect.objectContaining({ serial: 'SN-A-1' })],
+    );
   });
 });
 
@@ -76,10 +106,18 @@ describe('An unrelated party probes serials to learn which batteries exist', () 
   /** Everything an answer says, less what names the request itself. */
   const shape = (answer: { status: number; body: Record<string, unknown> }, serial: string) => {
     const { requestId: _requestId, instance: _instance, ...problem } = answer.body;
-    return { status: answer.status, ...JSON.parse(JSON.stringify(problem).replaceAll(serial, '<serial>')) };
+    return {
+      status: answer.status,
+      ...JSON.parse(JSON.stringify(problem).replaceAll(serial, '<serial>')),
+    };
   };
 
-  const probes: { method: string; path: (serial: string) => string; body?: unknown; headers?: Record<string, string> }[] = [
+  const probes: {
+    method: string;
+    path: (serial: string) => string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  }[] = [
     { method: 'GET', path: (s) => `/v1/batteries/${s}` },
     { method: 'GET', path: (s) => `/v1/batteries/${s}/history` },
     { method: 'GET', path: (s) => `/v1/batteries/${s}/bundle` },
@@ -87,9 +125,21 @@ describe('An unrelated party probes serials to learn which batteries exist', () 
     { method: 'GET', path: (s) => `/v1/devices/${s}/history` },
     { method: 'GET', path: (s) => `/v1/policy/explain?serial=${s}&action=theft.report` },
     { method: 'POST', path: (s) => `/v1/batteries/${s}/theft-report` },
-    { method: 'POST', path: (s) => `/v1/batteries/${s}/theft-report`, headers: { 'if-match': '"0"' } },
-    { method: 'POST', path: (s) => `/v1/batteries/${s}/theft-report`, headers: { 'if-match': '"7"' } },
-    { method: 'POST', path: (s) => `/v1/batteries/${s}/transfers`, body: { toOwnerId: 'lessor-b' } },
+    {
+      method: 'POST',
+      path: (s) => `/v1/batteries/${s}/theft-report`,
+      headers: { 'if-match': '"0"' },
+    },
+    {
+      method: 'POST',
+      path: (s) => `/v1/batteries/${s}/theft-report`,
+      headers: { 'if-match': '"7"' },
+    },
+    {
+      method: 'POST',
+      path: (s) => `/v1/batteries/${s}/transfers`,
+      body: { toOwnerId: 'lessor-b' },
+    },
     { method: 'POST', path: (s) => `/v1/batteries/${s}/transfers/t-1/accept` },
     { method: 'POST', path: (s) => `/v1/batteries/${s}/proposals/p-1/approve` },
     { method: 'POST', path: (s) => `/v1/batteries/${s}/keys/k-1/revoke`, body: { reason: 'x' } },
@@ -98,10 +148,18 @@ describe('An unrelated party probes serials to learn which batteries exist', () 
   it('gets the same answer for an existing serial and an unknown one, on every route', async () => {
     for (const caller of [cast.ownerB, cast.outsider, cast.fleetManager]) {
       for (const probe of probes) {
-        const ask = (serial: string) => app.request(probe.method, probe.path(serial), { as: caller, body: probe.body, headers: probe.headers });
+        const ask = (serial: string) =>
+          app.request(probe.method, probe.path(serial), {
+            as: caller,
+            body: probe.body,
+            headers: probe.headers,
+          });
         const existing = shape(await ask('SN-EXISTS'), 'SN-EXISTS');
         const unknown = shape(await ask('SN-NEVER'), 'SN-NEVER');
-        expect({ probe: `${probe.method} ${probe.path('…')}`, existing }).toEqual({ probe: `${probe.method} ${probe.path('…')}`, existing: unknown });
+        expect({ probe: `${probe.method} ${probe.path('…')}`, existing }).toEqual({
+          probe: `${probe.method} ${probe.path('…')}`,
+          existing: unknown,
+        });
         expect(existing.status).toBe(404);
       }
     }

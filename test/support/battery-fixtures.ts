@@ -33,7 +33,13 @@ export const actors = {
 } satisfies Record<string, Actor>;
 
 export const NOW = new Date('2026-06-01T12:00:00Z');
-export const context = (actor: Actor, reason?: string): CommandContext => ({ actor, now: NOW, requestId: 'req-test', policy: DEFAULT_POLICY, ...(reason ? { reason } : {}) });
+export const context = (actor: Actor, reason?: string): CommandContext => ({
+  actor,
+  now: NOW,
+  requestId: 'req-test',
+  policy: DEFAULT_POLICY,
+  ...(reason ? { reason } : {}),
+});
 
 export const hardLimits: HardLimits = {
   cellVoltageMinV: 2.8,
@@ -44,10 +50,18 @@ export const hardLimits: HardLimits = {
   temperatureMaxC: 60,
 };
 
-export const deviceKey = { jwk: { kty: 'OKP', crv: 'Ed25519', x: 'device-x' }, thumbprint: 'device-thumb' };
-export const holderKey = (name: string) => ({ jwk: { kty: 'OKP', crv: 'Ed25519', x: `${name}-x` }, thumbprint: `${name}-thumb` });
+export const deviceKey = {
+  jwk: { kty: 'OKP', crv: 'Ed25519', x: 'device-x' },
+  thumbprint: 'device-thumb',
+};
+export const holderKey = (name: string) => ({
+  jwk: { kty: 'OKP', crv: 'Ed25519', x: `${name}-x` },
+  thumbprint: `${name}-thumb`,
+});
 
-export const provisionCommand = (overrides: Partial<Extract<BatteryCommand, { type: 'ProvisionBattery' }>> = {}): BatteryCommand => ({
+export const provisionCommand = (
+  overrides: Partial<Extract<BatteryCommand, { type: 'ProvisionBattery' }>> = {},
+): BatteryCommand => ({
   type: 'ProvisionBattery',
   serial: 'SN-1',
   model: 'T2-48V',
@@ -60,7 +74,9 @@ export const provisionCommand = (overrides: Partial<Extract<BatteryCommand, { ty
   ...overrides,
 });
 
-export const issueKeyCommand = (overrides: Partial<Extract<BatteryCommand, { type: 'IssueKey' }>> = {}): BatteryCommand => ({
+export const issueKeyCommand = (
+  overrides: Partial<Extract<BatteryCommand, { type: 'IssueKey' }>> = {},
+): BatteryCommand => ({
   type: 'IssueKey',
   keyId: 'key-1',
   holder: { personId: 'tom', party: parties.workshop },

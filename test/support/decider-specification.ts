@@ -8,12 +8,15 @@ type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } 
  * behaviour written the way the domain is spoken. `then` compares each event as a subset, so a
  * test names what matters (type, data, actor) and nothing it does not care about.
  */
-export function deciderSpecification<Command, State, Event>(decider: Decider<Command, State, Event>) {
+export function deciderSpecification<Command, State, Event>(
+  decider: Decider<Command, State, Event>,
+) {
   return {
     given(history: Event[]) {
       return {
         when(command: Command) {
-          const run = () => decider.decide(command, history.reduce(decider.evolve, decider.initialState()));
+          const run = () =>
+            decider.decide(command, history.reduce(decider.evolve, decider.initialState()));
           return {
             then(expected: DeepPartial<Event>[]): Event[] {
               const events = run();

@@ -29,8 +29,12 @@ export async function registerCast(app: TestApp): Promise<Cast> {
     ['courier', 'operator'],
     ['workshop', 'service-provider'],
   ]) {
-    const response = await app.request('POST', '/v1/parties', { as: platform, body: { partyId, name: partyId.toUpperCase(), kind } });
-    if (response.status !== 201) throw new Error(`registering ${partyId}: ${response.status} ${response.text}`);
+    const response = await app.request('POST', '/v1/parties', {
+      as: platform,
+      body: { partyId, name: partyId.toUpperCase(), kind },
+    });
+    if (response.status !== 201)
+      throw new Error(`registering ${partyId}: ${response.status} ${response.text}`);
   }
   return {
     platform,
@@ -46,16 +50,36 @@ export async function provision(app: TestApp, cast: Cast, serial: string, device
   const deviceKey = deviceJwk ?? (await newPublicJwk('ES256')).publicJwk;
   const response = await app.request('POST', '/v1/batteries', {
     as: cast.provisioner,
-    body: { serial, model: 'T2-48V', chemistry: 'NMC', manufacturerId: 'oem', firstOwnerId: 'lessor-a', hardLimits: HARD_LIMITS, deviceKey },
+    body: {
+      serial,
+      model: 'T2-48V',
+      chemistry: 'NMC',
+      manufacturerId: 'oem',
+      firstOwnerId: 'lessor-a',
+      hardLimits: HARD_LIMITS,
+      deviceKey,
+    },
   });
-  if (response.status !== 201) throw new Error(`provisioning ${serial}: ${response.status} ${response.text}`);
+  if (response.status !== 201)
+    throw new Error(`provisioning ${serial}: ${response.status} ${response.text}`);
   return { response, deviceKey };
 }
 
-export async function issueKey(app: TestApp, as: Caller, serial: string, holder: { personId: string; partyId: string }, capabilities: string[]) {
+export async function issueKey(
+  app: TestApp,
+  as: Caller,
+  serial: string,
+  holder: { personId: string; partyId: string },
+  capabilities: string[],
+) {
   const { publicJwk } = await newPublicJwk();
   return app.request('POST', `/v1/batteries/${serial}/keys`, {
     as,
-    body: { holder, publicKey: publicJwk, capabilities, notAfter: new Date(Date.now() + 86_400_000).toISOString() },
+    body: {
+      holder,
+      publicKey: publicJwk,
+      capabilities,
+      notAfter: new Date(Date.now() + 86_400_000).toISOString(),
+    },
   });
 }

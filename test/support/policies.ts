@@ -8,7 +8,10 @@ export const TRANSFER_NEEDS_FINANCE: PolicyDocument = {
     ...DEFAULT_POLICY_DOCUMENT.actions,
     'ownership.transfer': {
       performers: [{ relationship: 'owner', role: 'owner-admin' }],
-      approvals: [{ anyOf: [{ relationship: 'receiving-lessor', role: 'owner-admin' }] }, { anyOf: [{ relationship: 'owner', role: 'fleet-finance' }] }],
+      approvals: [
+        { anyOf: [{ relationship: 'receiving-lessor', role: 'owner-admin' }] },
+        { anyOf: [{ relationship: 'owner', role: 'fleet-finance' }] },
+      ],
     },
   },
 };

@@ -20,16 +20,27 @@ export class TestApp {
   private app: NestFastifyApplication | undefined;
   baseUrl = '';
 
-  private constructor(readonly dataDir: string, private readonly env: Record<string, string>) {}
+  private constructor(
+    readonly dataDir: string,
+    private readonly env: Record<string, string>,
+  ) {}
 
-  static async start(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'battery-keys-e2e-'))): Promise<TestApp> {
+  static async start(
+    env: Record<string, string> = {},
+    dataDir = mkdtempSync(join(tmpdir(), 'battery-keys-e2e-')),
+  ): Promise<TestApp> {
     const testApp = new TestApp(dataDir, env);
     await testApp.boot();
     return testApp;
   }
 
   private async boot(): Promise<void> {
-    this.app = await createApp({ DATA_DIR: this.dataDir, LOG_LEVEL: 'silent', PORT: '0', ...this.env });
+    this.app = await createApp({
+      DATA_DIR: this.dataDir,
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      ...this.env,
+    });
     await this.app.listen(0, '127.0.0.1');
     this.baseUrl = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
   }
@@ -46,37 +57,56 @@ export class TestApp {
     if (!keepData) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
-  async caller(personId: string, partyId: string, roles: string[], overrides: { audience?: string; issuer?: string; ttlSeconds?: number } = {}): Promise<Caller> {
+  async caller(
+    personId: string,
+    partyId: string,
+    roles: string[],
+    overrides: { audience?: string; issuer?: string; ttlSeconds?: number } = {},
+  ): Promise<Caller> {
     const key = await loadOrCreateLocalIssuerKey(this.dataDir);
-    const token = await mintToken(key, overrides.issuer ?? 'urn:battery-keys:local-issuer', overrides.audience ?? 'battery-keys', {
-      personId,
-      partyId,
-      roles,
-      ttlSeconds: overrides.ttlSeconds ?? 600,
-    });
+    const token = await mintToken(
+      key,
+      overrides.issuer ?? 'urn:battery-keys:local-issuer',
+      overrides.audience ?? 'battery-keys',
+      {
+        personId,
+        partyId,
+        roles,
+        ttlSeconds: overrides.ttlSeconds ?? 600,
+      },
+    );
     return { token, personId, partyId };
   }
 
   async request(
     method: string,
     path: string,
-    options: { as?: Caller; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+    options: {
+      as?: Caller;
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<{ status: number; headers: Headers; body: any; text: string }> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.as) headers.authorization = `Bearer ${options.as.token}`;
     let payload: string | undefined;
     if (options.rawBody !== undefined) payload = options.rawBody;
     else if (options.body !== undefined) payload = JSON.stringify(options.body);
-    if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    if (payload !== undefined && !headers['content-type'])
+      headers['content-type'] = 'application/json';
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
     const text = await response.text();
     let body: unknown = text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+    if ((response.headers.get('content-type') ?? '').includes('json') && text)
+      body = JSON.parse(text);
     return { status: response.status, headers: response.headers, body, text };
   }
 }
 
-export async function newPublicJwk(kind: 'ES256' | 'EdDSA' = 'EdDSA'): Promise<{ publicJwk: JWK; privateKey: CryptoKey }> {
+export async function newPublicJwk(
+  kind: 'ES256' | 'EdDSA' = 'EdDSA',
+): Promise<{ publicJwk: JWK; privateKey: CryptoKey }> {
   const { publicKey, privateKey } = await generateKeyPair(kind, { extractable: true });
   return { publicJwk: await exportJWK(publicKey), privateKey: privateKey as CryptoKey };
 }

@@ -4,7 +4,12 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
-import { pageQuerySchema, partyIdSchema, personIdSchema, positionSchema } from '../../http/common-schemas';
+import {
+  pageQuerySchema,
+  partyIdSchema,
+  personIdSchema,
+  positionSchema,
+} from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
 import { AuditQuery } from '../queries/audit.query';
 
@@ -17,7 +22,9 @@ const auditQuery = z
     limit: pageQuerySchema.limit,
     cursor: positionSchema.optional(),
   })
-  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), { message: 'from must be before to' });
+  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), {
+    message: 'from must be before to',
+  });
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -26,8 +33,14 @@ export class AuditController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'Who changed what, across batteries: by acting party, person and time range, paged in global order' })
-  query(@QueryParams(new ZodValidation(auditQuery, 'query')) query: z.infer<typeof auditQuery>, @CurrentActor() actor: Actor) {
+  @ApiOperation({
+    summary:
+      'Who changed what, across batteries: by acting party, person and time range, paged in global order',
+  })
+  query(
+    @QueryParams(new ZodValidation(auditQuery, 'query')) query: z.infer<typeof auditQuery>,
+    @CurrentActor() actor: Actor,
+  ) {
     const filter = {
       ...(query.party ? { actorPartyId: query.party } : {}),
       ...(query.person ? { actorPersonId: query.person } : {}),

@@ -54,7 +54,9 @@ export class AuditReadModel {
     if (filter.to !== undefined) clauses.push('occurred_at < @to');
     // The statement text depends only on which filters are present: at most 32 variants, cached by SQLite.
     const rows = this.db
-      .prepare<Record<string, unknown>, RawAudit>(`SELECT * FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`)
+      .prepare<Record<string, unknown>, RawAudit>(
+        `SELECT * FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`,
+      )
       .all({ ...filter, after, limit: limit + 1 });
     const items = rows.slice(0, limit).map(toEntry);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].position : null };

@@ -4,7 +4,12 @@ import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
 import { hasOversight } from '../../shared/domain/oversight';
 import type { Page } from '../../batteries/queries/battery-read-model';
-import { AUDIT_READ_MODEL, type AuditEntry, type AuditFilter, type AuditReadModel } from './audit-read-model';
+import {
+  AUDIT_READ_MODEL,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditReadModel,
+} from './audit-read-model';
 
 export class AuditQuery extends Query<Page<AuditEntry>> {
   constructor(
@@ -24,10 +29,19 @@ export class AuditQuery extends Query<Page<AuditEntry>> {
 export class AuditHandler implements IQueryHandler<AuditQuery> {
   constructor(@Inject(AUDIT_READ_MODEL) private readonly audit: AuditReadModel) {}
 
-  async execute({ filter, after, limit, actor, streamAuthorised }: AuditQuery): Promise<Page<AuditEntry>> {
+  async execute({
+    filter,
+    after,
+    limit,
+    actor,
+    streamAuthorised,
+  }: AuditQuery): Promise<Page<AuditEntry>> {
     const platform = hasOversight(actor);
     if (!platform && !streamAuthorised && filter.actorPartyId !== actor.partyId) {
-      throw forbidden('not-your-party', `Without the auditor role you may audit your own party (${actor.partyId}) only: set party=${actor.partyId}`);
+      throw forbidden(
+        'not-your-party',
+        `Without the auditor role you may audit your own party (${actor.partyId}) only: set party=${actor.partyId}`,
+      );
     }
     return this.audit.query(filter, after, limit);
   }

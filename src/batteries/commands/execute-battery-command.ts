@@ -1,6 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
-import { COMMAND_EXECUTOR, type CommandExecutor, type ExecuteOptions } from '../../command-handling/command-executor';
+import {
+  COMMAND_EXECUTOR,
+  type CommandExecutor,
+  type ExecuteOptions,
+} from '../../command-handling/command-executor';
 import type { CommandOutcome } from '../../command-handling/command-outcome';
 import { batteryDecider } from '../domain/battery-decider';
 import type { BatteryCommand } from '../domain/battery-commands';

@@ -1,10 +1,19 @@
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden, notFound } from '../../shared/domain/domain-error';
 import { hasOversight } from '../../shared/domain/oversight';
-import { relationshipsOf, type Relationship, type RelationshipFacts } from '../../policy/domain/relationship';
+import {
+  relationshipsOf,
+  type Relationship,
+  type RelationshipFacts,
+} from '../../policy/domain/relationship';
 
 /** The relationships that let a party read a battery: the parties that hold it, make it, or tune it. */
-const READING_RELATIONSHIPS: readonly Relationship[] = ['owner', 'operator', 'manufacturer', 'cell-specialist'];
+const READING_RELATIONSHIPS: readonly Relationship[] = [
+  'owner',
+  'operator',
+  'manufacturer',
+  'cell-specialist',
+];
 
 /**
  * Who may read a battery: the parties related to it, and the platform's oversight (see
@@ -12,7 +21,9 @@ const READING_RELATIONSHIPS: readonly Relationship[] = ['owner', 'operator', 'ma
  */
 export function mayRead(actor: Actor, facts: RelationshipFacts): boolean {
   if (hasOversight(actor)) return true;
-  return relationshipsOf(actor.partyId, facts).some((relationship) => READING_RELATIONSHIPS.includes(relationship));
+  return relationshipsOf(actor.partyId, facts).some((relationship) =>
+    READING_RELATIONSHIPS.includes(relationship),
+  );
 }
 
 /**
@@ -32,8 +43,12 @@ export type FleetFilter = { ownerId: string } | { operatorId: string } | Record<
  */
 export function assertMayListFleet(actor: Actor, filter: FleetFilter): void {
   if (hasOversight(actor)) return;
-  const party = 'ownerId' in filter ? filter.ownerId : 'operatorId' in filter ? filter.operatorId : undefined;
+  const party =
+    'ownerId' in filter ? filter.ownerId : 'operatorId' in filter ? filter.operatorId : undefined;
   if (party !== actor.partyId) {
-    throw forbidden('not-your-party', `You may list the batteries your party (${actor.partyId}) owns or operates only: set owner=${actor.partyId} or operator=${actor.partyId}`);
+    throw forbidden(
+      'not-your-party',
+      `You may list the batteries your party (${actor.partyId}) owns or operates only: set owner=${actor.partyId} or operator=${actor.partyId}`,
+    );
   }
 }

@@ -1,5 +1,12 @@
 import { deciderSpecification } from '../../../test/support/decider-specification';
-import { actors, context, history, parties, provisionCommand, NOW } from '../../../test/support/battery-fixtures';
+import {
+  actors,
+  context,
+  history,
+  parties,
+  provisionCommand,
+  NOW,
+} from '../../../test/support/battery-fixtures';
 import type { BatteryCommand } from './battery-commands';
 import type { BatteryEvent } from './battery-events';
 import { batteryDecider } from './battery-decider';
@@ -7,10 +14,32 @@ import { batteryDecider } from './battery-decider';
 /** An approval counts only while the authority behind it holds when the change takes effect. */
 const spec = deciderSpecification(batteryDecider);
 const inAWeek = new Date(NOW.getTime() + 7 * 86_400_000);
-const contracted = (): BatteryCommand[] => [provisionCommand(), { type: 'ContractSpecialist', contractId: 'c-1', specialist: parties.cells, context: context(actors.ownerA) }];
-const proposeSoc = (actor = actors.financeA): BatteryCommand => ({ type: 'ProposeParameterChange', proposalId: 'p-1', parameters: { socMinPercent: 5 }, expiresAt: inAWeek, context: context(actor) });
-const approveAs = (actor: (typeof actors)[keyof typeof actors]): BatteryCommand => ({ type: 'ApproveProposal', proposalId: 'p-1', context: context(actor) });
-const endContract: BatteryCommand = { type: 'EndSpecialistContract', contractId: 'c-1', context: context(actors.ownerA) };
+const contracted = (): BatteryCommand[] => [
+  provisionCommand(),
+  {
+    type: 'ContractSpecialist',
+    contractId: 'c-1',
+    specialist: parties.cells,
+    context: context(actors.ownerA),
+  },
+];
+const proposeSoc = (actor = actors.financeA): BatteryCommand => ({
+  type: 'ProposeParameterChange',
+  proposalId: 'p-1',
+  parameters: { socMinPercent: 5 },
+  expiresAt: inAWeek,
+  context: context(actor),
+});
+const approveAs = (actor: (typeof actors)[keyof typeof actors]): BatteryCommand => ({
+  type: 'ApproveProposal',
+  proposalId: 'p-1',
+  context: context(actor),
+});
+const endContract: BatteryCommand = {
+  type: 'EndSpecialistContract',
+  contractId: 'c-1',
+  context: context(actors.ownerA),
+};
 
 describe('approvals that outlive their authority', () => {
   it("lapse, on the record, in the same append that ends the specialist's contract", () => {
@@ -19,7 +48,11 @@ describe('approvals that outlive their authority', () => {
       .when(endContract)
       .then([
         { type: 'SpecialistContractEnded' },
-        { type: 'ApprovalLapsed', data: { proposalId: 'p-1', slot: 1, approver: { personId: 'carl', partyId: 'cells' } }, meta: { actor: { personId: 'alice' } } },
+        {
+          type: 'ApprovalLapsed',
+          data: { proposalId: 'p-1', slot: 1, approver: { personId: 'carl', partyId: 'cells' } },
+          meta: { actor: { personId: 'alice' } },
+        },
       ]);
   });
 
@@ -36,9 +69,17 @@ describe('approvals that outlive their authority', () => {
     const legacyEnd: BatteryEvent = {
       type: 'SpecialistContractEnded',
       data: { contractId: 'c-1', specialistId: 'cells', cause: 'ended-by-owner' },
-      meta: { actor: { personId: 'alice', partyId: 'lessor-a', role: 'owner-admin' }, occurredAt: NOW.toISOString(), requestId: 'old', policyVersion: 1 },
+      meta: {
+        actor: { personId: 'alice', partyId: 'lessor-a', role: 'owner-admin' },
+        occurredAt: NOW.toISOString(),
+        requestId: 'old',
+        policyVersion: 1,
+      },
     };
-    const events = spec.given([...before, legacyEnd]).when(approveAs(actors.ownerA)).then([{ type: 'ApprovalLapsed', data: { slot: 1 } }, { type: 'ProposalApproved' }]);
+    const events = spec
+      .given([...before, legacyEnd])
+      .when(approveAs(actors.ownerA))
+      .then([{ type: 'ApprovalLapsed', data: { slot: 1 } }, { type: 'ProposalApproved' }]);
     expect(events.map((e) => e.type)).not.toContain('ParametersChanged');
   });
 
@@ -46,14 +87,29 @@ describe('approvals that outlive their authority', () => {
     spec
       .given(history(...contracted(), proposeSoc(actors.cellEngineer)))
       .when(endContract)
-      .then([{ type: 'SpecialistContractEnded' }, { type: 'ProposalRejected', data: { proposalId: 'p-1', reason: expect.stringContaining("proposer's authority ended") } }]);
+      .then([
+        { type: 'SpecialistContractEnded' },
+        {
+          type: 'ProposalRejected',
+          data: {
+            proposalId: 'p-1',
+            reason: expect.stringContaining("proposer's authority ended"),
+          },
+        },
+      ]);
   });
 
   it('close every open parameter change when the battery is reported stolen', () => {
     spec
       .given(history(...contracted(), proposeSoc(), approveAs(actors.cellEngineer)))
       .when({ type: 'ReportStolen', context: context(actors.ownerA) })
-      .then([{ type: 'BatteryReportedStolen' }, { type: 'ProposalRejected', data: { proposalId: 'p-1', reason: expect.stringContaining('stolen') } }]);
+      .then([
+        { type: 'BatteryReportedStolen' },
+        {
+          type: 'ProposalRejected',
+          data: { proposalId: 'p-1', reason: expect.stringContaining('stolen') },
+        },
+      ]);
   });
 });
 
@@ -62,10 +118,16 @@ describe('one person holding tokens of two parties', () => {
   const carlAsOwner = { personId: 'carl', partyId: 'lessor-a', roles: ['owner-admin'] };
 
   it('cannot approve her own proposal through her other party', () => {
-    spec.given(history(...contracted(), proposeSoc(actors.ownerA))).when({ type: 'ApproveProposal', proposalId: 'p-1', context: context(aliceAsEngineer) }).thenThrows('proposer-cannot-approve', 'forbidden');
+    spec
+      .given(history(...contracted(), proposeSoc(actors.ownerA)))
+      .when({ type: 'ApproveProposal', proposalId: 'p-1', context: context(aliceAsEngineer) })
+      .thenThrows('proposer-cannot-approve', 'forbidden');
   });
 
   it('fills one approval slot, not two', () => {
-    spec.given(history(...contracted(), proposeSoc(), approveAs(actors.cellEngineer))).when({ type: 'ApproveProposal', proposalId: 'p-1', context: context(carlAsOwner) }).thenThrows('already-approved', 'conflict');
+    spec
+      .given(history(...contracted(), proposeSoc(), approveAs(actors.cellEngineer)))
+      .when({ type: 'ApproveProposal', proposalId: 'p-1', context: context(carlAsOwner) })
+      .thenThrows('already-approved', 'conflict');
   });
 });

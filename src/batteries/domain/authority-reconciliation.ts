@@ -13,12 +13,22 @@ export function approvalStillHolds(approval: RecordedApproval, facts: Relationsh
 }
 
 /** Whether the proposer, in the role they proposed in, could still propose every action of it now. */
-export function proposerStillEntitled(proposal: OpenProposal, policy: ActivePolicy, facts: RelationshipFacts): boolean {
+export function proposerStillEntitled(
+  proposal: OpenProposal,
+  policy: ActivePolicy,
+  facts: RelationshipFacts,
+): boolean {
   const { personId, partyId, role } = proposal.proposedBy;
-  return proposal.actions.every((action) => evaluateAction(policy, action, { personId, partyId, roles: [role] }, facts).allowed);
+  return proposal.actions.every(
+    (action) => evaluateAction(policy, action, { personId, partyId, roles: [role] }, facts).allowed,
+  );
 }
 
-export function lapse(proposalId: string, approval: RecordedApproval, meta: EventMeta): ApprovalLapsed {
+export function lapse(
+  proposalId: string,
+  approval: RecordedApproval,
+  meta: EventMeta,
+): ApprovalLapsed {
   return {
     type: 'ApprovalLapsed',
     data: {
@@ -37,23 +47,46 @@ export function lapse(proposalId: string, approval: RecordedApproval, meta: Even
  * state it leads to, so whatever ended an authority (a contract, a lease, a theft report, a new
  * policy) closes what rested on it in the same append, on the record.
  */
-export function reconcileAuthority(after: ProvisionedBattery, policy: ActivePolicy, meta: EventMeta): BatteryEvent[] {
+export function reconcileAuthority(
+  after: ProvisionedBattery,
+  policy: ActivePolicy,
+  meta: EventMeta,
+): BatteryEvent[] {
   const facts = relationshipFacts(after);
   const events: BatteryEvent[] = [];
   for (const proposal of after.proposals) {
     if (proposal.kind === 'parameter-change' && after.status === 'stolen') {
-      events.push({ type: 'ProposalRejected', data: { proposalId: proposal.proposalId, reason: 'The battery was reported stolen: parameter changes close' }, meta });
+      events.push({
+        type: 'ProposalRejected',
+        data: {
+          proposalId: proposal.proposalId,
+          reason: 'The battery was reported stolen: parameter changes close',
+        },
+        meta,
+      });
     } else if (!proposerStillEntitled(proposal, policy, facts)) {
       events.push({
         type: 'ProposalRejected',
-        data: { proposalId: proposal.proposalId, reason: `The proposer's authority ended: ${proposal.proposedBy.role} of party ${proposal.proposedBy.partyId} may no longer propose it` },
+        data: {
+          proposalId: proposal.proposalId,
+          reason: `The proposer's authority ended: ${proposal.proposedBy.role} of party ${proposal.proposedBy.partyId} may no longer propose it`,
+        },
         meta,
       });
     } else {
-      events.push(...proposal.approvals.filter((a) => !approvalStillHolds(a, facts)).map((a) => lapse(proposal.proposalId, a, meta)));
+      events.push(
+        ...proposal.approvals
+          .filter((a) => !approvalStillHolds(a, facts))
+          .map((a) => lapse(proposal.proposalId, a, meta)),
+      );
     }
   }
   const transfer = after.openTransfer;
-  if (transfer) events.push(...transfer.approvals.filter((a) => !approvalStillHolds(a, facts)).map((a) => lapse(transfer.transferId, a, meta)));
+  if (transfer)
+    events.push(
+      ...transfer.approvals
+        .filter((a) => !approvalStillHolds(a, facts))
+        .map((a) => lapse(transfer.transferId, a, meta)),
+    );
   return events;
 }

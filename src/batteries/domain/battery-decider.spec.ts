@@ -1,12 +1,33 @@
 import { deciderSpecification } from '../../../test/support/decider-specification';
-import { actors, context, hardLimits, history, holderKey, issueKeyCommand, parties, provisionCommand, NOW } from '../../../test/support/battery-fixtures';
+import {
+  actors,
+  context,
+  hardLimits,
+  history,
+  holderKey,
+  issueKeyCommand,
+  parties,
+  provisionCommand,
+  NOW,
+} from '../../../test/support/battery-fixtures';
 import { batteryDecider } from './battery-decider';
 
 const spec = deciderSpecification(batteryDecider);
 const provisioned = () => history(provisionCommand());
-const leased = () => history(provisionCommand(), { type: 'AssignOperator', leaseId: 'lease-1', operator: parties.courier, context: context(actors.ownerA) });
+const leased = () =>
+  history(provisionCommand(), {
+    type: 'AssignOperator',
+    leaseId: 'lease-1',
+    operator: parties.courier,
+    context: context(actors.ownerA),
+  });
 const transferRequested = () =>
-  history(provisionCommand(), { type: 'RequestOwnershipTransfer', transferId: 't-1', to: parties.lessorB, context: context(actors.ownerA) });
+  history(provisionCommand(), {
+    type: 'RequestOwnershipTransfer',
+    transferId: 't-1',
+    to: parties.lessorB,
+    context: context(actors.ownerA),
+  });
 
 describe('provisioning', () => {
   it('records serial, limits, device key and first owner, acted by the provisioner', () => {
@@ -16,33 +37,69 @@ describe('provisioning', () => {
       .then([
         {
           type: 'BatteryProvisioned',
-          data: { serial: 'SN-1', ownerId: 'lessor-a', manufacturerId: 'oem', hardLimits, parameters: { chargeCellVoltageMaxV: 4.25, socMinPercent: 0, socMaxPercent: 100 } },
-          meta: { actor: { personId: 'olga', partyId: 'oem', role: 'provisioner' }, requestId: 'req-test' },
+          data: {
+            serial: 'SN-1',
+            ownerId: 'lessor-a',
+            manufacturerId: 'oem',
+            hardLimits,
+            parameters: { chargeCellVoltageMaxV: 4.25, socMinPercent: 0, socMaxPercent: 100 },
+          },
+          meta: {
+            actor: { personId: 'olga', partyId: 'oem', role: 'provisioner' },
+            requestId: 'req-test',
+          },
         },
       ]);
   });
 
   it('provisions a serial once', () => {
-    spec.given(provisioned()).when(provisionCommand()).thenThrows('serial-already-provisioned', 'conflict');
+    spec
+      .given(provisioned())
+      .when(provisionCommand())
+      .thenThrows('serial-already-provisioned', 'conflict');
   });
 
   it('is for a provisioner of the manufacturer', () => {
-    spec.given([]).when(provisionCommand({ context: context(actors.ownerA) })).thenThrows('no-relationship', 'forbidden');
-    spec.given([]).when(provisionCommand({ manufacturer: parties.lessorA, context: context(actors.ownerA) })).thenThrows('not-a-manufacturer', 'rule-violated');
+    spec
+      .given([])
+      .when(provisionCommand({ context: context(actors.ownerA) }))
+      .thenThrows('no-relationship', 'forbidden');
+    spec
+      .given([])
+      .when(provisionCommand({ manufacturer: parties.lessorA, context: context(actors.ownerA) }))
+      .thenThrows('not-a-manufacturer', 'rule-violated');
   });
 
   it('refuses a device key that already identifies another battery', () => {
-    spec.given([]).when(provisionCommand({ deviceKeyRegisteredTo: 'SN-OTHER' })).thenThrows('device-key-already-registered', 'conflict');
+    spec
+      .given([])
+      .when(provisionCommand({ deviceKeyRegisteredTo: 'SN-OTHER' }))
+      .thenThrows('device-key-already-registered', 'conflict');
   });
 
   it('needs a lessor as first owner', () => {
-    spec.given([]).when(provisionCommand({ firstOwner: parties.courier })).thenThrows('not-a-lessor', 'rule-violated');
+    spec
+      .given([])
+      .when(provisionCommand({ firstOwner: parties.courier }))
+      .thenThrows('not-a-lessor', 'rule-violated');
   });
 
   it('refuses incoherent hard limits and initial parameters outside them (the 5.25 V typo)', () => {
-    spec.given([]).when(provisionCommand({ hardLimits: { ...hardLimits, cellVoltageMinV: 4.3 } })).thenThrows('hard-limits-incoherent', 'rule-violated');
-    const typo = { socMinPercent: 10, socMaxPercent: 90, chargeCellVoltageMaxV: 5.25, chargeCurrentLimitA: 50, dischargeCurrentLimitA: 100 };
-    const error = spec.given([]).when(provisionCommand({ parameters: typo })).thenThrows('outside-hard-limits', 'rule-violated');
+    spec
+      .given([])
+      .when(provisionCommand({ hardLimits: { ...hardLimits, cellVoltageMinV: 4.3 } }))
+      .thenThrows('hard-limits-incoherent', 'rule-violated');
+    const typo = {
+      socMinPercent: 10,
+      socMaxPercent: 90,
+      chargeCellVoltageMaxV: 5.25,
+      chargeCurrentLimitA: 50,
+      dischargeCurrentLimitA: 100,
+    };
+    const error = spec
+      .given([])
+      .when(provisionCommand({ parameters: typo }))
+      .thenThrows('outside-hard-limits', 'rule-violated');
     expect(error.message).toContain('5.25 V');
   });
 });
@@ -51,37 +108,109 @@ describe('ownership transfer', () => {
   it('is requested by the owner towards another lessor', () => {
     spec
       .given(provisioned())
-      .when({ type: 'RequestOwnershipTransfer', transferId: 't-1', to: parties.lessorB, context: context(actors.ownerA, 'end of quarter') })
-      .then([{ type: 'OwnershipTransferRequested', data: { transferId: 't-1', fromOwnerId: 'lessor-a', toOwnerId: 'lessor-b' }, meta: { reason: 'end of quarter' } }]);
+      .when({
+        type: 'RequestOwnershipTransfer',
+        transferId: 't-1',
+        to: parties.lessorB,
+        context: context(actors.ownerA, 'end of quarter'),
+      })
+      .then([
+        {
+          type: 'OwnershipTransferRequested',
+          data: { transferId: 't-1', fromOwnerId: 'lessor-a', toOwnerId: 'lessor-b' },
+          meta: { reason: 'end of quarter' },
+        },
+      ]);
   });
 
   it('is refused to anyone but the owner admin, and to non-lessors', () => {
-    spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.ownerB) }).thenThrows('battery-not-found', 'not-found');
-    spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.financeA) }).thenThrows('role-required');
-    spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.courier, context: context(actors.ownerA) }).thenThrows('not-a-lessor');
-    spec.given(provisioned()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorA, context: context(actors.ownerA) }).thenThrows('already-owner');
+    spec
+      .given(provisioned())
+      .when({
+        type: 'RequestOwnershipTransfer',
+        transferId: 't',
+        to: parties.lessorB,
+        context: context(actors.ownerB),
+      })
+      .thenThrows('battery-not-found', 'not-found');
+    spec
+      .given(provisioned())
+      .when({
+        type: 'RequestOwnershipTransfer',
+        transferId: 't',
+        to: parties.lessorB,
+        context: context(actors.financeA),
+      })
+      .thenThrows('role-required');
+    spec
+      .given(provisioned())
+      .when({
+        type: 'RequestOwnershipTransfer',
+        transferId: 't',
+        to: parties.courier,
+        context: context(actors.ownerA),
+      })
+      .thenThrows('not-a-lessor');
+    spec
+      .given(provisioned())
+      .when({
+        type: 'RequestOwnershipTransfer',
+        transferId: 't',
+        to: parties.lessorA,
+        context: context(actors.ownerA),
+      })
+      .thenThrows('already-owner');
   });
 
   it('allows one open transfer at a time', () => {
     spec
       .given(transferRequested())
-      .when({ type: 'RequestOwnershipTransfer', transferId: 't-2', to: parties.lessorB, context: context(actors.ownerA) })
+      .when({
+        type: 'RequestOwnershipTransfer',
+        transferId: 't-2',
+        to: parties.lessorB,
+        context: context(actors.ownerA),
+      })
       .thenThrows('transfer-already-open', 'conflict');
   });
 
   it('completes on acceptance by the receiving lessor and revokes every key of the old authority in the same append', () => {
     const past = history(
       provisionCommand(),
-      { type: 'AssignOperator', leaseId: 'lease-1', operator: parties.courier, context: context(actors.ownerA) },
+      {
+        type: 'AssignOperator',
+        leaseId: 'lease-1',
+        operator: parties.courier,
+        context: context(actors.ownerA),
+      },
       issueKeyCommand({ keyId: 'tech' }),
-      issueKeyCommand({ keyId: 'driver', holder: { personId: 'dan', party: parties.courier }, publicKey: holderKey('dan'), capabilities: ['discharge'], context: context(actors.fleetManager) }),
-      { type: 'RequestOwnershipTransfer', transferId: 't-1', to: parties.lessorB, context: context(actors.ownerA) },
+      issueKeyCommand({
+        keyId: 'driver',
+        holder: { personId: 'dan', party: parties.courier },
+        publicKey: holderKey('dan'),
+        capabilities: ['discharge'],
+        context: context(actors.fleetManager),
+      }),
+      {
+        type: 'RequestOwnershipTransfer',
+        transferId: 't-1',
+        to: parties.lessorB,
+        context: context(actors.ownerA),
+      },
     );
     const events = spec
       .given(past)
-      .when({ type: 'ApproveOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) })
+      .when({
+        type: 'ApproveOwnershipTransfer',
+        transferId: 't-1',
+        context: context(actors.ownerB),
+      })
       .then([
-        { type: 'OwnershipTransferAccepted', data: { approval: { relationship: 'receiving-lessor', approver: { personId: 'bob' } } }, meta: { actor: { partyId: 'lessor-b', role: 'owner-admin' }, policyVersion: 1 } },
+        {
+          type: 'OwnershipTransferAccepted',
+          data: { approval: { relationship: 'receiving-lessor', approver: { personId: 'bob' } } },
+          meta: { actor: { partyId: 'lessor-b', role: 'owner-admin' }, policyVersion: 1 },
+        },
         { type: 'LeaseEnded', data: { leaseId: 'lease-1', cause: 'ownership-transferred' } },
         { type: 'KeyRevoked', data: { keyId: 'driver', cause: 'ownership-transferred' } },
         { type: 'KeyRevoked', data: { keyId: 'tech', cause: 'ownership-transferred' } },
@@ -92,26 +221,86 @@ describe('ownership transfer', () => {
   });
 
   it('is accepted only by the receiving lessor', () => {
-    spec.given(transferRequested()).when({ type: 'ApproveOwnershipTransfer', transferId: 't-1', context: context(actors.ownerA) }).thenThrows('proposer-cannot-approve', 'forbidden');
-    spec.given(transferRequested()).when({ type: 'ApproveOwnershipTransfer', transferId: 'other', context: context(actors.ownerB) }).thenThrows('transfer-not-found', 'not-found');
+    spec
+      .given(transferRequested())
+      .when({
+        type: 'ApproveOwnershipTransfer',
+        transferId: 't-1',
+        context: context(actors.ownerA),
+      })
+      .thenThrows('proposer-cannot-approve', 'forbidden');
+    spec
+      .given(transferRequested())
+      .when({
+        type: 'ApproveOwnershipTransfer',
+        transferId: 'other',
+        context: context(actors.ownerB),
+      })
+      .thenThrows('transfer-not-found', 'not-found');
   });
 
   it('can be cancelled by either side, after which it cannot be accepted', () => {
     for (const actor of [actors.ownerA, actors.ownerB]) {
-      spec.given(transferRequested()).when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actor) }).then([{ type: 'OwnershipTransferCancelled', data: { cancelledByPartyId: actor.partyId } }]);
+      spec
+        .given(transferRequested())
+        .when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actor) })
+        .then([
+          { type: 'OwnershipTransferCancelled', data: { cancelledByPartyId: actor.partyId } },
+        ]);
     }
-    spec.given(transferRequested()).when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.fleetManager) }).thenThrows('battery-not-found', 'not-found');
+    spec
+      .given(transferRequested())
+      .when({
+        type: 'CancelOwnershipTransfer',
+        transferId: 't-1',
+        context: context(actors.fleetManager),
+      })
+      .thenThrows('battery-not-found', 'not-found');
     const cancelled = [...transferRequested(), ...history()];
-    const events = batteryDecider.decide({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) }, cancelled.reduce(batteryDecider.evolve, batteryDecider.initialState()));
-    spec.given([...cancelled, ...events]).when({ type: 'ApproveOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) }).thenThrows('battery-not-found', 'not-found');
+    const events = batteryDecider.decide(
+      { type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) },
+      cancelled.reduce(batteryDecider.evolve, batteryDecider.initialState()),
+    );
+    spec
+      .given([...cancelled, ...events])
+      .when({
+        type: 'ApproveOwnershipTransfer',
+        transferId: 't-1',
+        context: context(actors.ownerB),
+      })
+      .thenThrows('battery-not-found', 'not-found');
   });
 });
 
 describe('operator lease', () => {
   it('is assigned by the owner to an operator, one at a time', () => {
-    spec.given(provisioned()).when({ type: 'AssignOperator', leaseId: 'l', operator: parties.courier, context: context(actors.ownerA) }).then([{ type: 'LeaseAssigned', data: { operatorId: 'courier' } }]);
-    spec.given(provisioned()).when({ type: 'AssignOperator', leaseId: 'l', operator: parties.workshop, context: context(actors.ownerA) }).thenThrows('not-an-operator');
-    spec.given(leased()).when({ type: 'AssignOperator', leaseId: 'l2', operator: parties.courier, context: context(actors.ownerA) }).thenThrows('lease-already-active', 'conflict');
+    spec
+      .given(provisioned())
+      .when({
+        type: 'AssignOperator',
+        leaseId: 'l',
+        operator: parties.courier,
+        context: context(actors.ownerA),
+      })
+      .then([{ type: 'LeaseAssigned', data: { operatorId: 'courier' } }]);
+    spec
+      .given(provisioned())
+      .when({
+        type: 'AssignOperator',
+        leaseId: 'l',
+        operator: parties.workshop,
+        context: context(actors.ownerA),
+      })
+      .thenThrows('not-an-operator');
+    spec
+      .given(leased())
+      .when({
+        type: 'AssignOperator',
+        leaseId: 'l2',
+        operator: parties.courier,
+        context: context(actors.ownerA),
+      })
+      .thenThrows('lease-already-active', 'conflict');
   });
 
   it('ends by the owner, revoking the keys issued under it', () => {
@@ -119,15 +308,27 @@ describe('operator lease', () => {
     const withKey = [
       ...past,
       ...batteryDecider.decide(
-        issueKeyCommand({ keyId: 'driver', holder: { personId: 'dan', party: parties.courier }, publicKey: holderKey('dan'), capabilities: ['charge'], context: context(actors.fleetManager) }),
+        issueKeyCommand({
+          keyId: 'driver',
+          holder: { personId: 'dan', party: parties.courier },
+          publicKey: holderKey('dan'),
+          capabilities: ['charge'],
+          context: context(actors.fleetManager),
+        }),
         past.reduce(batteryDecider.evolve, batteryDecider.initialState()),
       ),
     ];
     spec
       .given(withKey)
       .when({ type: 'EndLease', leaseId: 'lease-1', context: context(actors.ownerA) })
-      .then([{ type: 'LeaseEnded', data: { cause: 'ended-by-owner' } }, { type: 'KeyRevoked', data: { keyId: 'driver', cause: 'lease-ended' } }]);
-    spec.given(withKey).when({ type: 'EndLease', leaseId: 'lease-1', context: context(actors.fleetManager) }).thenThrows('no-relationship');
+      .then([
+        { type: 'LeaseEnded', data: { cause: 'ended-by-owner' } },
+        { type: 'KeyRevoked', data: { keyId: 'driver', cause: 'lease-ended' } },
+      ]);
+    spec
+      .given(withKey)
+      .when({ type: 'EndLease', leaseId: 'lease-1', context: context(actors.fleetManager) })
+      .thenThrows('no-relationship');
   });
 });
 
@@ -135,61 +336,186 @@ describe('keys: the issuer matrix', () => {
   it('lets the owner issue layers 1–2 to anyone, recording owner authority', () => {
     spec
       .given(provisioned())
-      .when(issueKeyCommand({ capabilities: ['diagnostics.read', 'firmware.install-signed', 'charge'] }))
-      .then([{ type: 'KeyIssued', data: { keyId: 'key-1', holder: { personId: 'tom', partyId: 'workshop' }, authority: { relationship: 'owner', partyId: 'lessor-a' } }, meta: { actor: { role: 'owner-admin' } } }]);
+      .when(
+        issueKeyCommand({
+          capabilities: ['diagnostics.read', 'firmware.install-signed', 'charge'],
+        }),
+      )
+      .then([
+        {
+          type: 'KeyIssued',
+          data: {
+            keyId: 'key-1',
+            holder: { personId: 'tom', partyId: 'workshop' },
+            authority: { relationship: 'owner', partyId: 'lessor-a' },
+          },
+          meta: { actor: { role: 'owner-admin' } },
+        },
+      ]);
   });
 
   it('refuses layer 3 without approvals and layer 4 to everyone', () => {
-    spec.given(provisioned()).when(issueKeyCommand({ capabilities: ['soc-window.change'] })).thenThrows('issuer-matrix-exceeded', 'forbidden');
-    spec.given(provisioned()).when(issueKeyCommand({ capabilities: ['hard-limits.exceed'] })).thenThrows('physical-harm-prohibited', 'forbidden');
+    spec
+      .given(provisioned())
+      .when(issueKeyCommand({ capabilities: ['soc-window.change'] }))
+      .thenThrows('issuer-matrix-exceeded', 'forbidden');
+    spec
+      .given(provisioned())
+      .when(issueKeyCommand({ capabilities: ['hard-limits.exceed'] }))
+      .thenThrows('physical-harm-prohibited', 'forbidden');
   });
 
   it('lets the operator issue layer 1 to its own people only', () => {
-    const asOperator = (overrides: Parameters<typeof issueKeyCommand>[0]) => issueKeyCommand({ holder: { personId: 'dan', party: parties.courier }, publicKey: holderKey('dan'), context: context(actors.fleetManager), ...overrides });
-    spec.given(leased()).when(asOperator({ capabilities: ['discharge'] })).then([{ type: 'KeyIssued', data: { authority: { relationship: 'operator', leaseId: 'lease-1' } } }]);
-    spec.given(leased()).when(asOperator({ capabilities: ['diagnostics.read'] })).thenThrows('issuer-matrix-exceeded');
-    spec.given(leased()).when(asOperator({ capabilities: ['discharge'], holder: { personId: 'tom', party: parties.workshop } })).thenThrows('holder-outside-own-party');
-    spec.given(provisioned()).when(asOperator({ capabilities: ['discharge'] })).thenThrows('battery-not-found', 'not-found');
-    spec.given(leased()).when(asOperator({ capabilities: ['discharge'], holder: { personId: 'eve', party: parties.courier }, context: context(actors.driver) })).thenThrows('role-required');
+    const asOperator = (overrides: Parameters<typeof issueKeyCommand>[0]) =>
+      issueKeyCommand({
+        holder: { personId: 'dan', party: parties.courier },
+        publicKey: holderKey('dan'),
+        context: context(actors.fleetManager),
+        ...overrides,
+      });
+    spec
+      .given(leased())
+      .when(asOperator({ capabilities: ['discharge'] }))
+      .then([
+        {
+          type: 'KeyIssued',
+          data: { authority: { relationship: 'operator', leaseId: 'lease-1' } },
+        },
+      ]);
+    spec
+      .given(leased())
+      .when(asOperator({ capabilities: ['diagnostics.read'] }))
+      .thenThrows('issuer-matrix-exceeded');
+    spec
+      .given(leased())
+      .when(
+        asOperator({
+          capabilities: ['discharge'],
+          holder: { personId: 'tom', party: parties.workshop },
+        }),
+      )
+      .thenThrows('holder-outside-own-party');
+    spec
+      .given(provisioned())
+      .when(asOperator({ capabilities: ['discharge'] }))
+      .thenThrows('battery-not-found', 'not-found');
+    spec
+      .given(leased())
+      .when(
+        asOperator({
+          capabilities: ['discharge'],
+          holder: { personId: 'eve', party: parties.courier },
+          context: context(actors.driver),
+        }),
+      )
+      .thenThrows('role-required');
   });
 
   it('never lets an issuer issue to themselves', () => {
-    spec.given(provisioned()).when(issueKeyCommand({ holder: { personId: 'alice', party: parties.lessorA } })).thenThrows('self-issuance');
+    spec
+      .given(provisioned())
+      .when(issueKeyCommand({ holder: { personId: 'alice', party: parties.lessorA } }))
+      .thenThrows('self-issuance');
   });
 
   it('refuses an empty or past validity window, a reused key id and a public key already active', () => {
-    spec.given(provisioned()).when(issueKeyCommand({ notAfter: NOW })).thenThrows('empty-validity-window', 'rule-violated');
-    spec.given(provisioned()).when(issueKeyCommand({ notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') })).thenThrows('already-expired');
+    spec
+      .given(provisioned())
+      .when(issueKeyCommand({ notAfter: NOW }))
+      .thenThrows('empty-validity-window', 'rule-violated');
+    spec
+      .given(provisioned())
+      .when(
+        issueKeyCommand({ notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') }),
+      )
+      .thenThrows('already-expired');
     const issued = history(provisionCommand(), issueKeyCommand());
-    spec.given(issued).when(issueKeyCommand({ publicKey: holderKey('other') })).thenThrows('key-id-taken', 'conflict');
-    spec.given(issued).when(issueKeyCommand({ keyId: 'key-2' })).thenThrows('public-key-already-active', 'conflict');
+    spec
+      .given(issued)
+      .when(issueKeyCommand({ publicKey: holderKey('other') }))
+      .thenThrows('key-id-taken', 'conflict');
+    spec
+      .given(issued)
+      .when(issueKeyCommand({ keyId: 'key-2' }))
+      .thenThrows('public-key-already-active', 'conflict');
   });
 
   it('revokes with a reason, once, by the owner', () => {
     const issued = history(provisionCommand(), issueKeyCommand());
-    const [revoked] = spec.given(issued).when({ type: 'RevokeKey', keyId: 'key-1', reason: 'left the company', context: context(actors.ownerA) }).then([{ type: 'KeyRevoked', data: { keyId: 'key-1', cause: 'revoked', reason: 'left the company' } }]);
-    spec.given([...issued, revoked]).when({ type: 'RevokeKey', keyId: 'key-1', reason: 'again', context: context(actors.ownerA) }).thenThrows('key-already-revoked', 'conflict');
-    spec.given([...issued, revoked]).when(issueKeyCommand({ publicKey: holderKey('new') })).thenThrows('key-id-taken');
-    spec.given(issued).when({ type: 'RevokeKey', keyId: 'key-1', reason: 'x', context: context(actors.ownerB) }).thenThrows('battery-not-found', 'not-found');
-    spec.given(issued).when({ type: 'RevokeKey', keyId: 'nope', reason: 'x', context: context(actors.ownerA) }).thenThrows('key-not-found', 'not-found');
+    const [revoked] = spec
+      .given(issued)
+      .when({
+        type: 'RevokeKey',
+        keyId: 'key-1',
+        reason: 'left the company',
+        context: context(actors.ownerA),
+      })
+      .then([
+        {
+          type: 'KeyRevoked',
+          data: { keyId: 'key-1', cause: 'revoked', reason: 'left the company' },
+        },
+      ]);
+    spec
+      .given([...issued, revoked])
+      .when({ type: 'RevokeKey', keyId: 'key-1', reason: 'again', context: context(actors.ownerA) })
+      .thenThrows('key-already-revoked', 'conflict');
+    spec
+      .given([...issued, revoked])
+      .when(issueKeyCommand({ publicKey: holderKey('new') }))
+      .thenThrows('key-id-taken');
+    spec
+      .given(issued)
+      .when({ type: 'RevokeKey', keyId: 'key-1', reason: 'x', context: context(actors.ownerB) })
+      .thenThrows('battery-not-found', 'not-found');
+    spec
+      .given(issued)
+      .when({ type: 'RevokeKey', keyId: 'nope', reason: 'x', context: context(actors.ownerA) })
+      .thenThrows('key-not-found', 'not-found');
   });
 });
 
 describe('theft', () => {
-  const stolen = () => history(provisionCommand(), { type: 'ReportStolen', context: context(actors.ownerA) });
+  const stolen = () =>
+    history(provisionCommand(), { type: 'ReportStolen', context: context(actors.ownerA) });
 
   it('is reported by the owner and locks the battery', () => {
-    spec.given(provisioned()).when({ type: 'ReportStolen', context: context(actors.ownerA) }).then([{ type: 'BatteryReportedStolen' }]);
+    spec
+      .given(provisioned())
+      .when({ type: 'ReportStolen', context: context(actors.ownerA) })
+      .then([{ type: 'BatteryReportedStolen' }]);
     const state = stolen().reduce(batteryDecider.evolve, batteryDecider.initialState());
     expect(state).toMatchObject({ status: 'stolen' });
-    spec.given(provisioned()).when({ type: 'ReportStolen', context: context(actors.fleetManager) }).thenThrows('battery-not-found', 'not-found');
+    spec
+      .given(provisioned())
+      .when({ type: 'ReportStolen', context: context(actors.fleetManager) })
+      .thenThrows('battery-not-found', 'not-found');
   });
 
   it('freezes transfers, leases and new keys, but still allows revocation', () => {
-    spec.given(stolen()).when({ type: 'RequestOwnershipTransfer', transferId: 't', to: parties.lessorB, context: context(actors.ownerA) }).thenThrows('battery-stolen', 'conflict');
-    spec.given(stolen()).when({ type: 'AssignOperator', leaseId: 'l', operator: parties.courier, context: context(actors.ownerA) }).thenThrows('battery-stolen');
+    spec
+      .given(stolen())
+      .when({
+        type: 'RequestOwnershipTransfer',
+        transferId: 't',
+        to: parties.lessorB,
+        context: context(actors.ownerA),
+      })
+      .thenThrows('battery-stolen', 'conflict');
+    spec
+      .given(stolen())
+      .when({
+        type: 'AssignOperator',
+        leaseId: 'l',
+        operator: parties.courier,
+        context: context(actors.ownerA),
+      })
+      .thenThrows('battery-stolen');
     spec.given(stolen()).when(issueKeyCommand()).thenThrows('battery-stolen');
-    spec.given(stolen()).when({ type: 'ReportStolen', context: context(actors.ownerA) }).thenThrows('already-reported-stolen');
+    spec
+      .given(stolen())
+      .when({ type: 'ReportStolen', context: context(actors.ownerA) })
+      .thenThrows('already-reported-stolen');
   });
 });
 
@@ -197,12 +523,21 @@ describe('bundle version', () => {
   it('advances only with events that change what the device enforces', () => {
     const events = history(
       provisionCommand(),
-      { type: 'RequestOwnershipTransfer', transferId: 't-1', to: parties.lessorB, context: context(actors.ownerA) },
+      {
+        type: 'RequestOwnershipTransfer',
+        transferId: 't-1',
+        to: parties.lessorB,
+        context: context(actors.ownerA),
+      },
       { type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.ownerA) },
     );
-    expect(events.reduce(batteryDecider.evolve, batteryDecider.initialState())).toMatchObject({ bundleVersion: 1 });
+    expect(events.reduce(batteryDecider.evolve, batteryDecider.initialState())).toMatchObject({
+      bundleVersion: 1,
+    });
     const withKey = history(provisionCommand(), issueKeyCommand());
-    expect(withKey.reduce(batteryDecider.evolve, batteryDecider.initialState())).toMatchObject({ bundleVersion: 2 });
+    expect(withKey.reduce(batteryDecider.evolve, batteryDecider.initialState())).toMatchObject({
+      bundleVersion: 2,
+    });
   });
 
   it('is refused for commands on a battery that does not exist', () => {

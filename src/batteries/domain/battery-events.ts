@@ -20,7 +20,9 @@ export interface KeyHolder {
  * Under whose authority a key was issued. A key lives only as long as that authority: the owner's
  * keys end with its ownership, an operator's with its lease.
  */
-export type KeyAuthority = { relationship: 'owner'; partyId: string } | { relationship: 'operator'; partyId: string; leaseId: string };
+export type KeyAuthority =
+  | { relationship: 'owner'; partyId: string }
+  | { relationship: 'operator'; partyId: string; leaseId: string };
 
 export type ProposalKind = 'parameter-change' | 'theft-recovery';
 
@@ -42,15 +44,36 @@ export type OwnershipTransferRequested = DomainEvent<
   { transferId: string; fromOwnerId: string; toOwnerId: string; requiredApprovals: ApprovalSlot[] }
 >;
 /** The receiving lessor's approval. */
-export type OwnershipTransferAccepted = DomainEvent<'OwnershipTransferAccepted', { transferId: string; toOwnerId: string; approval: RecordedApproval }>;
+export type OwnershipTransferAccepted = DomainEvent<
+  'OwnershipTransferAccepted',
+  { transferId: string; toOwnerId: string; approval: RecordedApproval }
+>;
 /** Any other approval the policy asks of a transfer. */
-export type OwnershipTransferApproved = DomainEvent<'OwnershipTransferApproved', { transferId: string; approval: RecordedApproval }>;
-export type OwnershipTransferCancelled = DomainEvent<'OwnershipTransferCancelled', { transferId: string; cancelledByPartyId: string }>;
-export type OwnershipTransferred = DomainEvent<'OwnershipTransferred', { transferId: string; fromOwnerId: string; toOwnerId: string }>;
+export type OwnershipTransferApproved = DomainEvent<
+  'OwnershipTransferApproved',
+  { transferId: string; approval: RecordedApproval }
+>;
+export type OwnershipTransferCancelled = DomainEvent<
+  'OwnershipTransferCancelled',
+  { transferId: string; cancelledByPartyId: string }
+>;
+export type OwnershipTransferred = DomainEvent<
+  'OwnershipTransferred',
+  { transferId: string; fromOwnerId: string; toOwnerId: string }
+>;
 export type LeaseAssigned = DomainEvent<'LeaseAssigned', { leaseId: string; operatorId: string }>;
-export type LeaseEnded = DomainEvent<'LeaseEnded', { leaseId: string; operatorId: string; cause: 'ended-by-owner' | 'ownership-transferred' }>;
-export type SpecialistContracted = DomainEvent<'SpecialistContracted', { contractId: string; specialistId: string }>;
-export type SpecialistContractEnded = DomainEvent<'SpecialistContractEnded', { contractId: string; specialistId: string; cause: 'ended-by-owner' | 'ownership-transferred' }>;
+export type LeaseEnded = DomainEvent<
+  'LeaseEnded',
+  { leaseId: string; operatorId: string; cause: 'ended-by-owner' | 'ownership-transferred' }
+>;
+export type SpecialistContracted = DomainEvent<
+  'SpecialistContracted',
+  { contractId: string; specialistId: string }
+>;
+export type SpecialistContractEnded = DomainEvent<
+  'SpecialistContractEnded',
+  { contractId: string; specialistId: string; cause: 'ended-by-owner' | 'ownership-transferred' }
+>;
 export type KeyIssued = DomainEvent<
   'KeyIssued',
   {
@@ -67,9 +90,17 @@ export type KeyIssued = DomainEvent<
 >;
 export type KeyRevoked = DomainEvent<
   'KeyRevoked',
-  { keyId: string; thumbprint: string; cause: 'revoked' | 'ownership-transferred' | 'lease-ended'; reason: string }
+  {
+    keyId: string;
+    thumbprint: string;
+    cause: 'revoked' | 'ownership-transferred' | 'lease-ended';
+    reason: string;
+  }
 >;
-export type BatteryReportedStolen = DomainEvent<'BatteryReportedStolen', { reportedByPartyId: string }>;
+export type BatteryReportedStolen = DomainEvent<
+  'BatteryReportedStolen',
+  { reportedByPartyId: string }
+>;
 export type ChangeProposed = DomainEvent<
   'ChangeProposed',
   {
@@ -83,16 +114,28 @@ export type ChangeProposed = DomainEvent<
     expiresAt: string;
   }
 >;
-export type ProposalApproved = DomainEvent<'ProposalApproved', { proposalId: string; approval: RecordedApproval }>;
+export type ProposalApproved = DomainEvent<
+  'ProposalApproved',
+  { proposalId: string; approval: RecordedApproval }
+>;
 /**
  * An approval stopped counting because the authority behind it ended (the approver's party no
  * longer stands in the relationship it approved as): its slot is open again.
  */
-export type ApprovalLapsed = DomainEvent<'ApprovalLapsed', { proposalId: string; slot: number; approver: RecordedApproval['approver']; reason: string }>;
-export type ProposalRejected = DomainEvent<'ProposalRejected', { proposalId: string; reason: string }>;
+export type ApprovalLapsed = DomainEvent<
+  'ApprovalLapsed',
+  { proposalId: string; slot: number; approver: RecordedApproval['approver']; reason: string }
+>;
+export type ProposalRejected = DomainEvent<
+  'ProposalRejected',
+  { proposalId: string; reason: string }
+>;
 export type ProposalWithdrawn = DomainEvent<'ProposalWithdrawn', { proposalId: string }>;
 export type ProposalExpired = DomainEvent<'ProposalExpired', { proposalId: string }>;
-export type ParametersChanged = DomainEvent<'ParametersChanged', { proposalId: string; from: TunableParameters; to: TunableParameters }>;
+export type ParametersChanged = DomainEvent<
+  'ParametersChanged',
+  { proposalId: string; from: TunableParameters; to: TunableParameters }
+>;
 export type BatteryRecovered = DomainEvent<'BatteryRecovered', { proposalId: string }>;
 
 export type BatteryEvent =

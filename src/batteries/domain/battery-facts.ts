@@ -14,5 +14,6 @@ export function relationshipFacts(battery: ProvisionedBattery): RelationshipFact
 }
 
 export function assertNotStolen(battery: ProvisionedBattery, what: string): void {
-  if (battery.status === 'stolen') throw conflict('battery-stolen', `A battery reported stolen cannot be ${what}`);
+  if (battery.status === 'stolen')
+    throw conflict('battery-stolen', `A battery reported stolen cannot be ${what}`);
 }

@@ -99,7 +99,9 @@ export function evolveBattery(state: BatteryState, event: BatteryEvent): Battery
   }
   if (!state.provisioned) return state;
   const next = applyToProvisioned(state, event);
-  return ACCESS_CHANGING_EVENTS.has(event.type) ? { ...next, bundleVersion: next.bundleVersion + 1 } : next;
+  return ACCESS_CHANGING_EVENTS.has(event.type)
+    ? { ...next, bundleVersion: next.bundleVersion + 1 }
+    : next;
 }
 
 function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): ProvisionedBattery {
@@ -110,24 +112,50 @@ function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): Pro
       const { requiredApprovals, ...transfer } = event.data;
       return {
         ...state,
-        openTransfer: { ...transfer, requestedAt: event.meta.occurredAt, proposedBy: event.meta.actor, required: requiredApprovals, approvals: [] },
+        openTransfer: {
+          ...transfer,
+          requestedAt: event.meta.occurredAt,
+          proposedBy: event.meta.actor,
+          required: requiredApprovals,
+          approvals: [],
+        },
       };
     }
     case 'OwnershipTransferAccepted':
     case 'OwnershipTransferApproved':
       return state.openTransfer
-        ? { ...state, openTransfer: { ...state.openTransfer, approvals: [...state.openTransfer.approvals, event.data.approval] } }
+        ? {
+            ...state,
+            openTransfer: {
+              ...state.openTransfer,
+              approvals: [...state.openTransfer.approvals, event.data.approval],
+            },
+          }
         : state;
     case 'OwnershipTransferCancelled':
       return { ...state, openTransfer: null };
     case 'OwnershipTransferred':
       return { ...state, ownerId: event.data.toOwnerId, openTransfer: null };
     case 'LeaseAssigned':
-      return { ...state, lease: { leaseId: event.data.leaseId, operatorId: event.data.operatorId, since: event.meta.occurredAt } };
+      return {
+        ...state,
+        lease: {
+          leaseId: event.data.leaseId,
+          operatorId: event.data.operatorId,
+          since: event.meta.occurredAt,
+        },
+      };
     case 'LeaseEnded':
       return { ...state, lease: null };
     case 'SpecialistContracted':
-      return { ...state, specialist: { contractId: event.data.contractId, specialistId: event.data.specialistId, since: event.meta.occurredAt } };
+      return {
+        ...state,
+        specialist: {
+          contractId: event.data.contractId,
+          specialistId: event.data.specialistId,
+          since: event.meta.occurredAt,
+        },
+      };
     case 'SpecialistContractEnded':
       return { ...state, specialist: null };
     case 'KeyIssued': {
@@ -153,18 +181,35 @@ function applyToProvisioned(state: ProvisionedBattery, event: BatteryEvent): Pro
         required: requiredApprovals,
         approvals: [],
       };
-      return { ...state, proposals: [...state.proposals, opened], proposalIds: [...state.proposalIds, opened.proposalId] };
+      return {
+        ...state,
+        proposals: [...state.proposals, opened],
+        proposalIds: [...state.proposalIds, opened.proposalId],
+      };
     }
     case 'ProposalApproved':
       return {
         ...state,
-        proposals: state.proposals.map((p) => (p.proposalId === event.data.proposalId ? { ...p, approvals: [...p.approvals, event.data.approval] } : p)),
+        proposals: state.proposals.map((p) =>
+          p.proposalId === event.data.proposalId
+            ? { ...p, approvals: [...p.approvals, event.data.approval] }
+            : p,
+        ),
       };
     case 'ApprovalLapsed': {
       const { proposalId, slot } = event.data;
       const without = (approvals: RecordedApproval[]) => approvals.filter((a) => a.slot !== slot);
-      if (state.openTransfer?.transferId === proposalId) return { ...state, openTransfer: { ...state.openTransfer, approvals: without(state.openTransfer.approvals) } };
-      return { ...state, proposals: state.proposals.map((p) => (p.proposalId === proposalId ? { ...p, approvals: without(p.approvals) } : p)) };
+      if (state.openTransfer?.transferId === proposalId)
+        return {
+          ...state,
+          openTransfer: { ...state.openTransfer, approvals: without(state.openTransfer.approvals) },
+        };
+      return {
+        ...state,
+        proposals: state.proposals.map((p) =>
+          p.proposalId === proposalId ? { ...p, approvals: without(p.approvals) } : p,
+        ),
+      };
     }
     case 'ProposalRejected':
     case 'ProposalWithdrawn':

@@ -27,21 +27,29 @@ export const CAPABILITIES = {
 export type Capability = keyof typeof CAPABILITIES;
 export const CAPABILITY_NAMES = Object.keys(CAPABILITIES) as Capability[];
 
-export const isCapability = (name: string): name is Capability => Object.prototype.hasOwnProperty.call(CAPABILITIES, name);
+export const isCapability = (name: string): name is Capability =>
+  Object.prototype.hasOwnProperty.call(CAPABILITIES, name);
 
 /** Capabilities that can cause physical harm: fixed here, in code, never by a policy document. */
 export const PHYSICAL_HARM_LAYER: OnionLayer = 4;
-export const isPhysicalHarm = (name: string): boolean => isCapability(name) && CAPABILITIES[name] === PHYSICAL_HARM_LAYER;
+export const isPhysicalHarm = (name: string): boolean =>
+  isCapability(name) && CAPABILITIES[name] === PHYSICAL_HARM_LAYER;
 
 /**
  * The layer a capability is treated as under a policy: the policy may move a capability up (fewer
  * may issue it), never below the catalogue's layer, so no document can make a harmful capability
  * issuable. Unknown names have no layer.
  */
-export function effectiveLayer(name: string, policyLayers: Readonly<Record<string, number>>): OnionLayer | undefined {
+export function effectiveLayer(
+  name: string,
+  policyLayers: Readonly<Record<string, number>>,
+): OnionLayer | undefined {
   if (!isCapability(name)) return undefined;
   const tightened = policyLayers[name];
-  const layer = Math.max(CAPABILITIES[name], typeof tightened === 'number' && [1, 2, 3, 4].includes(tightened) ? tightened : 0);
+  const layer = Math.max(
+    CAPABILITIES[name],
+    typeof tightened === 'number' && [1, 2, 3, 4].includes(tightened) ? tightened : 0,
+  );
   return layer as OnionLayer;
 }
 

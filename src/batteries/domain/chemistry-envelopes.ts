@@ -29,20 +29,42 @@ export const PACK_CURRENT_CEILING_A = 2000;
 export const TEMPERATURE_FLOOR_C = -60;
 export const TEMPERATURE_CEILING_C = 90;
 
-const isChemistry = (name: string): name is Chemistry => Object.prototype.hasOwnProperty.call(CHEMISTRY_ENVELOPES, name);
+const isChemistry = (name: string): name is Chemistry =>
+  Object.prototype.hasOwnProperty.call(CHEMISTRY_ENVELOPES, name);
 
 export function assertPlausibleHardLimits(chemistry: string, limits: HardLimits): void {
-  if (!isChemistry(chemistry)) throw ruleViolated('unknown-chemistry', `Chemistry ${chemistry} is not one of ${CHEMISTRIES.join(', ')}`);
+  if (!isChemistry(chemistry))
+    throw ruleViolated(
+      'unknown-chemistry',
+      `Chemistry ${chemistry} is not one of ${CHEMISTRIES.join(', ')}`,
+    );
   const envelope = CHEMISTRY_ENVELOPES[chemistry];
   const problems: string[] = [];
-  if (limits.cellVoltageMinV < envelope.cellVoltageFloorV) problems.push(`cellVoltageMinV ${limits.cellVoltageMinV} V is below what any ${chemistry} cell allows (${envelope.cellVoltageFloorV} V)`);
-  if (limits.cellVoltageMaxV > envelope.cellVoltageCeilingV) problems.push(`cellVoltageMaxV ${limits.cellVoltageMaxV} V is above what any ${chemistry} cell allows (${envelope.cellVoltageCeilingV} V)`);
+  if (limits.cellVoltageMinV < envelope.cellVoltageFloorV)
+    problems.push(
+      `cellVoltageMinV ${limits.cellVoltageMinV} V is below what any ${chemistry} cell allows (${envelope.cellVoltageFloorV} V)`,
+    );
+  if (limits.cellVoltageMaxV > envelope.cellVoltageCeilingV)
+    problems.push(
+      `cellVoltageMaxV ${limits.cellVoltageMaxV} V is above what any ${chemistry} cell allows (${envelope.cellVoltageCeilingV} V)`,
+    );
   for (const field of ['chargeCurrentMaxA', 'dischargeCurrentMaxA'] as const) {
-    if (limits[field] > PACK_CURRENT_CEILING_A) problems.push(`${field} ${limits[field]} A is above ${PACK_CURRENT_CEILING_A} A`);
+    if (limits[field] > PACK_CURRENT_CEILING_A)
+      problems.push(`${field} ${limits[field]} A is above ${PACK_CURRENT_CEILING_A} A`);
   }
-  if (limits.temperatureMinC < TEMPERATURE_FLOOR_C) problems.push(`temperatureMinC ${limits.temperatureMinC} °C is below ${TEMPERATURE_FLOOR_C} °C`);
-  if (limits.temperatureMaxC > TEMPERATURE_CEILING_C) problems.push(`temperatureMaxC ${limits.temperatureMaxC} °C is above ${TEMPERATURE_CEILING_C} °C`);
+  if (limits.temperatureMinC < TEMPERATURE_FLOOR_C)
+    problems.push(
+      `temperatureMinC ${limits.temperatureMinC} °C is below ${TEMPERATURE_FLOOR_C} °C`,
+    );
+  if (limits.temperatureMaxC > TEMPERATURE_CEILING_C)
+    problems.push(
+      `temperatureMaxC ${limits.temperatureMaxC} °C is above ${TEMPERATURE_CEILING_C} °C`,
+    );
   if (problems.length > 0) {
-    throw ruleViolated('hard-limits-implausible', `Hard limits no ${chemistry} battery can have: ${problems.join('; ')}`, { problems, chemistry });
+    throw ruleViolated(
+      'hard-limits-implausible',
+      `Hard limits no ${chemistry} battery can have: ${problems.join('; ')}`,
+      { problems, chemistry },
+    );
   }
 }

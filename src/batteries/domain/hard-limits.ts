@@ -15,9 +15,13 @@ export interface HardLimits {
 
 export function assertCoherentHardLimits(limits: HardLimits): void {
   if (limits.cellVoltageMinV >= limits.cellVoltageMaxV) {
-    throw ruleViolated('hard-limits-incoherent', 'cellVoltageMinV must be below cellVoltageMaxV', { ...limits });
+    throw ruleViolated('hard-limits-incoherent', 'cellVoltageMinV must be below cellVoltageMaxV', {
+      ...limits,
+    });
   }
   if (limits.temperatureMinC >= limits.temperatureMaxC) {
-    throw ruleViolated('hard-limits-incoherent', 'temperatureMinC must be below temperatureMaxC', { ...limits });
+    throw ruleViolated('hard-limits-incoherent', 'temperatureMinC must be below temperatureMaxC', {
+      ...limits,
+    });
   }
 }

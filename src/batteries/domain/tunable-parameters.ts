@@ -27,23 +27,43 @@ export function defaultParameters(limits: HardLimits): TunableParameters {
  */
 export function assertWithinHardLimits(parameters: TunableParameters, limits: HardLimits): void {
   const violations: string[] = [];
-  if (!(parameters.socMinPercent >= 0 && parameters.socMaxPercent <= 100 && parameters.socMinPercent < parameters.socMaxPercent)) {
-    violations.push(`state-of-charge window ${parameters.socMinPercent}–${parameters.socMaxPercent} % must lie within 0–100 % with min below max`);
+  if (!(
+    parameters.socMinPercent >= 0 &&
+    parameters.socMaxPercent <= 100 &&
+    parameters.socMinPercent < parameters.socMaxPercent
+  )) {
+    violations.push(
+      `state-of-charge window ${parameters.socMinPercent}–${parameters.socMaxPercent} % must lie within 0–100 % with min below max`,
+    );
   }
-  if (parameters.chargeCellVoltageMaxV > limits.cellVoltageMaxV || parameters.chargeCellVoltageMaxV <= limits.cellVoltageMinV) {
+  if (
+    parameters.chargeCellVoltageMaxV > limits.cellVoltageMaxV ||
+    parameters.chargeCellVoltageMaxV <= limits.cellVoltageMinV
+  ) {
     violations.push(
       `chargeCellVoltageMaxV ${parameters.chargeCellVoltageMaxV} V is outside the hard limits ${limits.cellVoltageMinV}–${limits.cellVoltageMaxV} V`,
     );
   }
-  if (parameters.chargeCurrentLimitA <= 0 || parameters.chargeCurrentLimitA > limits.chargeCurrentMaxA) {
-    violations.push(`chargeCurrentLimitA ${parameters.chargeCurrentLimitA} A exceeds the hard limit ${limits.chargeCurrentMaxA} A or is not positive`);
+  if (
+    parameters.chargeCurrentLimitA <= 0 ||
+    parameters.chargeCurrentLimitA > limits.chargeCurrentMaxA
+  ) {
+    violations.push(
+      `chargeCurrentLimitA ${parameters.chargeCurrentLimitA} A exceeds the hard limit ${limits.chargeCurrentMaxA} A or is not positive`,
+    );
   }
-  if (parameters.dischargeCurrentLimitA <= 0 || parameters.dischargeCurrentLimitA > limits.dischargeCurrentMaxA) {
+  if (
+    parameters.dischargeCurrentLimitA <= 0 ||
+    parameters.dischargeCurrentLimitA > limits.dischargeCurrentMaxA
+  ) {
     violations.push(
       `dischargeCurrentLimitA ${parameters.dischargeCurrentLimitA} A exceeds the hard limit ${limits.dischargeCurrentMaxA} A or is not positive`,
     );
   }
   if (violations.length > 0) {
-    throw ruleViolated('outside-hard-limits', `Refused: ${violations.join('; ')}`, { violations, hardLimits: { ...limits } });
+    throw ruleViolated('outside-hard-limits', `Refused: ${violations.join('; ')}`, {
+      violations,
+      hardLimits: { ...limits },
+    });
   }
 }

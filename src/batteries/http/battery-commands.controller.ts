@@ -46,9 +46,15 @@ export class BatteryCommandsController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Provision a battery (manufacturer provisioner): serial, hard limits, device key, first owner' })
+  @ApiOperation({
+    summary:
+      'Provision a battery (manufacturer provisioner): serial, hard limits, device key, first owner',
+  })
   @ApiBody({ schema: openApiSchema(provisionBatteryRequest) })
-  async provision(@Body(new ZodValidation(provisionBatteryRequest)) body: Infer<typeof provisionBatteryRequest>, @CallOfCommand() call: CommandCall) {
+  async provision(
+    @Body(new ZodValidation(provisionBatteryRequest)) body: Infer<typeof provisionBatteryRequest>,
+    @CallOfCommand() call: CommandCall,
+  ) {
     const [manufacturer, firstOwner, deviceKey] = await Promise.all([
       this.parties.facts(body.manufacturerId, 'manufacturerId'),
       this.parties.facts(body.firstOwnerId, 'firstOwnerId'),
@@ -59,7 +65,19 @@ export class BatteryCommandsController {
     const deviceKeyRegisteredTo = this.batteries.serialOfDeviceKey(deviceKey.thumbprint) ?? null;
     return this.run(
       serial,
-      { type: 'ProvisionBattery', serial, model, chemistry, hardLimits, parameters, deviceKey, manufacturer, firstOwner, deviceKeyRegisteredTo, context: call.context(body.reason) },
+      {
+        type: 'ProvisionBattery',
+        serial,
+        model,
+        chemistry,
+        hardLimits,
+        parameters,
+        deviceKey,
+        manufacturer,
+        firstOwner,
+        deviceKeyRegisteredTo,
+        context: call.context(body.reason),
+      },
       call,
     );
   }
@@ -74,31 +92,51 @@ export class BatteryCommandsController {
     @CallOfCommand() call: CommandCall,
   ) {
     const operator = await this.parties.facts(body.operatorId, 'operatorId');
-    return this.run(serial, { type: 'AssignOperator', leaseId: body.leaseId ?? randomUUID(), operator, context: call.context(body.reason) }, call);
+    return this.run(
+      serial,
+      {
+        type: 'AssignOperator',
+        leaseId: body.leaseId ?? randomUUID(),
+        operator,
+        context: call.context(body.reason),
+      },
+      call,
+    );
   }
 
   @Post(':serial/leases/:leaseId/end')
   @HttpCode(200)
-  @ApiOperation({ summary: 'End the lease (owner); keys issued under it are revoked in the same write' })
+  @ApiOperation({
+    summary: 'End the lease (owner); keys issued under it are revoked in the same write',
+  })
   @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   endLease(
     @Param(new ZodValidation(leaseParams, 'path')) { serial, leaseId }: Infer<typeof leaseParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: Infer<typeof reasonOnlyRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.run(serial, { type: 'EndLease', leaseId, context: call.context(body.reason) }, call);
+    return this.run(
+      serial,
+      { type: 'EndLease', leaseId, context: call.context(body.reason) },
+      call,
+    );
   }
 
   @Post(':serial/keys')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Issue a key to a holder (owner: layers 1–2; operator: layer 1 to its own people)' })
+  @ApiOperation({
+    summary: 'Issue a key to a holder (owner: layers 1–2; operator: layer 1 to its own people)',
+  })
   @ApiBody({ schema: openApiSchema(issueKeyRequest) })
   async issueKey(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,
     @Body(new ZodValidation(issueKeyRequest)) body: Infer<typeof issueKeyRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    const [party, publicKey] = await Promise.all([this.parties.facts(body.holder.partyId, 'holder.partyId'), toPublicKey(body.publicKey, 'publicKey')]);
+    const [party, publicKey] = await Promise.all([
+      this.parties.facts(body.holder.partyId, 'holder.partyId'),
+      toPublicKey(body.publicKey, 'publicKey'),
+    ]);
     const context = call.context(body.reason);
     return this.run(
       serial,
@@ -125,20 +163,37 @@ export class BatteryCommandsController {
     @Body(new ZodValidation(revokeKeyRequest)) body: Infer<typeof revokeKeyRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.run(serial, { type: 'RevokeKey', keyId, reason: body.reason, context: call.context(body.reason) }, call);
+    return this.run(
+      serial,
+      { type: 'RevokeKey', keyId, reason: body.reason, context: call.context(body.reason) },
+      call,
+    );
   }
 
   @Post(':serial/specialists')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Contract a cell specialist for this battery (owner); its cell engineers then sign off parameter changes' })
+  @ApiOperation({
+    summary:
+      'Contract a cell specialist for this battery (owner); its cell engineers then sign off parameter changes',
+  })
   @ApiBody({ schema: openApiSchema(contractSpecialistRequest) })
   async contractSpecialist(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,
-    @Body(new ZodValidation(contractSpecialistRequest)) body: Infer<typeof contractSpecialistRequest>,
+    @Body(new ZodValidation(contractSpecialistRequest))
+    body: Infer<typeof contractSpecialistRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
     const specialist = await this.parties.facts(body.specialistId, 'specialistId');
-    return this.run(serial, { type: 'ContractSpecialist', contractId: body.contractId ?? randomUUID(), specialist, context: call.context(body.reason) }, call);
+    return this.run(
+      serial,
+      {
+        type: 'ContractSpecialist',
+        contractId: body.contractId ?? randomUUID(),
+        specialist,
+        context: call.context(body.reason),
+      },
+      call,
+    );
   }
 
   @Post(':serial/specialists/:contractId/end')
@@ -146,16 +201,23 @@ export class BatteryCommandsController {
   @ApiOperation({ summary: "End the specialist's contract (owner)" })
   @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   endSpecialistContract(
-    @Param(new ZodValidation(specialistParams, 'path')) { serial, contractId }: Infer<typeof specialistParams>,
+    @Param(new ZodValidation(specialistParams, 'path'))
+    { serial, contractId }: Infer<typeof specialistParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: Infer<typeof reasonOnlyRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.run(serial, { type: 'EndSpecialistContract', contractId, context: call.context(body.reason) }, call);
+    return this.run(
+      serial,
+      { type: 'EndSpecialistContract', contractId, context: call.context(body.reason) },
+      call,
+    );
   }
 
   @Post(':serial/theft-report')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Report the battery stolen (owner): the next bundle locks it to read-only status' })
+  @ApiOperation({
+    summary: 'Report the battery stolen (owner): the next bundle locks it to read-only status',
+  })
   @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   reportStolen(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,

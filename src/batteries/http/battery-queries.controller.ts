@@ -5,7 +5,12 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
-import { pageQuerySchema, partyIdSchema, positionSchema, serialParams } from '../../http/common-schemas';
+import {
+  pageQuerySchema,
+  partyIdSchema,
+  positionSchema,
+  serialParams,
+} from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
 import { AuditQuery } from '../../audit/queries/audit.query';
 import { batteryStreamId } from '../domain/battery-events';
@@ -14,9 +19,16 @@ import { GetBatteryQuery } from '../queries/get-battery.query';
 import { ListBatteriesQuery, type BatteryListFilter } from '../queries/list-batteries.query';
 
 const listQuery = z
-  .strictObject({ owner: partyIdSchema.optional(), operator: partyIdSchema.optional(), ...pageQuerySchema })
+  .strictObject({
+    owner: partyIdSchema.optional(),
+    operator: partyIdSchema.optional(),
+    ...pageQuerySchema,
+  })
   .refine((q) => !(q.owner && q.operator), { message: 'filter by owner or by operator, not both' });
-const historyQuery = z.strictObject({ limit: pageQuerySchema.limit, cursor: positionSchema.optional() });
+const historyQuery = z.strictObject({
+  limit: pageQuerySchema.limit,
+  cursor: positionSchema.optional(),
+});
 
 @ApiTags('batteries')
 @ApiBearerAuth()
@@ -26,14 +38,25 @@ export class BatteryQueriesController {
 
   @Get()
   @ApiOperation({ summary: 'Batteries by owner or operator, paged by serial' })
-  async list(@QueryParams(new ZodValidation(listQuery, 'query')) query: z.infer<typeof listQuery>, @CurrentActor() actor: Actor) {
-    const filter: BatteryListFilter = query.owner ? { ownerId: query.owner } : query.operator ? { operatorId: query.operator } : {};
-    const page = await this.queries.execute(new ListBatteriesQuery(filter, query.cursor, query.limit, actor));
+  async list(
+    @QueryParams(new ZodValidation(listQuery, 'query')) query: z.infer<typeof listQuery>,
+    @CurrentActor() actor: Actor,
+  ) {
+    const filter: BatteryListFilter = query.owner
+      ? { ownerId: query.owner }
+      : query.operator
+        ? { operatorId: query.operator }
+        : {};
+    const page = await this.queries.execute(
+      new ListBatteriesQuery(filter, query.cursor, query.limit, actor),
+    );
     return { items: page.items.map(batteryView), nextCursor: page.nextCursor };
   }
 
   @Get(':serial')
-  @ApiOperation({ summary: "A battery's current state; its ETag is the revision to send as If-Match" })
+  @ApiOperation({
+    summary: "A battery's current state; its ETag is the revision to send as If-Match",
+  })
   async get(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
     @CurrentActor() actor: Actor,
@@ -45,13 +68,24 @@ export class BatteryQueriesController {
   }
 
   @Get(':serial/history')
-  @ApiOperation({ summary: "A battery's full history: every event with actor, time, reason, request id and position" })
+  @ApiOperation({
+    summary:
+      "A battery's full history: every event with actor, time, reason, request id and position",
+  })
   async history(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
     @QueryParams(new ZodValidation(historyQuery, 'query')) query: z.infer<typeof historyQuery>,
     @CurrentActor() actor: Actor,
   ) {
     await this.queries.execute(new GetBatteryQuery(serial, actor));
-    return this.queries.execute(new AuditQuery({ streamId: batteryStreamId(serial) }, query.cursor ?? 0n, query.limit, actor, true));
+    return this.queries.execute(
+      new AuditQuery(
+        { streamId: batteryStreamId(serial) },
+        query.cursor ?? 0n,
+        query.limit,
+        actor,
+        true,
+      ),
+    );
   }
 }

@@ -9,7 +9,13 @@ import { serialParams } from '../../http/common-schemas';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
 import type { BatteryCommand } from '../domain/battery-commands';
 import { ExecuteBatteryCommand } from '../commands/execute-battery-command';
-import { proposalParams, proposeParameterChangeRequest, reasonOnlyRequest, rejectRequest, requestRecoveryRequest } from './battery-requests';
+import {
+  proposalParams,
+  proposeParameterChangeRequest,
+  reasonOnlyRequest,
+  rejectRequest,
+  requestRecoveryRequest,
+} from './battery-requests';
 
 const DEFAULT_PROPOSAL_LIFETIME_MS = 7 * 86_400_000;
 
@@ -25,16 +31,32 @@ export class ProposalsController {
 
   @Post(':serial/parameter-proposals')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Propose new tunable parameters; refused outright outside the hard limits; applies when the approvals are in' })
+  @ApiOperation({
+    summary:
+      'Propose new tunable parameters; refused outright outside the hard limits; applies when the approvals are in',
+  })
   @ApiBody({ schema: openApiSchema(proposeParameterChangeRequest) })
   proposeParameters(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
-    @Body(new ZodValidation(proposeParameterChangeRequest)) body: z.infer<typeof proposeParameterChangeRequest>,
+    @Body(new ZodValidation(proposeParameterChangeRequest))
+    body: z.infer<typeof proposeParameterChangeRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
     const context = call.context(body.reason);
-    const expiresAt = body.expiresAt ? new Date(body.expiresAt) : new Date(context.now.getTime() + DEFAULT_PROPOSAL_LIFETIME_MS);
-    return this.run(serial, { type: 'ProposeParameterChange', proposalId: body.proposalId ?? randomUUID(), parameters: body.parameters, expiresAt, context }, call);
+    const expiresAt = body.expiresAt
+      ? new Date(body.expiresAt)
+      : new Date(context.now.getTime() + DEFAULT_PROPOSAL_LIFETIME_MS);
+    return this.run(
+      serial,
+      {
+        type: 'ProposeParameterChange',
+        proposalId: body.proposalId ?? randomUUID(),
+        parameters: body.parameters,
+        expiresAt,
+        context,
+      },
+      call,
+    );
   }
 
   @Post(':serial/recovery-proposals')
@@ -43,12 +65,19 @@ export class ProposalsController {
   @ApiBody({ required: false, schema: openApiSchema(requestRecoveryRequest) })
   requestRecovery(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
-    @Body(new ZodValidation(requestRecoveryRequest.default({}))) body: z.infer<typeof requestRecoveryRequest>,
+    @Body(new ZodValidation(requestRecoveryRequest.default({})))
+    body: z.infer<typeof requestRecoveryRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
     const context = call.context(body.reason);
-    const expiresAt = body.expiresAt ? new Date(body.expiresAt) : new Date(context.now.getTime() + DEFAULT_PROPOSAL_LIFETIME_MS);
-    return this.run(serial, { type: 'RequestRecovery', proposalId: body.proposalId ?? randomUUID(), expiresAt, context }, call);
+    const expiresAt = body.expiresAt
+      ? new Date(body.expiresAt)
+      : new Date(context.now.getTime() + DEFAULT_PROPOSAL_LIFETIME_MS);
+    return this.run(
+      serial,
+      { type: 'RequestRecovery', proposalId: body.proposalId ?? randomUUID(), expiresAt, context },
+      call,
+    );
   }
 
   @Post(':serial/proposals/:proposalId/approve')
@@ -56,11 +85,16 @@ export class ProposalsController {
   @ApiOperation({ summary: 'Approve a proposal: never its proposer, one person once, in one role' })
   @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   approve(
-    @Param(new ZodValidation(proposalParams, 'path')) { serial, proposalId }: z.infer<typeof proposalParams>,
+    @Param(new ZodValidation(proposalParams, 'path'))
+    { serial, proposalId }: z.infer<typeof proposalParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: z.infer<typeof reasonOnlyRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.run(serial, { type: 'ApproveProposal', proposalId, context: call.context(body.reason) }, call);
+    return this.run(
+      serial,
+      { type: 'ApproveProposal', proposalId, context: call.context(body.reason) },
+      call,
+    );
   }
 
   @Post(':serial/proposals/:proposalId/reject')
@@ -68,11 +102,21 @@ export class ProposalsController {
   @ApiOperation({ summary: 'Reject a proposal (any eligible approver)' })
   @ApiBody({ schema: openApiSchema(rejectRequest) })
   reject(
-    @Param(new ZodValidation(proposalParams, 'path')) { serial, proposalId }: z.infer<typeof proposalParams>,
+    @Param(new ZodValidation(proposalParams, 'path'))
+    { serial, proposalId }: z.infer<typeof proposalParams>,
     @Body(new ZodValidation(rejectRequest)) body: z.infer<typeof rejectRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.run(serial, { type: 'RejectProposal', proposalId, reason: body.reason, context: call.context(body.reason) }, call);
+    return this.run(
+      serial,
+      {
+        type: 'RejectProposal',
+        proposalId,
+        reason: body.reason,
+        context: call.context(body.reason),
+      },
+      call,
+    );
   }
 
   @Post(':serial/proposals/:proposalId/withdraw')
@@ -80,10 +124,15 @@ export class ProposalsController {
   @ApiOperation({ summary: 'Withdraw your own proposal' })
   @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   withdraw(
-    @Param(new ZodValidation(proposalParams, 'path')) { serial, proposalId }: z.infer<typeof proposalParams>,
+    @Param(new ZodValidation(proposalParams, 'path'))
+    { serial, proposalId }: z.infer<typeof proposalParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: z.infer<typeof reasonOnlyRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.run(serial, { type: 'WithdrawProposal', proposalId, context: call.context(body.reason) }, call);
+    return this.run(
+      serial,
+      { type: 'WithdrawProposal', proposalId, context: call.context(body.reason) },
+      call,
+    );
   }
 }

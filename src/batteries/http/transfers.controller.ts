@@ -30,13 +30,21 @@ export class TransfersController {
     @CallOfCommand() call: CommandCall,
   ) {
     const to = await this.parties.facts(body.toOwnerId, 'toOwnerId');
-    const command = { type: 'RequestOwnershipTransfer' as const, transferId: body.transferId ?? randomUUID(), to, context: call.context(body.reason) };
+    const command = {
+      type: 'RequestOwnershipTransfer' as const,
+      transferId: body.transferId ?? randomUUID(),
+      to,
+      context: call.context(body.reason),
+    };
     return this.commands.execute(new ExecuteBatteryCommand(serial, command, call.options));
   }
 
   @Post(':serial/transfers/:transferId/accept')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Accept a transfer (receiving lessor). With every approval in, ownership moves and the old authority ends in the same write' })
+  @ApiOperation({
+    summary:
+      'Accept a transfer (receiving lessor). With every approval in, ownership moves and the old authority ends in the same write',
+  })
   @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   accept(
     @Param(new ZodValidation(transferParams, 'path')) params: z.infer<typeof transferParams>,
@@ -48,14 +56,22 @@ export class TransfersController {
 
   @Post(':serial/transfers/:transferId/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Approve a transfer as any approver the policy names (the receiving lessor accepts the same way)' })
+  @ApiOperation({
+    summary:
+      'Approve a transfer as any approver the policy names (the receiving lessor accepts the same way)',
+  })
   @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   approve(
-    @Param(new ZodValidation(transferParams, 'path')) { serial, transferId }: z.infer<typeof transferParams>,
+    @Param(new ZodValidation(transferParams, 'path'))
+    { serial, transferId }: z.infer<typeof transferParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: z.infer<typeof reasonOnlyRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    const command = { type: 'ApproveOwnershipTransfer' as const, transferId, context: call.context(body.reason) };
+    const command = {
+      type: 'ApproveOwnershipTransfer' as const,
+      transferId,
+      context: call.context(body.reason),
+    };
     return this.commands.execute(new ExecuteBatteryCommand(serial, command, call.options));
   }
 
@@ -64,11 +80,16 @@ export class TransfersController {
   @ApiOperation({ summary: 'Cancel an open transfer (either lessor)' })
   @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   cancel(
-    @Param(new ZodValidation(transferParams, 'path')) { serial, transferId }: z.infer<typeof transferParams>,
+    @Param(new ZodValidation(transferParams, 'path'))
+    { serial, transferId }: z.infer<typeof transferParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: z.infer<typeof reasonOnlyRequest>,
     @CallOfCommand() call: CommandCall,
   ) {
-    const command = { type: 'CancelOwnershipTransfer' as const, transferId, context: call.context(body.reason) };
+    const command = {
+      type: 'CancelOwnershipTransfer' as const,
+      transferId,
+      context: call.context(body.reason),
+    };
     return this.commands.execute(new ExecuteBatteryCommand(serial, command, call.options));
   }
 }

@@ -44,10 +44,18 @@ export class BatteryReadModel {
 
   constructor(db: Database.Database) {
     this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
-    this.byOwner = db.prepare<[string, string, number], RawRow>('SELECT * FROM batteries WHERE owner_id = ? AND serial > ? ORDER BY serial LIMIT ?');
-    this.byOperator = db.prepare<[string, string, number], RawRow>('SELECT * FROM batteries WHERE operator_id = ? AND serial > ? ORDER BY serial LIMIT ?');
-    this.all = db.prepare<[string, number], RawRow>('SELECT * FROM batteries WHERE serial > ? ORDER BY serial LIMIT ?');
-    this.byDeviceKey = db.prepare<[string], { serial: string }>('SELECT serial FROM batteries WHERE device_thumbprint = ? LIMIT 1');
+    this.byOwner = db.prepare<[string, string, number], RawRow>(
+      'SELECT * FROM batteries WHERE owner_id = ? AND serial > ? ORDER BY serial LIMIT ?',
+    );
+    this.byOperator = db.prepare<[string, string, number], RawRow>(
+      'SELECT * FROM batteries WHERE operator_id = ? AND serial > ? ORDER BY serial LIMIT ?',
+    );
+    this.all = db.prepare<[string, number], RawRow>(
+      'SELECT * FROM batteries WHERE serial > ? ORDER BY serial LIMIT ?',
+    );
+    this.byDeviceKey = db.prepare<[string], { serial: string }>(
+      'SELECT serial FROM batteries WHERE device_thumbprint = ? LIMIT 1',
+    );
   }
 
   get(serial: string): BatteryRow | undefined {
@@ -62,7 +70,8 @@ export class BatteryReadModel {
    */
   readableBy(serial: string, actor: Actor): BatteryRow {
     const battery = this.get(serial);
-    if (!battery || !mayRead(actor, relationshipFacts(battery.state))) throw batteryNotFound(serial);
+    if (!battery || !mayRead(actor, relationshipFacts(battery.state)))
+      throw batteryNotFound(serial);
     return battery;
   }
 
@@ -72,7 +81,11 @@ export class BatteryReadModel {
   }
 
   /** Batteries of one owner, or of one operator, or all of them. */
-  list(filter: { ownerId: string } | { operatorId: string } | Record<string, never>, cursor: string | undefined, limit: number): Page<BatteryRow> {
+  list(
+    filter: { ownerId: string } | { operatorId: string } | Record<string, never>,
+    cursor: string | undefined,
+    limit: number,
+  ): Page<BatteryRow> {
     const after = cursor ?? '';
     const rows =
       'ownerId' in filter

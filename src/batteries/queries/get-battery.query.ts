@@ -4,7 +4,10 @@ import type { Actor } from '../../shared/domain/actor';
 import { BATTERY_READ_MODEL, type BatteryReadModel, type BatteryRow } from './battery-read-model';
 
 export class GetBatteryQuery extends Query<BatteryRow> {
-  constructor(readonly serial: string, readonly actor: Actor) {
+  constructor(
+    readonly serial: string,
+    readonly actor: Actor,
+  ) {
     super();
   }
 }

@@ -2,12 +2,22 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import { assertMayListFleet, type FleetFilter } from '../domain/access-policy';
-import { BATTERY_READ_MODEL, type BatteryReadModel, type BatteryRow, type Page } from './battery-read-model';
+import {
+  BATTERY_READ_MODEL,
+  type BatteryReadModel,
+  type BatteryRow,
+  type Page,
+} from './battery-read-model';
 
 export type BatteryListFilter = FleetFilter;
 
 export class ListBatteriesQuery extends Query<Page<BatteryRow>> {
-  constructor(readonly filter: BatteryListFilter, readonly cursor: string | undefined, readonly limit: number, readonly actor: Actor) {
+  constructor(
+    readonly filter: BatteryListFilter,
+    readonly cursor: string | undefined,
+    readonly limit: number,
+    readonly actor: Actor,
+  ) {
     super();
   }
 }

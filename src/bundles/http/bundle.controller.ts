@@ -3,7 +3,10 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@n
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
-import { BATTERY_READ_MODEL, type BatteryReadModel } from '../../batteries/queries/battery-read-model';
+import {
+  BATTERY_READ_MODEL,
+  type BatteryReadModel,
+} from '../../batteries/queries/battery-read-model';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { serialParams } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
@@ -23,7 +26,10 @@ export class BundleController {
   ) {}
 
   @Get(':serial/bundle')
-  @ApiOperation({ summary: "The battery's current signed key bundle (compact JWS); 304 when If-None-Match names it" })
+  @ApiOperation({
+    summary:
+      "The battery's current signed key bundle (compact JWS); 304 when If-None-Match names it",
+  })
   @ApiProduces(JWT_MEDIA_TYPE)
   @ApiHeader({ name: 'If-None-Match', required: false })
   async pull(
@@ -33,7 +39,10 @@ export class BundleController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const bundle = await this.bundles.bundleFor(this.batteries.readableBy(serial, actor));
-    void reply.header('etag', bundle.etag).header('cache-control', 'no-cache').header('x-bundle-version', String(bundle.version));
+    void reply
+      .header('etag', bundle.etag)
+      .header('cache-control', 'no-cache')
+      .header('x-bundle-version', String(bundle.version));
     if (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
       await reply.status(304).send();
       return;

@@ -13,7 +13,9 @@ export class JwksController {
   @Get('jwks.json')
   @PublicRoute()
   @Header('cache-control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Public keys that sign key bundles now (the online keys the root delegates to)' })
+  @ApiOperation({
+    summary: 'Public keys that sign key bundles now (the online keys the root delegates to)',
+  })
   jwks() {
     return { keys: this.trust.publicJwks(epochSeconds()) };
   }
@@ -22,10 +24,17 @@ export class JwksController {
   @PublicRoute()
   @Header('cache-control', 'public, max-age=300')
   @ApiOperation({
-    summary: 'The chain of trust: the root pinned at manufacture, root rotations and the current delegation (public; devices get it with every bundle)',
+    summary:
+      'The chain of trust: the root pinned at manufacture, root rotations and the current delegation (public; devices get it with every bundle)',
   })
   bundleTrust() {
     const { firstRoot, rootChain, delegation } = this.trust.file;
-    return { firstRoot, currentRoot: this.trust.root, rootChain, delegation, delegationVersion: this.trust.delegationVersion };
+    return {
+      firstRoot,
+      currentRoot: this.trust.root,
+      rootChain,
+      delegation,
+      delegationVersion: this.trust.delegationVersion,
+    };
   }
 }

@@ -1,13 +1,20 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { COMMAND_EXECUTOR, type CommandExecutor, type ExecuteOptions } from '../../command-handling/command-executor';
+import {
+  COMMAND_EXECUTOR,
+  type CommandExecutor,
+  type ExecuteOptions,
+} from '../../command-handling/command-executor';
 import type { CommandOutcome } from '../../command-handling/command-outcome';
 import type { AcknowledgeBundle } from '../domain/device-commands';
 import { deviceDecider } from '../domain/device-decider';
 import { deviceStreamId } from '../domain/device-events';
 
 export class AcknowledgeBundleCommand extends Command<CommandOutcome> {
-  constructor(readonly command: AcknowledgeBundle, readonly options: ExecuteOptions) {
+  constructor(
+    readonly command: AcknowledgeBundle,
+    readonly options: ExecuteOptions,
+  ) {
     super();
   }
 }

@@ -21,7 +21,11 @@ const acknowledge = (overrides: Partial<AcknowledgeBundle> = {}): AcknowledgeBun
   ...overrides,
 });
 
-const applied = (ver: number, iat: number): DeviceEvent[] => deviceDecider.decide(acknowledge({ ver, iat, servedVersion: { version: ver, since: versionSince(3600) } }), deviceDecider.initialState());
+const applied = (ver: number, iat: number): DeviceEvent[] =>
+  deviceDecider.decide(
+    acknowledge({ ver, iat, servedVersion: { version: ver, since: versionSince(3600) } }),
+    deviceDecider.initialState(),
+  );
 
 describe('acknowledging an applied bundle', () => {
   it('records the version and iat the device applied, acted by the device for its manufacturer', () => {
@@ -31,37 +35,76 @@ describe('acknowledging an applied bundle', () => {
       .then([
         {
           type: 'BundleApplied',
-          data: { serial: 'SN-1', ver: 3, iat: nowSeconds - 60, deviceKeyThumbprint: 'device-thumb', proofId: 'proof-1' },
-          meta: { actor: { personId: 'device:SN-1', partyId: 'oem', role: 'device' }, occurredAt: NOW.toISOString() },
+          data: {
+            serial: 'SN-1',
+            ver: 3,
+            iat: nowSeconds - 60,
+            deviceKeyThumbprint: 'device-thumb',
+            proofId: 'proof-1',
+          },
+          meta: {
+            actor: { personId: 'device:SN-1', partyId: 'oem', role: 'device' },
+            occurredAt: NOW.toISOString(),
+          },
         },
       ]);
   });
 
   it('accepts a newer version, and a re-signing of the same version with a later iat', () => {
-    spec.given(applied(3, nowSeconds - 600)).when(acknowledge({ ver: 4, servedVersion: { version: 4, since: versionSince(100) } })).then([{ data: { ver: 4 } }]);
-    spec.given(applied(3, nowSeconds - 600)).when(acknowledge({ iat: nowSeconds - 10 })).then([{ data: { ver: 3, iat: nowSeconds - 10 } }]);
+    spec
+      .given(applied(3, nowSeconds - 600))
+      .when(acknowledge({ ver: 4, servedVersion: { version: 4, since: versionSince(100) } }))
+      .then([{ data: { ver: 4 } }]);
+    spec
+      .given(applied(3, nowSeconds - 600))
+      .when(acknowledge({ iat: nowSeconds - 10 }))
+      .then([{ data: { ver: 3, iat: nowSeconds - 10 } }]);
   });
 
   it('refuses an acknowledgement older than the last one: the device counter never goes back', () => {
-    spec.given(applied(4, nowSeconds - 60)).when(acknowledge({ ver: 3 })).thenThrows('acknowledgement-older-than-last', 'conflict');
-    spec.given(applied(3, nowSeconds - 30)).when(acknowledge({ ver: 3, iat: nowSeconds - 60 })).thenThrows('acknowledgement-older-than-last', 'conflict');
+    spec
+      .given(applied(4, nowSeconds - 60))
+      .when(acknowledge({ ver: 3 }))
+      .thenThrows('acknowledgement-older-than-last', 'conflict');
+    spec
+      .given(applied(3, nowSeconds - 30))
+      .when(acknowledge({ ver: 3, iat: nowSeconds - 60 }))
+      .thenThrows('acknowledgement-older-than-last', 'conflict');
   });
 
   it('refuses the same acknowledgement twice (a retry is answered from the first through its idempotency key)', () => {
-    spec.given(applied(3, nowSeconds - 60)).when(acknowledge()).thenThrows('already-acknowledged', 'conflict');
+    spec
+      .given(applied(3, nowSeconds - 60))
+      .when(acknowledge())
+      .thenThrows('already-acknowledged', 'conflict');
   });
 
   it('refuses a version the battery never had', () => {
-    spec.given([]).when(acknowledge({ ver: 9, servedVersion: null })).thenThrows('bundle-never-served', 'conflict');
+    spec
+      .given([])
+      .when(acknowledge({ ver: 9, servedVersion: null }))
+      .thenThrows('bundle-never-served', 'conflict');
   });
 
   it('refuses an iat no instance could have signed: before the version existed, or in the future', () => {
-    spec.given([]).when(acknowledge({ iat: nowSeconds - 3600 })).thenThrows('bundle-never-served');
-    spec.given([]).when(acknowledge({ iat: nowSeconds + 3600 })).thenThrows('bundle-never-served');
+    spec
+      .given([])
+      .when(acknowledge({ iat: nowSeconds - 3600 }))
+      .thenThrows('bundle-never-served');
+    spec
+      .given([])
+      .when(acknowledge({ iat: nowSeconds + 3600 }))
+      .thenThrows('bundle-never-served');
   });
 
   it('tolerates clock differences between the signing and the recording instance', () => {
-    spec.given([]).when(acknowledge({ iat: nowSeconds - 120 - 20 })).then([{ type: 'BundleApplied' }]);
-    spec.given([]).when(acknowledge({ iat: nowSeconds + 20 })).then([{ type: 'BundleApplied' }]);
+    spec
+      .given([])
+      .when(acknowledge({ iat: nowSeconds - 120 - 20 }))
+      .then([{ type: 'BundleApplied' }]);
+    spec
+      .given([])
+      .when(acknowledge({ iat: nowSeconds + 20 }))
+      .then([{ type: 'BundleApplied' }]);
   });
 });

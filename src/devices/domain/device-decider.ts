@@ -30,17 +30,32 @@ function acknowledge(command: AcknowledgeBundle, state: DeviceState): DeviceEven
   if (last) {
     const order = compareBundleCounters(command, last);
     const details = { acknowledged: { ver: last.ver, iat: last.iat, at: last.appliedAt } };
-    if (order === 0) throw conflict('already-acknowledged', `Bundle ${command.ver} (iat ${command.iat}) is already acknowledged`, details);
+    if (order === 0)
+      throw conflict(
+        'already-acknowledged',
+        `Bundle ${command.ver} (iat ${command.iat}) is already acknowledged`,
+        details,
+      );
     // A device never goes back (its counter is monotonic), so an older acknowledgement is either
     // a stale retry or a device that lost its counter: record nothing and say so.
     if (order < 0) {
-      throw conflict('acknowledgement-older-than-last', `Bundle ${command.ver} (iat ${command.iat}) is older than the acknowledged ${last.ver} (iat ${last.iat})`, details);
+      throw conflict(
+        'acknowledgement-older-than-last',
+        `Bundle ${command.ver} (iat ${command.iat}) is older than the acknowledged ${last.ver} (iat ${last.iat})`,
+        details,
+      );
     }
   }
   return [
     {
       type: 'BundleApplied',
-      data: { serial: command.serial, ver: command.ver, iat: command.iat, deviceKeyThumbprint: command.deviceKeyThumbprint, proofId: command.proofId },
+      data: {
+        serial: command.serial,
+        ver: command.ver,
+        iat: command.iat,
+        deviceKeyThumbprint: command.deviceKeyThumbprint,
+        proofId: command.proofId,
+      },
       meta: recordedBy(command.context, DEVICE_ROLE),
     },
   ];
@@ -52,14 +67,26 @@ function acknowledge(command: AcknowledgeBundle, state: DeviceState): DeviceEven
  */
 function assertServed(command: AcknowledgeBundle): void {
   const served = command.servedVersion;
-  if (!served) throw conflict('bundle-never-served', `Version ${command.ver} of battery ${command.serial}'s bundle does not exist`, { ver: command.ver });
+  if (!served)
+    throw conflict(
+      'bundle-never-served',
+      `Version ${command.ver} of battery ${command.serial}'s bundle does not exist`,
+      { ver: command.ver },
+    );
   const since = Math.floor(served.since.getTime() / 1000);
   const now = Math.floor(command.context.now.getTime() / 1000);
-  if (command.iat < since - SIGNING_CLOCK_TOLERANCE_SECONDS || command.iat > now + SIGNING_CLOCK_TOLERANCE_SECONDS) {
-    throw conflict('bundle-never-served', `No bundle of version ${command.ver} was signed at ${command.iat}: that version came into force at ${since}`, {
-      ver: command.ver,
-      iat: command.iat,
-      versionSince: served.since.toISOString(),
-    });
+  if (
+    command.iat < since - SIGNING_CLOCK_TOLERANCE_SECONDS ||
+    command.iat > now + SIGNING_CLOCK_TOLERANCE_SECONDS
+  ) {
+    throw conflict(
+      'bundle-never-served',
+      `No bundle of version ${command.ver} was signed at ${command.iat}: that version came into force at ${since}`,
+      {
+        ver: command.ver,
+        iat: command.iat,
+        versionSince: served.since.toISOString(),
+      },
+    );
   }
 }

@@ -16,6 +16,8 @@ export const initialDeviceState = (): DeviceState => ({ lastApplied: null });
 export function evolveDevice(_state: DeviceState, event: DeviceEvent): DeviceState {
   switch (event.type) {
     case 'BundleApplied':
-      return { lastApplied: { ver: event.data.ver, iat: event.data.iat, appliedAt: event.meta.occurredAt } };
+      return {
+        lastApplied: { ver: event.data.ver, iat: event.data.iat, appliedAt: event.meta.occurredAt },
+      };
   }
 }

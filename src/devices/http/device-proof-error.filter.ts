@@ -23,7 +23,13 @@ export class DeviceProofErrorFilter implements ExceptionFilter {
       requestId: String(request.id),
     };
     const headers: Record<string, string> =
-      status === 401 ? { 'www-authenticate': `DeviceProof error="${error.code}"` } : { 'retry-after': '1' };
-    void http.getResponse<FastifyReply>().status(status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(problem);
+      status === 401
+        ? { 'www-authenticate': `DeviceProof error="${error.code}"` }
+        : { 'retry-after': '1' };
+    void http
+      .getResponse<FastifyReply>()
+      .status(status)
+      .headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE })
+      .send(problem);
   }
 }

@@ -1,8 +1,18 @@
-import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  createParamDecorator,
+  Inject,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../shared/domain/actor';
 import { RateLimits } from '../../auth/rate-limits';
-import { BATTERY_READ_MODEL, type BatteryReadModel, type BatteryRow } from '../../batteries/queries/battery-read-model';
+import {
+  BATTERY_READ_MODEL,
+  type BatteryReadModel,
+  type BatteryRow,
+} from '../../batteries/queries/battery-read-model';
 import { DEVICE_PROOF_HEADER } from '../authentication/device-proof';
 import { DeviceProofError } from '../authentication/device-proof.error';
 import type { DeviceProofVerifier, VerifiedProof } from '../authentication/device-proof-verifier';
@@ -44,7 +54,11 @@ export class DeviceProofGuard implements CanActivate {
       deviceKey: battery?.state.deviceKey,
     });
     // The verifier refuses a proof without the battery's key, so a battery is known here.
-    if (!battery) throw new DeviceProofError('device-proof-unknown-key', `No identity key is registered for battery ${serial}`);
+    if (!battery)
+      throw new DeviceProofError(
+        'device-proof-unknown-key',
+        `No identity key is registered for battery ${serial}`,
+      );
     request.device = { battery, proof };
     request.actor = deviceActor(serial, battery.manufacturerId);
     // Until here the request counted on its address (see RateLimits): never charge `device:<serial>`
@@ -54,8 +68,14 @@ export class DeviceProofGuard implements CanActivate {
   }
 }
 
-export const CurrentDevice = createParamDecorator((_: unknown, context: ExecutionContext): AuthenticatedDevice => {
-  const device = context.switchToHttp().getRequest<DeviceRequest>().device;
-  if (!device) throw new DeviceProofError('device-proof-missing', 'Device requests carry a Device-Proof header');
-  return device;
-});
+export const CurrentDevice = createParamDecorator(
+  (_: unknown, context: ExecutionContext): AuthenticatedDevice => {
+    const device = context.switchToHttp().getRequest<DeviceRequest>().device;
+    if (!device)
+      throw new DeviceProofError(
+        'device-proof-missing',
+        'Device requests carry a Device-Proof header',
+      );
+    return device;
+  },
+);

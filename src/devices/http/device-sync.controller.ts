@@ -1,6 +1,27 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query as QueryParams, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query as QueryParams,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { PublicRoute } from '../../auth/bearer-auth.guard';
@@ -18,7 +39,10 @@ import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust
 import { DeviceProofError } from '../authentication/device-proof.error';
 import { AcknowledgeBundleCommand } from '../commands/acknowledge-bundle.command';
 import { BUNDLE_CHANGES, type BundleChanges } from '../sync/bundle-changes';
-import { DEVICE_SYNC_READ_MODEL, type DeviceSyncReadModel } from '../queries/device-sync-read-model';
+import {
+  DEVICE_SYNC_READ_MODEL,
+  type DeviceSyncReadModel,
+} from '../queries/device-sync-read-model';
 import { acknowledgementRequest, pullQuery } from './device-requests';
 import { CurrentDevice, DeviceProofGuard, type AuthenticatedDevice } from './device-proof.guard';
 import { DeviceProofErrorFilter } from './device-proof-error.filter';
@@ -27,7 +51,8 @@ import { preferredWaitSeconds } from './long-poll';
 const proofHeader = {
   name: 'Device-Proof',
   required: true,
-  description: 'A fresh JWS signed by the battery identity key, bound to method, URL, serial, jti and iat (docs/key-bundle.md)',
+  description:
+    'A fresh JWS signed by the battery identity key, bound to method, URL, serial, jti and iat (docs/key-bundle.md)',
 };
 
 /**
@@ -36,7 +61,10 @@ const proofHeader = {
  */
 @ApiTags('devices')
 @ApiHeader(proofHeader)
-@ApiResponse({ status: 401, description: 'The Device-Proof is missing or refused; `code` says why' })
+@ApiResponse({
+  status: 401,
+  description: 'The Device-Proof is missing or refused; `code` says why',
+})
 @PublicRoute()
 @UseGuards(DeviceProofGuard)
 @UseFilters(DeviceProofErrorFilter)
@@ -52,12 +80,31 @@ export class DeviceSyncController {
   ) {}
 
   @Get(':serial/bundle')
-  @ApiOperation({ summary: 'The battery pulls its bundle with the chain of trust; 304 when If-None-Match names it; Prefer: wait=N waits for a change' })
+  @ApiOperation({
+    summary:
+      'The battery pulls its bundle with the chain of trust; 304 when If-None-Match names it; Prefer: wait=N waits for a change',
+  })
   @ApiProduces('application/json')
-  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag of the bundle the device holds' })
-  @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N: hold the request up to N seconds (bounded) until a newer bundle exists' })
-  @ApiQuery({ name: 'encrypt', required: false, enum: ['true', 'false'], description: 'Encrypt the bundle to the device key (P-256 keys only)' })
-  @ApiResponse({ status: 200, description: 'The bundle envelope: { fmt, bundle, delegation, rootChain }' })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'The ETag of the bundle the device holds',
+  })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description: 'wait=N: hold the request up to N seconds (bounded) until a newer bundle exists',
+  })
+  @ApiQuery({
+    name: 'encrypt',
+    required: false,
+    enum: ['true', 'false'],
+    description: 'Encrypt the bundle to the device key (P-256 keys only)',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The bundle envelope: { fmt, bundle, delegation, rootChain }',
+  })
   @ApiResponse({ status: 304, description: 'The device already holds the current bundle' })
   async pull(
     @Param(new ZodValidation(serialParams, 'path')) _params: z.infer<typeof serialParams>,
@@ -74,25 +121,46 @@ export class DeviceSyncController {
     const waitSeconds = preferredWaitSeconds(prefer, this.config.DEVICE_LONG_POLL_MAX_SECONDS);
     let bundle = await this.bundles.bundleFor(device.battery);
     if (waitSeconds > 0 && ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
-      bundle = await this.waitForNewer(device.battery.serial, ifNoneMatch, bundle, waitSeconds * 1000, reply);
+      bundle = await this.waitForNewer(
+        device.battery.serial,
+        ifNoneMatch,
+        bundle,
+        waitSeconds * 1000,
+        reply,
+      );
       void reply.header('preference-applied', `wait=${waitSeconds}`);
     }
-    void reply.header('etag', bundle.etag).header('x-bundle-version', String(bundle.version)).header('cache-control', 'no-store');
+    void reply
+      .header('etag', bundle.etag)
+      .header('x-bundle-version', String(bundle.version))
+      .header('cache-control', 'no-store');
     if (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
       await reply.status(304).send();
       return;
     }
     const body = encrypt ? await encryptBundleForDevice(bundle.jws, deviceKey) : bundle.jws;
     const envelope: BundleEnvelope = bundleEnvelope(body, this.trust);
-    await reply.status(200).header('content-type', 'application/json; charset=utf-8').send(envelope);
+    await reply
+      .status(200)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(envelope);
   }
 
   @Post(':serial/acknowledgements')
   @HttpCode(201)
-  @ApiOperation({ summary: 'The battery acknowledges the bundle it applied (ver, iat); recorded as BundleApplied, never advances the version' })
+  @ApiOperation({
+    summary:
+      'The battery acknowledges the bundle it applied (ver, iat); recorded as BundleApplied, never advances the version',
+  })
   @ApiBody({ schema: openApiSchema(acknowledgementRequest) })
-  @ApiResponse({ status: 201, description: 'Recorded (a repeated acknowledgement answers the first, with "replayed": true)' })
-  @ApiResponse({ status: 409, description: 'Older than the last acknowledgement, or a bundle the service never served' })
+  @ApiResponse({
+    status: 201,
+    description: 'Recorded (a repeated acknowledgement answers the first, with "replayed": true)',
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'Older than the last acknowledgement, or a bundle the service never served',
+  })
   async acknowledge(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
     @Body(new ZodValidation(acknowledgementRequest)) body: z.infer<typeof acknowledgementRequest>,
@@ -103,22 +171,46 @@ export class DeviceSyncController {
     const { claims, deviceKeyThumbprint } = device.proof;
     // The device signs what it acknowledges: a body changed on the way is refused.
     if (claims.ack?.ver !== body.ver || claims.ack?.iat !== body.iat) {
-      throw new DeviceProofError('device-proof-ack-mismatch', 'The proof must carry the acknowledged ver and iat in its ack claim');
+      throw new DeviceProofError(
+        'device-proof-ack-mismatch',
+        'The proof must carry the acknowledged ver and iat in its ack claim',
+      );
     }
     const request = reply.request;
     const servedVersion = this.sync.servedVersion(serial, body.ver) ?? null;
     return this.commands.execute(
       new AcknowledgeBundleCommand(
-        { type: 'AcknowledgeBundle', serial, ver: body.ver, iat: body.iat, servedVersion, deviceKeyThumbprint, proofId: claims.jti, context: call.context() },
+        {
+          type: 'AcknowledgeBundle',
+          serial,
+          ver: body.ver,
+          iat: body.iat,
+          servedVersion,
+          deviceKeyThumbprint,
+          proofId: claims.jti,
+          context: call.context(),
+        },
         // A device retrying an acknowledgement (its answer was lost) gets the first answer: the
         // idempotency key is the acknowledged counter itself, whatever header the device sent.
-        { ...call.options, idempotency: { key: `ack:${body.ver}.${body.iat}`, fingerprint: requestFingerprint(request) } },
+        {
+          ...call.options,
+          idempotency: {
+            key: `ack:${body.ver}.${body.iat}`,
+            fingerprint: requestFingerprint(request),
+          },
+        },
       ),
     );
   }
 
   /** Waits, without polling, until the projection signals a change that moves the ETag, or the time is up. */
-  private async waitForNewer(serial: string, ifNoneMatch: string | undefined, held: SignedBundle, waitMs: number, reply: FastifyReply): Promise<SignedBundle> {
+  private async waitForNewer(
+    serial: string,
+    ifNoneMatch: string | undefined,
+    held: SignedBundle,
+    waitMs: number,
+    reply: FastifyReply,
+  ): Promise<SignedBundle> {
     const deadline = Date.now() + waitMs;
     const disconnected = new AbortController();
     const onClose = () => disconnected.abort();
@@ -126,7 +218,11 @@ export class DeviceSyncController {
     try {
       let bundle = held;
       while (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
-        const changed = await this.changes.waitForChange(serial, deadline - Date.now(), disconnected.signal);
+        const changed = await this.changes.waitForChange(
+          serial,
+          deadline - Date.now(),
+          disconnected.signal,
+        );
         if (!changed) break;
         bundle = await this.bundles.currentOf(serial);
       }

@@ -4,7 +4,12 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
-import { pageQuerySchema, partyIdSchema, positionSchema, serialParams } from '../../http/common-schemas';
+import {
+  pageQuerySchema,
+  partyIdSchema,
+  positionSchema,
+  serialParams,
+} from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
 import { AuditQuery } from '../../audit/queries/audit.query';
 import { GetBatteryQuery } from '../../batteries/queries/get-battery.query';
@@ -15,19 +20,30 @@ import { ListExposureQuery } from '../queries/list-exposure.query';
 import { ListLaggingDevicesQuery } from '../queries/list-lagging-devices.query';
 
 const fleetQuery = z
-  .strictObject({ owner: partyIdSchema.optional(), operator: partyIdSchema.optional(), ...pageQuerySchema })
+  .strictObject({
+    owner: partyIdSchema.optional(),
+    operator: partyIdSchema.optional(),
+    ...pageQuerySchema,
+  })
   .refine((q) => !(q.owner && q.operator), { message: 'filter by owner or by operator, not both' });
 const exposureQuery = z
   .strictObject({
     owner: partyIdSchema.optional(),
     operator: partyIdSchema.optional(),
-    kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a key thumbprint (the bundle kid)').optional(),
+    kid: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a key thumbprint (the bundle kid)')
+      .optional(),
     ...pageQuerySchema,
   })
   .refine((q) => !(q.owner && q.operator), { message: 'filter by owner or by operator, not both' });
-const historyQuery = z.strictObject({ limit: pageQuerySchema.limit, cursor: positionSchema.optional() });
+const historyQuery = z.strictObject({
+  limit: pageQuerySchema.limit,
+  cursor: positionSchema.optional(),
+});
 
-const fleetFilter = (q: { owner?: string; operator?: string }): FleetFilter => (q.owner ? { ownerId: q.owner } : q.operator ? { operatorId: q.operator } : {});
+const fleetFilter = (q: { owner?: string; operator?: string }): FleetFilter =>
+  q.owner ? { ownerId: q.owner } : q.operator ? { operatorId: q.operator } : {};
 
 /**
  * For people: which batteries run the access state the service serves, which lag, and which
@@ -40,31 +56,70 @@ export class SyncStatusController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('devices/:serial/sync')
-  @ApiOperation({ summary: "A battery's sync state: the version served now, the one its device applied and when, and revoked keys still live on it" })
-  status(@Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>, @CurrentActor() actor: Actor) {
+  @ApiOperation({
+    summary:
+      "A battery's sync state: the version served now, the one its device applied and when, and revoked keys still live on it",
+  })
+  status(
+    @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
+    @CurrentActor() actor: Actor,
+  ) {
     return this.queries.execute(new GetSyncStatusQuery(serial, actor, new Date()));
   }
 
   @Get('devices/:serial/history')
-  @ApiOperation({ summary: "The device's acknowledgements, in order, with the audit facts of each" })
+  @ApiOperation({
+    summary: "The device's acknowledgements, in order, with the audit facts of each",
+  })
   async history(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
     @QueryParams(new ZodValidation(historyQuery, 'query')) query: z.infer<typeof historyQuery>,
     @CurrentActor() actor: Actor,
   ) {
     await this.queries.execute(new GetBatteryQuery(serial, actor));
-    return this.queries.execute(new AuditQuery({ streamId: deviceStreamId(serial) }, query.cursor ?? 0n, query.limit, actor, true));
+    return this.queries.execute(
+      new AuditQuery(
+        { streamId: deviceStreamId(serial) },
+        query.cursor ?? 0n,
+        query.limit,
+        actor,
+        true,
+      ),
+    );
   }
 
   @Get('fleet/lagging')
-  @ApiOperation({ summary: 'Batteries whose device has not applied the bundle version served now, paged by serial' })
-  lagging(@QueryParams(new ZodValidation(fleetQuery, 'query')) query: z.infer<typeof fleetQuery>, @CurrentActor() actor: Actor) {
-    return this.queries.execute(new ListLaggingDevicesQuery(fleetFilter(query), query.cursor, query.limit, actor));
+  @ApiOperation({
+    summary:
+      'Batteries whose device has not applied the bundle version served now, paged by serial',
+  })
+  lagging(
+    @QueryParams(new ZodValidation(fleetQuery, 'query')) query: z.infer<typeof fleetQuery>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.queries.execute(
+      new ListLaggingDevicesQuery(fleetFilter(query), query.cursor, query.limit, actor),
+    );
   }
 
   @Get('fleet/exposure')
-  @ApiOperation({ summary: 'Revoked keys still listed in the bundle a device applied (or may hold: never acknowledged), with since when; by battery, or for one key (kid)' })
-  exposure(@QueryParams(new ZodValidation(exposureQuery, 'query')) query: z.infer<typeof exposureQuery>, @CurrentActor() actor: Actor) {
-    return this.queries.execute(new ListExposureQuery(fleetFilter(query), query.kid, query.cursor, query.limit, actor, new Date()));
+  @ApiOperation({
+    summary:
+      'Revoked keys still listed in the bundle a device applied (or may hold: never acknowledged), with since when; by battery, or for one key (kid)',
+  })
+  exposure(
+    @QueryParams(new ZodValidation(exposureQuery, 'query')) query: z.infer<typeof exposureQuery>,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.queries.execute(
+      new ListExposureQuery(
+        fleetFilter(query),
+        query.kid,
+        query.cursor,
+        query.limit,
+        actor,
+        new Date(),
+      ),
+    );
   }
 }

@@ -2,7 +2,11 @@ import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../event-store/event-store.port';
 import { toDomainEvent } from '../../shared/infrastructure/event-mapping';
 import type { Projection } from '../../read-model/projection';
-import { ACCESS_CHANGING_EVENTS, BATTERY_STREAM_PREFIX, type BatteryEvent } from '../../batteries/domain/battery-events';
+import {
+  ACCESS_CHANGING_EVENTS,
+  BATTERY_STREAM_PREFIX,
+  type BatteryEvent,
+} from '../../batteries/domain/battery-events';
 import { DEVICE_STREAM_PREFIX, type DeviceEvent } from '../domain/device-events';
 import type { BundleChanges } from '../sync/bundle-changes';
 
@@ -21,25 +25,40 @@ export class DeviceSyncProjection implements Projection {
   private readonly recordRevocation;
   private readonly recordApplied;
 
-  constructor(db: Database.Database, private readonly changes: BundleChanges) {
-    this.currentVersion = db.prepare<[string], { bundle_version: number }>('SELECT bundle_version FROM device_sync WHERE serial = ?');
+  constructor(
+    db: Database.Database,
+    private readonly changes: BundleChanges,
+  ) {
+    this.currentVersion = db.prepare<[string], { bundle_version: number }>(
+      'SELECT bundle_version FROM device_sync WHERE serial = ?',
+    );
     this.saveVersion = db.prepare(`
       INSERT INTO device_sync (serial, bundle_version) VALUES (@serial, @version)
       ON CONFLICT (serial) DO UPDATE SET bundle_version = excluded.bundle_version`);
-    this.recordVersion = db.prepare('INSERT OR REPLACE INTO device_bundle_versions (serial, version, since) VALUES (@serial, @version, @since)');
+    this.recordVersion = db.prepare(
+      'INSERT OR REPLACE INTO device_bundle_versions (serial, version, since) VALUES (@serial, @version, @since)',
+    );
     this.recordKey = db.prepare(`
       INSERT OR REPLACE INTO device_bundle_keys (serial, key_id, kid, first_version, not_after)
       VALUES (@serial, @keyId, @kid, @version, @notAfter)`);
     this.recordRevocation = db.prepare(`
       UPDATE device_bundle_keys SET revoked_in_version = @version, revoked_at = @revokedAt WHERE serial = @serial AND key_id = @keyId`);
-    this.recordApplied = db.prepare('UPDATE device_sync SET applied_version = @ver, applied_iat = @iat, applied_at = @at WHERE serial = @serial');
+    this.recordApplied = db.prepare(
+      'UPDATE device_sync SET applied_version = @ver, applied_iat = @iat, applied_at = @at WHERE serial = @serial',
+    );
   }
 
   apply(recorded: RecordedEvent): void {
     if (recorded.streamId.startsWith(BATTERY_STREAM_PREFIX)) {
-      this.applyBatteryEvent(recorded.streamId.slice(BATTERY_STREAM_PREFIX.length), toDomainEvent<BatteryEvent>(recorded));
+      this.applyBatteryEvent(
+        recorded.streamId.slice(BATTERY_STREAM_PREFIX.length),
+        toDomainEvent<BatteryEvent>(recorded),
+      );
     } else if (recorded.streamId.startsWith(DEVICE_STREAM_PREFIX)) {
-      this.applyDeviceEvent(recorded.streamId.slice(DEVICE_STREAM_PREFIX.length), toDomainEvent<DeviceEvent>(recorded));
+      this.applyDeviceEvent(
+        recorded.streamId.slice(DEVICE_STREAM_PREFIX.length),
+        toDomainEvent<DeviceEvent>(recorded),
+      );
     }
   }
 
@@ -56,7 +75,12 @@ export class DeviceSyncProjection implements Projection {
       const { keyId, publicKey, notAfter } = event.data;
       this.recordKey.run({ serial, keyId, kid: publicKey.thumbprint, version, notAfter });
     } else if (event.type === 'KeyRevoked') {
-      this.recordRevocation.run({ serial, keyId: event.data.keyId, version, revokedAt: event.meta.occurredAt });
+      this.recordRevocation.run({
+        serial,
+        keyId: event.data.keyId,
+        version,
+        revokedAt: event.meta.occurredAt,
+      });
     }
     this.changes.notify(serial);
   }
@@ -64,7 +88,12 @@ export class DeviceSyncProjection implements Projection {
   private applyDeviceEvent(serial: string, event: DeviceEvent): void {
     switch (event.type) {
       case 'BundleApplied':
-        this.recordApplied.run({ serial, ver: event.data.ver, iat: event.data.iat, at: event.meta.occurredAt });
+        this.recordApplied.run({
+          serial,
+          ver: event.data.ver,
+          iat: event.data.iat,
+          at: event.meta.occurredAt,
+        });
         return;
     }
   }

@@ -92,65 +92,81 @@ export class DeviceSyncReadModel {
   }
 
   status(serial: string): SyncStatus | undefined {
-    const row = this.statement<StatusRow>(`SELECT ${STATUS_COLUMNS} FROM device_sync s WHERE s.serial = @serial`).get({ serial });
+    const row = this.statement<StatusRow>(
+      `SELECT ${STATUS_COLUMNS} FROM device_sync s WHERE s.serial = @serial`,
+    ).get({ serial });
     return row && toStatus(row);
   }
 
   /** When `version` of the battery's bundle came into force; undefined when it never existed. */
   servedVersion(serial: string, version: number): ServedVersion | undefined {
-    const row = this.statement<{ since: string }>('SELECT since FROM device_bundle_versions WHERE serial = @serial AND version = @version').get({ serial, version });
+    const row = this.statement<{ since: string }>(
+      'SELECT since FROM device_bundle_versions WHERE serial = @serial AND version = @version',
+    ).get({ serial, version });
     return row && { version, since: new Date(row.since) };
   }
 
   /** Batteries whose device has not applied the version the service serves now, by serial. */
   lagging(filter: FleetFilter, cursor: string | undefined, limit: number): Page<SyncStatus> {
     const { join, clause } = fleetJoin(filter);
-    const rows = this
-      .statement<StatusRow>(`SELECT ${STATUS_COLUMNS} FROM device_sync s ${join} WHERE ${LAGGING} ${clause} AND s.serial > @after ORDER BY s.serial LIMIT @limit`)
-      .all({ ...filter, after: cursor ?? '', limit: limit + 1 });
+    const rows = this.statement<StatusRow>(
+      `SELECT ${STATUS_COLUMNS} FROM device_sync s ${join} WHERE ${LAGGING} ${clause} AND s.serial > @after ORDER BY s.serial LIMIT @limit`,
+    ).all({ ...filter, after: cursor ?? '', limit: limit + 1 });
     const items = rows.slice(0, limit).map(toStatus);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].serial : null };
   }
 
   /** Revoked keys still live on a device, by battery and key id; optionally for one holder key (`kid`). */
-  exposure(filter: FleetFilter, kid: string | undefined, cursor: string | undefined, limit: number, now: Date): Page<Exposure> {
+  exposure(
+    filter: FleetFilter,
+    kid: string | undefined,
+    cursor: string | undefined,
+    limit: number,
+    now: Date,
+  ): Page<Exposure> {
     const { join, clause } = fleetJoin(filter);
     const [afterSerial, afterKeyId] = decodeCursor(cursor);
     const byKid = kid !== undefined ? 'AND k.kid = @kid' : '';
-    const rows = this
-      .statement<ExposureRow>(
-        `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
+    const rows = this.statement<ExposureRow>(
+      `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
          FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial ${join}
          WHERE ${EXPOSED} ${clause} ${byKid} AND (k.serial, k.key_id) > (@afterSerial, @afterKeyId)
          ORDER BY k.serial, k.key_id LIMIT @limit`,
-      )
-      .all({ ...filter, kid, now: now.toISOString(), afterSerial, afterKeyId, limit: limit + 1 });
+    ).all({ ...filter, kid, now: now.toISOString(), afterSerial, afterKeyId, limit: limit + 1 });
     const items = rows.slice(0, limit).map(toExposure);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit ? encodeCursor(last.serial, last.keyId) : null };
+    return {
+      items,
+      nextCursor: rows.length > limit ? encodeCursor(last.serial, last.keyId) : null,
+    };
   }
 
   /** The exposures of one battery (its status page shows them). */
   exposureOf(serial: string, now: Date): Exposure[] {
-    return this
-      .statement<ExposureRow>(
-        `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
+    return this.statement<ExposureRow>(
+      `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
          FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial
          WHERE k.serial = @serial AND ${EXPOSED} ORDER BY k.key_id`,
-      )
+    )
       .all({ serial, now: now.toISOString() })
       .map(toExposure);
   }
 }
 
 function fleetJoin(filter: FleetFilter): { join: string; clause: string } {
-  if ('ownerId' in filter && filter.ownerId !== undefined) return { join: 'JOIN batteries b ON b.serial = s.serial', clause: 'AND b.owner_id = @ownerId' };
-  if ('operatorId' in filter && filter.operatorId !== undefined) return { join: 'JOIN batteries b ON b.serial = s.serial', clause: 'AND b.operator_id = @operatorId' };
+  if ('ownerId' in filter && filter.ownerId !== undefined)
+    return { join: 'JOIN batteries b ON b.serial = s.serial', clause: 'AND b.owner_id = @ownerId' };
+  if ('operatorId' in filter && filter.operatorId !== undefined)
+    return {
+      join: 'JOIN batteries b ON b.serial = s.serial',
+      clause: 'AND b.operator_id = @operatorId',
+    };
   return { join: '', clause: '' };
 }
 
 /** Serials and key ids never contain a space, so one separates them. */
-const encodeCursor = (serial: string, keyId: string) => Buffer.from(`${serial} ${keyId}`).toString('base64url');
+const encodeCursor = (serial: string, keyId: string) =>
+  Buffer.from(`${serial} ${keyId}`).toString('base64url');
 
 function decodeCursor(cursor: string | undefined): [string, string] {
   if (!cursor) return ['', ''];
@@ -158,8 +174,14 @@ function decodeCursor(cursor: string | undefined): [string, string] {
   return [serial ?? '', keyId ?? ''];
 }
 
-const appliedOf = (row: { applied_version: number | null; applied_iat: number | null; applied_at: string | null }): AppliedBundleView | null =>
-  row.applied_version === null ? null : { ver: row.applied_version, iat: row.applied_iat as number, at: row.applied_at as string };
+const appliedOf = (row: {
+  applied_version: number | null;
+  applied_iat: number | null;
+  applied_at: string | null;
+}): AppliedBundleView | null =>
+  row.applied_version === null
+    ? null
+    : { ver: row.applied_version, iat: row.applied_iat as number, at: row.applied_at as string };
 
 function toStatus(row: StatusRow): SyncStatus {
   const lagging = row.applied_version === null || row.applied_version < row.bundle_version;

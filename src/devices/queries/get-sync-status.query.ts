@@ -2,13 +2,25 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import { batteryNotFound } from '../../batteries/domain/access-policy';
-import { BATTERY_READ_MODEL, type BatteryReadModel } from '../../batteries/queries/battery-read-model';
-import { DEVICE_SYNC_READ_MODEL, type DeviceSyncReadModel, type Exposure, type SyncStatus } from './device-sync-read-model';
+import {
+  BATTERY_READ_MODEL,
+  type BatteryReadModel,
+} from '../../batteries/queries/battery-read-model';
+import {
+  DEVICE_SYNC_READ_MODEL,
+  type DeviceSyncReadModel,
+  type Exposure,
+  type SyncStatus,
+} from './device-sync-read-model';
 
 export type BatterySyncStatus = SyncStatus & { exposures: Exposure[] };
 
 export class GetSyncStatusQuery extends Query<BatterySyncStatus> {
-  constructor(readonly serial: string, readonly actor: Actor, readonly now: Date) {
+  constructor(
+    readonly serial: string,
+    readonly actor: Actor,
+    readonly now: Date,
+  ) {
     super();
   }
 }

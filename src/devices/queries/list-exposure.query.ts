@@ -2,7 +2,12 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import type { Page } from '../../batteries/queries/battery-read-model';
-import { DEVICE_SYNC_READ_MODEL, type DeviceSyncReadModel, type Exposure, type FleetFilter } from './device-sync-read-model';
+import {
+  DEVICE_SYNC_READ_MODEL,
+  type DeviceSyncReadModel,
+  type Exposure,
+  type FleetFilter,
+} from './device-sync-read-model';
 import { assertMayListFleet } from '../../batteries/domain/access-policy';
 
 export class ListExposureQuery extends Query<Page<Exposure>> {
@@ -23,7 +28,14 @@ export class ListExposureQuery extends Query<Page<Exposure>> {
 export class ListExposureHandler implements IQueryHandler<ListExposureQuery> {
   constructor(@Inject(DEVICE_SYNC_READ_MODEL) private readonly sync: DeviceSyncReadModel) {}
 
-  async execute({ filter, kid, cursor, limit, actor, now }: ListExposureQuery): Promise<Page<Exposure>> {
+  async execute({
+    filter,
+    kid,
+    cursor,
+    limit,
+    actor,
+    now,
+  }: ListExposureQuery): Promise<Page<Exposure>> {
     assertMayListFleet(actor, filter);
     return this.sync.exposure(filter, kid, cursor, limit, now);
   }

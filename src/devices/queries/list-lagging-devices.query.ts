@@ -2,11 +2,21 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import type { Page } from '../../batteries/queries/battery-read-model';
-import { DEVICE_SYNC_READ_MODEL, type DeviceSyncReadModel, type FleetFilter, type SyncStatus } from './device-sync-read-model';
+import {
+  DEVICE_SYNC_READ_MODEL,
+  type DeviceSyncReadModel,
+  type FleetFilter,
+  type SyncStatus,
+} from './device-sync-read-model';
 import { assertMayListFleet } from '../../batteries/domain/access-policy';
 
 export class ListLaggingDevicesQuery extends Query<Page<SyncStatus>> {
-  constructor(readonly filter: FleetFilter, readonly cursor: string | undefined, readonly limit: number, readonly actor: Actor) {
+  constructor(
+    readonly filter: FleetFilter,
+    readonly cursor: string | undefined,
+    readonly limit: number,
+    readonly actor: Actor,
+  ) {
     super();
   }
 }
@@ -15,7 +25,12 @@ export class ListLaggingDevicesQuery extends Query<Page<SyncStatus>> {
 export class ListLaggingDevicesHandler implements IQueryHandler<ListLaggingDevicesQuery> {
   constructor(@Inject(DEVICE_SYNC_READ_MODEL) private readonly sync: DeviceSyncReadModel) {}
 
-  async execute({ filter, cursor, limit, actor }: ListLaggingDevicesQuery): Promise<Page<SyncStatus>> {
+  async execute({
+    filter,
+    cursor,
+    limit,
+    actor,
+  }: ListLaggingDevicesQuery): Promise<Page<SyncStatus>> {
     assertMayListFleet(actor, filter);
     return this.sync.lagging(filter, cursor, limit);
   }

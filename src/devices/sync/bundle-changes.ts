@@ -20,7 +20,8 @@ export class BundleChanges {
 
   /** True when the battery's bundle changed within `timeoutMs`; false on timeout, abort or a full house. */
   waitForChange(serial: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (timeoutMs <= 0 || this.count >= this.maxWaiters || signal?.aborted) return Promise.resolve(false);
+    if (timeoutMs <= 0 || this.count >= this.maxWaiters || signal?.aborted)
+      return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (changed: boolean) => {
         clearTimeout(timer);

@@ -63,7 +63,9 @@ export class SqliteEventStore implements EventStore {
       );
     `);
     this.statements = {
-      streamHead: this.db.prepare<[string], { revision: number | null }>('SELECT max(revision) AS revision FROM events WHERE stream_id = ?'),
+      streamHead: this.db.prepare<[string], { revision: number | null }>(
+        'SELECT max(revision) AS revision FROM events WHERE stream_id = ?',
+      ),
       byEventId: this.db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id = ?'),
       insert: this.db.prepare(
         'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -71,19 +73,33 @@ export class SqliteEventStore implements EventStore {
       readStream: this.db.prepare<[string, number, number], EventRow>(
         'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
       ),
-      readAll: this.db.prepare<[number, number], EventRow>('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
-      head: this.db.prepare<[], { position: number | null }>('SELECT max(position) AS position FROM events'),
+      readAll: this.db.prepare<[number, number], EventRow>(
+        'SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      ),
+      head: this.db.prepare<[], { position: number | null }>(
+        'SELECT max(position) AS position FROM events',
+      ),
     };
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('An append needs at least one event');
-    const result = this.db.transaction(() => this.appendInTransaction(streamId, events, expectedRevision)).immediate();
+    const result = this.db
+      .transaction(() => this.appendInTransaction(streamId, events, expectedRevision))
+      .immediate();
     this.appended.emit('appended');
     return result;
   }
 
-  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+  private appendInTransaction(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): AppendResult {
     const retried = this.findRetriedAppend(streamId, events);
     if (retried) return retried;
 
@@ -126,14 +142,20 @@ export class SqliteEventStore implements EventStore {
    * a retry: it appends nothing and answers as the first time. Anything else with a known id is
    * refused rather than guessed at.
    */
-  private findRetriedAppend(streamId: string, events: readonly NewEvent[]): AppendResult | undefined {
+  private findRetriedAppend(
+    streamId: string,
+    events: readonly NewEvent[],
+  ): AppendResult | undefined {
     const first = this.statements.byEventId.get(events[0].id);
     if (!first) return undefined;
     let last = first;
     for (let i = 0; i < events.length; i++) {
       const stored = i === 0 ? first : this.statements.byEventId.get(events[i].id);
       if (!stored || stored.stream_id !== streamId || stored.revision !== first.revision + i) {
-        throw new DuplicateEventIdError(events[i].id, `not a retry of the append that stored ${events[0].id} in ${first.stream_id}`);
+        throw new DuplicateEventIdError(
+          events[i].id,
+          `not a retry of the append that stored ${events[0].id} in ${first.stream_id}`,
+        );
       }
       last = stored;
     }
@@ -141,7 +163,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const rows = this.statements.readStream.all(streamId, options.fromRevision ?? 0, options.maxCount ?? -1);
+    const rows = this.statements.readStream.all(
+      streamId,
+      options.fromRevision ?? 0,
+      options.maxCount ?? -1,
+    );
     return rows.map(toRecordedEvent);
   }
 
@@ -173,7 +199,8 @@ export class SqliteEventStore implements EventStore {
   subscribeToAll(options: SubscribeOptions = {}): EventSubscription {
     const subscription = new PollingSubscription({
       after: options.after,
-      readBatch: (after) => this.readAll({ after, maxCount: 500, streamPrefixes: options.streamPrefixes }),
+      readBatch: (after) =>
+        this.readAll({ after, maxCount: 500, streamPrefixes: options.streamPrefixes }),
       onAppended: (listener) => {
         this.appended.on('appended', listener);
         return () => this.appended.off('appended', listener);

@@ -20,14 +20,22 @@ describe('client errors as port errors', () => {
   const append = { streamId: 'battery-1', expected: 3 as const };
 
   it('maps a wrong expected version onto the port, with the actual revision', () => {
-    const error = new WrongExpectedVersionError(undefined, { streamName: 'battery-1', expected: 3n, current: 5n });
+    const error = new WrongExpectedVersionError(undefined, {
+      streamName: 'battery-1',
+      expected: 3n,
+      current: 5n,
+    });
     const mapped = toPortError(error, append);
     expect(mapped).toBeInstanceOf(WrongExpectedRevisionError);
     expect(mapped).toMatchObject({ streamId: 'battery-1', expected: 3, actual: 5 });
   });
 
   it('reports no actual revision when the stream does not exist (either way servers say it)', () => {
-    const noStream = new WrongExpectedVersionError(undefined, { streamName: 'battery-1', expected: 3n, current: 'no_stream' });
+    const noStream = new WrongExpectedVersionError(undefined, {
+      streamName: 'battery-1',
+      expected: 3n,
+      current: 'no_stream',
+    });
     expect(toPortError(noStream, append)).toMatchObject({ actual: undefined });
     const legacy = serviceError(status.FAILED_PRECONDITION, {
       exception: 'wrong-expected-version',
@@ -41,7 +49,15 @@ describe('client errors as port errors', () => {
   it.each([
     ['unavailable', new UnavailableError()],
     ['deadline exceeded', new DeadlineExceededError()],
-    ['not leader', new NotLeaderError(serviceError(status.NOT_FOUND, { 'leader-endpoint-host': 'node2', 'leader-endpoint-port': '2113' }))],
+    [
+      'not leader',
+      new NotLeaderError(
+        serviceError(status.NOT_FOUND, {
+          'leader-endpoint-host': 'node2',
+          'leader-endpoint-port': '2113',
+        }),
+      ),
+    ],
     ['a raw UNAVAILABLE status', serviceError(status.UNAVAILABLE)],
     ['a call cancelled by the server', serviceError(status.CANCELLED)],
     ['cluster discovery giving up', new Error('Failed to discover after 10 attempts.')],
@@ -51,7 +67,9 @@ describe('client errors as port errors', () => {
 
   it('passes other errors through', () => {
     expect(toPortError(new AccessDeniedError())).toBeInstanceOf(AccessDeniedError);
-    expect(toPortError(new StreamNotFoundError(undefined, 'x'))).toBeInstanceOf(StreamNotFoundError);
+    expect(toPortError(new StreamNotFoundError(undefined, 'x'))).toBeInstanceOf(
+      StreamNotFoundError,
+    );
     const plain = new TypeError('bug');
     expect(toPortError(plain)).toBe(plain);
   });

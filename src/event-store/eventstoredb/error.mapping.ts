@@ -1,4 +1,9 @@
-import { ErrorType, WrongExpectedVersionError, convertToCommandError, isCommandError } from '@eventstore/db-client';
+import {
+  ErrorType,
+  WrongExpectedVersionError,
+  convertToCommandError,
+  isCommandError,
+} from '@eventstore/db-client';
 import { status } from '@grpc/grpc-js';
 import type { ExpectedRevision } from '../event-store.port';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
@@ -13,7 +18,12 @@ const UNAVAILABLE_TYPES = new Set<string>([
   ErrorType.CANCELLED,
 ]);
 
-const UNAVAILABLE_GRPC_CODES = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED, status.ABORTED]);
+const UNAVAILABLE_GRPC_CODES = new Set<number>([
+  status.UNAVAILABLE,
+  status.DEADLINE_EXCEEDED,
+  status.CANCELLED,
+  status.ABORTED,
+]);
 
 export interface AppendContext {
   streamId: string;
@@ -22,12 +32,22 @@ export interface AppendContext {
 
 /** Maps what the client throws onto the port's errors; anything else is passed through unchanged. */
 export function toPortError(error: unknown, append?: AppendContext): unknown {
-  const converted = error instanceof Error ? convertToCommandError(error as Parameters<typeof convertToCommandError>[0]) : error;
+  const converted =
+    error instanceof Error
+      ? convertToCommandError(error as Parameters<typeof convertToCommandError>[0])
+      : error;
   if (append && converted instanceof WrongExpectedVersionError) {
-    return new WrongExpectedRevisionError(append.streamId, append.expected, toActualRevision(converted.actualVersion));
+    return new WrongExpectedRevisionError(
+      append.streamId,
+      append.expected,
+      toActualRevision(converted.actualVersion),
+    );
   }
   if (isUnavailable(converted)) {
-    return new EventStoreUnavailableError(`EventStoreDB is unavailable: ${(converted as Error).message}`, error);
+    return new EventStoreUnavailableError(
+      `EventStoreDB is unavailable: ${(converted as Error).message}`,
+      error,
+    );
   }
   return converted;
 }

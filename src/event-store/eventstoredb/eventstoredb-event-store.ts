@@ -1,4 +1,13 @@
-import { EventStoreDBClient, FORWARDS, START, END, BACKWARDS, StreamNotFoundError, jsonEvent, type ResolvedEvent } from '@eventstore/db-client';
+import {
+  EventStoreDBClient,
+  FORWARDS,
+  START,
+  END,
+  BACKWARDS,
+  StreamNotFoundError,
+  jsonEvent,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
 import type {
   AppendResult,
   EventStore,
@@ -45,8 +54,14 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly readPageSize: number;
   private readonly resubscribe: ResubscribeOptions;
 
-  static fromConnectionString(connectionString: string, options: EventStoreDbEventStoreOptions = {}): EventStoreDbEventStore {
-    return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+  static fromConnectionString(
+    connectionString: string,
+    options: EventStoreDbEventStoreOptions = {},
+  ): EventStoreDbEventStore {
+    return new EventStoreDbEventStore(
+      EventStoreDBClient.connectionString(connectionString),
+      options,
+    );
   }
 
   constructor(
@@ -57,22 +72,37 @@ export class EventStoreDbEventStore implements EventStore {
     this.resubscribe = options.resubscribe ?? {};
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
+  async appendToStream(
+    streamId: string,
+    events: readonly NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('An append needs at least one event');
-    const repeated = events.find((event, index) => events.findIndex((other) => other.id === event.id) !== index);
+    const repeated = events.find(
+      (event, index) => events.findIndex((other) => other.id === event.id) !== index,
+    );
     if (repeated) throw new DuplicateEventIdError(repeated.id, 'it appears twice in one append');
     const expected = toClientExpectedRevision(expectedRevision);
     try {
       const result = await this.client.appendToStream(
         streamId,
-        events.map((event) => jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata })),
+        events.map((event) =>
+          jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: event.metadata }),
+        ),
         { expectedRevision: expected },
       );
-      if (result.position) return { nextExpectedRevision: Number(result.nextExpectedRevision), position: result.position.commit };
+      if (result.position)
+        return {
+          nextExpectedRevision: Number(result.nextExpectedRevision),
+          position: result.position.commit,
+        };
       // EventStoreDB took it for a retry of a concurrent append of the same events and answered
       // without a position (servers before 22.10 always do for a retry): answer from the stream.
       const stored = await this.answerEarlierAppend(streamId, events);
-      if (!stored) throw new Error(`EventStoreDB acknowledged an append to ${streamId} that is not in the stream`);
+      if (!stored)
+        throw new Error(
+          `EventStoreDB acknowledged an append to ${streamId} that is not in the stream`,
+        );
       return stored;
     } catch (error) {
       throw toPortError(error, { streamId, expected: expectedRevision });
@@ -83,13 +113,23 @@ export class EventStoreDbEventStore implements EventStore {
    * EventStoreDB took an append for a retry: a plain retry (all ids stored, in this order,
    * consecutively) is answered like the first append; anything else is refused.
    */
-  private async answerEarlierAppend(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
+  private async answerEarlierAppend(
+    streamId: string,
+    events: readonly NewEvent[],
+  ): Promise<AppendResult | undefined> {
     const ids = new Set(events.map((event) => event.id));
     const stored = (await this.readStream(streamId)).filter((event) => ids.has(event.id));
     if (stored.length === 0) return undefined;
     const isRetry =
-      stored.length === events.length && stored.every((event, i) => event.id === events[i].id && event.revision === stored[0].revision + i);
-    if (!isRetry) throw new DuplicateEventIdError(stored[0].id, `not a retry of the append that stored it in ${streamId}`);
+      stored.length === events.length &&
+      stored.every(
+        (event, i) => event.id === events[i].id && event.revision === stored[0].revision + i,
+      );
+    if (!isRetry)
+      throw new DuplicateEventIdError(
+        stored[0].id,
+        `not a retry of the append that stored it in ${streamId}`,
+      );
     const last = stored[stored.length - 1];
     return { nextExpectedRevision: last.revision, position: last.position };
   }
@@ -100,7 +140,11 @@ export class EventStoreDbEventStore implements EventStore {
     const resolvedEvents: ResolvedEvent[] = [];
     try {
       // Consumed to the end before mapping: a read left half-consumed would hold up dispose().
-      const read = this.client.readStream(streamId, { fromRevision: BigInt(options.fromRevision ?? 0), maxCount, direction: FORWARDS });
+      const read = this.client.readStream(streamId, {
+        fromRevision: BigInt(options.fromRevision ?? 0),
+        maxCount,
+        direction: FORWARDS,
+      });
       for await (const resolved of read) resolvedEvents.push(resolved);
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
@@ -142,7 +186,12 @@ export class EventStoreDbEventStore implements EventStore {
   /** The newest port event: $all read backwards, one event, system streams filtered out. */
   async headPosition(): Promise<bigint | undefined> {
     try {
-      const [newest] = await readAllFiltered(this.client, { from: END, direction: BACKWARDS, count: 1, filter: selectStreams(undefined).filter });
+      const [newest] = await readAllFiltered(this.client, {
+        from: END,
+        direction: BACKWARDS,
+        count: 1,
+        filter: selectStreams(undefined).filter,
+      });
       return newest ? toRecordedEvent(newest).position : undefined;
     } catch (error) {
       throw toPortError(error);

@@ -70,7 +70,11 @@ export class EventStoreDbSubscription implements EventSubscription {
           if (next === CLOSED) return;
           if (next.done) break;
           const event = toRecordedEvent(next.value);
-          if ((after !== undefined && event.position <= after) || !this.selection.accepts(event.streamId)) continue;
+          if (
+            (after !== undefined && event.position <= after) ||
+            !this.selection.accepts(event.streamId)
+          )
+            continue;
           after = event.position;
           yield event;
         }
@@ -83,7 +87,8 @@ export class EventStoreDbSubscription implements EventSubscription {
       if (this.closed) return;
       // A subscription that ran for a while starts again with a short wait; one that fails right
       // after each confirmation (a server going up and down, an event we cannot read) keeps backing off.
-      if (confirmedAt !== undefined && Date.now() - confirmedAt >= this.maxDelayMs) delay = this.initialDelayMs;
+      if (confirmedAt !== undefined && Date.now() - confirmedAt >= this.maxDelayMs)
+        delay = this.initialDelayMs;
       this.resubscribe.onDropped?.(failure, delay);
       if (!(await this.wait(delay))) return;
       delay = Math.min(delay * 2, this.maxDelayMs);

@@ -11,7 +11,8 @@ export function toClientExpectedRevision(expected: ExpectedRevision): AppendExpe
     case 'stream_exists':
       return STREAM_EXISTS;
     default:
-      if (!Number.isSafeInteger(expected) || expected < 0) throw new RangeError(`Expected revision must be a revision >= 0, got ${expected}`);
+      if (!Number.isSafeInteger(expected) || expected < 0)
+        throw new RangeError(`Expected revision must be a revision >= 0, got ${expected}`);
       return BigInt(expected);
   }
 }

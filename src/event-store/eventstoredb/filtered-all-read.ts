@@ -1,5 +1,14 @@
 import type { CallOptions, Metadata } from '@grpc/grpc-js';
-import { BACKWARDS, START, END, type EventStoreDBClient, type Filter, type Position, type ResolvedEvent, convertToCommandError } from '@eventstore/db-client';
+import {
+  BACKWARDS,
+  START,
+  END,
+  type EventStoreDBClient,
+  type Filter,
+  type Position,
+  type ResolvedEvent,
+  convertToCommandError,
+} from '@eventstore/db-client';
 import { StreamsClient } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { Empty } from '@eventstore/db-client/generated/shared_pb';
@@ -16,7 +25,11 @@ import { convertGrpcEvent } from '@eventstore/db-client/dist/utils/convertGrpcEv
  * modules; the client package is pinned to v6 for this reason.
  */
 interface ClientInternals {
-  execute<T>(client: typeof StreamsClient, debugName: string, action: (client: StreamsClient) => Promise<T>): Promise<T>;
+  execute<T>(
+    client: typeof StreamsClient,
+    debugName: string,
+    action: (client: StreamsClient) => Promise<T>,
+  ): Promise<T>;
   callArguments(options: Record<string, never>, callOptions?: CallOptions): [Metadata, CallOptions];
 }
 
@@ -28,7 +41,10 @@ export interface FilteredReadRequest {
   filter: Filter;
 }
 
-export function readAllFiltered(client: EventStoreDBClient, request: FilteredReadRequest): Promise<ResolvedEvent[]> {
+export function readAllFiltered(
+  client: EventStoreDBClient,
+  request: FilteredReadRequest,
+): Promise<ResolvedEvent[]> {
   const internals = client as unknown as ClientInternals;
   const req = new ReadReq().setOptions(toReadOptions(request));
   return internals.execute(StreamsClient, 'readAllFiltered', (grpcClient) => {
@@ -36,7 +52,8 @@ export function readAllFiltered(client: EventStoreDBClient, request: FilteredRea
       const events: ResolvedEvent[] = [];
       const call = grpcClient.read(req, ...internals.callArguments({}, { deadline: Infinity }));
       call.on('data', (response: ReadResp) => {
-        if (response.hasEvent()) events.push(convertGrpcEvent(response.getEvent()!) as ResolvedEvent);
+        if (response.hasEvent())
+          events.push(convertGrpcEvent(response.getEvent()!) as ResolvedEvent);
       });
       call.on('error', (error) => reject(convertToCommandError(error)));
       call.on('end', () => resolve(events));
@@ -44,11 +61,21 @@ export function readAllFiltered(client: EventStoreDBClient, request: FilteredRea
   });
 }
 
-function toReadOptions({ from, direction = 'forwards', count, filter }: FilteredReadRequest): ReadReq.Options {
+function toReadOptions({
+  from,
+  direction = 'forwards',
+  count,
+  filter,
+}: FilteredReadRequest): ReadReq.Options {
   const all = new ReadReq.Options.AllOptions();
   if (from === START) all.setStart(new Empty());
   else if (from === END) all.setEnd(new Empty());
-  else all.setPosition(new ReadReq.Options.Position().setCommitPosition(from.commit.toString()).setPreparePosition(from.prepare.toString()));
+  else
+    all.setPosition(
+      new ReadReq.Options.Position()
+        .setCommitPosition(from.commit.toString())
+        .setPreparePosition(from.prepare.toString()),
+    );
 
   const expression = new ReadReq.Options.FilterOptions.Expression();
   if ('regex' in filter) expression.setRegex(filter.regex);
@@ -62,7 +89,11 @@ function toReadOptions({ from, direction = 'forwards', count, filter }: Filtered
 
   return new ReadReq.Options()
     .setAll(all)
-    .setReadDirection(direction === BACKWARDS ? ReadReq.Options.ReadDirection.BACKWARDS : ReadReq.Options.ReadDirection.FORWARDS)
+    .setReadDirection(
+      direction === BACKWARDS
+        ? ReadReq.Options.ReadDirection.BACKWARDS
+        : ReadReq.Options.ReadDirection.FORWARDS,
+    )
     .setResolveLinks(false)
     .setCount(String(count))
     .setFilter(filterOptions)

@@ -10,8 +10,14 @@ import { fromClientPosition } from './position.mapping';
  */
 export function toRecordedEvent(resolved: ResolvedEvent): RecordedEvent {
   const event = resolved.event;
-  if (!event) throw new Error('EventStoreDB returned a link to a deleted event; the adapter does not read links');
-  if (!event.position) throw new Error(`EventStoreDB returned ${event.streamId}@${event.revision} without a position (server older than 22.6?)`);
+  if (!event)
+    throw new Error(
+      'EventStoreDB returned a link to a deleted event; the adapter does not read links',
+    );
+  if (!event.position)
+    throw new Error(
+      `EventStoreDB returned ${event.streamId}@${event.revision} without a position (server older than 22.6?)`,
+    );
   return {
     id: event.id,
     streamId: event.streamId,
@@ -34,5 +40,7 @@ function toJsonObject(value: unknown): JsonObject {
       return {};
     }
   }
-  return typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : { value: value as JsonObject[string] };
+  return typeof value === 'object' && !Array.isArray(value)
+    ? (value as JsonObject)
+    : { value: value as JsonObject[string] };
 }

@@ -23,6 +23,7 @@ export function selectStreams(prefixes: readonly string[] | undefined): StreamSe
   }
   return {
     filter: streamNameFilter({ prefixes: [...prefixes] }),
-    accepts: (streamId) => isPortStream(streamId) && prefixes.some((prefix) => streamId.startsWith(prefix)),
+    accepts: (streamId) =>
+      isPortStream(streamId) && prefixes.some((prefix) => streamId.startsWith(prefix)),
   };
 }

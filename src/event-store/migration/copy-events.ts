@@ -51,14 +51,23 @@ export class TargetNotAPrefixError extends Error {
  * read twice. An append that landed but whose answer was lost is covered the same way, and were it
  * repeated anyway, the same ids make it a no-op on both adapters.
  */
-export async function copyEvents(source: EventStore, target: EventStore, options: CopyEventsOptions = {}): Promise<CopyResult> {
+export async function copyEvents(
+  source: EventStore,
+  target: EventStore,
+  options: CopyEventsOptions = {},
+): Promise<CopyResult> {
   const pageSize = options.pageSize ?? 2000;
   const maxEvents = options.maxEventsPerAppend ?? 500;
   const maxBytes = options.maxBytesPerAppend ?? 512 * 1024;
 
   const startPosition = await findResumePosition(source, target);
   const headPosition = await source.headPosition();
-  const progress: CopyProgress = { copied: 0, position: startPosition, startPosition, headPosition };
+  const progress: CopyProgress = {
+    copied: 0,
+    position: startPosition,
+    startPosition,
+    headPosition,
+  };
   options.onProgress?.({ ...progress });
 
   let after = startPosition;
@@ -78,26 +87,46 @@ export async function copyEvents(source: EventStore, target: EventStore, options
 }
 
 /** The source position after which copying goes on: that of the target's newest event. */
-async function findResumePosition(source: EventStore, target: EventStore): Promise<bigint | undefined> {
+async function findResumePosition(
+  source: EventStore,
+  target: EventStore,
+): Promise<bigint | undefined> {
   const targetHead = await target.headPosition();
   if (targetHead === undefined) return undefined;
   // Positions are integers, so the first event after head - 1 is the one at the head.
   const [newest] = await target.readAll({ after: targetHead - 1n, maxCount: 1 });
-  if (!newest) throw new Error(`The target reports a head position ${targetHead} but no event there`);
-  const [inSource] = await source.readStream(newest.streamId, { fromRevision: newest.revision, maxCount: 1 });
+  if (!newest)
+    throw new Error(`The target reports a head position ${targetHead} but no event there`);
+  const [inSource] = await source.readStream(newest.streamId, {
+    fromRevision: newest.revision,
+    maxCount: 1,
+  });
   if (!inSource || inSource.id !== newest.id) {
-    throw new TargetNotAPrefixError(`its newest event ${newest.id} (${newest.streamId}@${newest.revision}) is not that event of the source`);
+    throw new TargetNotAPrefixError(
+      `its newest event ${newest.id} (${newest.streamId}@${newest.revision}) is not that event of the source`,
+    );
   }
   return inSource.position;
 }
 
 /** Splits a page into runs of consecutive events of one stream, within the size limits. */
-function* runsOfOneStream(page: readonly RecordedEvent[], maxEvents: number, maxBytes: number): Generator<RecordedEvent[]> {
+function* runsOfOneStream(
+  page: readonly RecordedEvent[],
+  maxEvents: number,
+  maxBytes: number,
+): Generator<RecordedEvent[]> {
   let run: RecordedEvent[] = [];
   let bytes = 0;
   for (const event of page) {
-    const size = JSON.stringify(event.data).length + JSON.stringify(event.metadata).length + event.type.length + 64;
-    if (run.length > 0 && (event.streamId !== run[0].streamId || run.length >= maxEvents || bytes + size > maxBytes)) {
+    const size =
+      JSON.stringify(event.data).length +
+      JSON.stringify(event.metadata).length +
+      event.type.length +
+      64;
+    if (
+      run.length > 0 &&
+      (event.streamId !== run[0].streamId || run.length >= maxEvents || bytes + size > maxBytes)
+    ) {
       yield run;
       run = [];
       bytes = 0;
@@ -111,9 +140,20 @@ function* runsOfOneStream(page: readonly RecordedEvent[], maxEvents: number, max
 async function appendRun(target: EventStore, run: readonly RecordedEvent[]): Promise<void> {
   const first = run[0];
   const last = run[run.length - 1];
-  const events: NewEvent[] = run.map(({ id, type, data, metadata }) => ({ id, type, data, metadata }));
-  const result = await target.appendToStream(first.streamId, events, first.revision === 0 ? 'no_stream' : first.revision - 1);
+  const events: NewEvent[] = run.map(({ id, type, data, metadata }) => ({
+    id,
+    type,
+    data,
+    metadata,
+  }));
+  const result = await target.appendToStream(
+    first.streamId,
+    events,
+    first.revision === 0 ? 'no_stream' : first.revision - 1,
+  );
   if (result.nextExpectedRevision !== last.revision) {
-    throw new Error(`Copied ${first.streamId}@${first.revision}..${last.revision} but the target answered revision ${result.nextExpectedRevision}`);
+    throw new Error(
+      `Copied ${first.streamId}@${first.revision}..${last.revision} but the target answered revision ${result.nextExpectedRevision}`,
+    );
   }
 }

@@ -1,6 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
-import { COMMAND_EXECUTOR, type CommandExecutor, type ExecuteOptions } from '../../command-handling/command-executor';
+import {
+  COMMAND_EXECUTOR,
+  type CommandExecutor,
+  type ExecuteOptions,
+} from '../../command-handling/command-executor';
 import type { CommandOutcome } from '../../command-handling/command-outcome';
 import { partyDecider, type PartyCommand } from '../domain/party-decider';
 import { partyStreamId } from '../domain/party-events';

@@ -6,7 +6,8 @@ import type { PartyKind } from '../../shared/domain/party-kind';
 import { evaluateAction, requireAllowed } from '../../policy/domain/policy-evaluation';
 import type { PartyEvent } from './party-events';
 
-export type PartyState = { registered: false } | { registered: true; partyId: string; name: string; kind: PartyKind };
+export type PartyState =
+  { registered: false } | { registered: true; partyId: string; name: string; kind: PartyKind };
 
 export interface RegisterParty {
   type: 'RegisterParty';
@@ -29,8 +30,11 @@ export const partyDecider: Decider<PartyCommand, PartyState, PartyEvent> = {
 
   decide(command, state) {
     // The platform operates the registry of parties; it never owns batteries itself.
-    const { role } = requireAllowed(evaluateAction(command.context.policy, 'party.register', command.context.actor, {}));
-    if (state.registered) throw conflict('party-already-registered', `Party ${command.partyId} is already registered`);
+    const { role } = requireAllowed(
+      evaluateAction(command.context.policy, 'party.register', command.context.actor, {}),
+    );
+    if (state.registered)
+      throw conflict('party-already-registered', `Party ${command.partyId} is already registered`);
     return [
       {
         type: 'PartyRegistered',

@@ -27,11 +27,20 @@ export class PartiesController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Register an organisation (platform administrators only)' })
   @ApiBody({ schema: openApiSchema(registerPartyRequest) })
-  register(@Body(new ZodValidation(registerPartyRequest)) body: RegisterPartyRequest, @CallOfCommand() call: CommandCall) {
+  register(
+    @Body(new ZodValidation(registerPartyRequest)) body: RegisterPartyRequest,
+    @CallOfCommand() call: CommandCall,
+  ) {
     return this.commands.execute(
       new ExecutePartyCommand(
         body.partyId,
-        { type: 'RegisterParty', partyId: body.partyId, name: body.name, kind: body.kind as PartyKind, context: call.context(body.reason) },
+        {
+          type: 'RegisterParty',
+          partyId: body.partyId,
+          name: body.name,
+          kind: body.kind as PartyKind,
+          context: call.context(body.reason),
+        },
         call.options,
       ),
     );

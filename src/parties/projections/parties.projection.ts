@@ -9,7 +9,9 @@ export class PartiesProjection implements Projection {
   private readonly insert;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare('INSERT INTO parties (party_id, name, kind, registered_at) VALUES (?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT INTO parties (party_id, name, kind, registered_at) VALUES (?, ?, ?, ?)',
+    );
   }
 
   apply(recorded: RecordedEvent): void {

@@ -13,7 +13,9 @@ export class PartyReadModel {
   private readonly page;
 
   constructor(db: Database.Database) {
-    this.byId = db.prepare<[string], PartyView>('SELECT party_id AS partyId, name, kind, registered_at AS registeredAt FROM parties WHERE party_id = ?');
+    this.byId = db.prepare<[string], PartyView>(
+      'SELECT party_id AS partyId, name, kind, registered_at AS registeredAt FROM parties WHERE party_id = ?',
+    );
     this.page = db.prepare<[string, number], PartyView>(
       'SELECT party_id AS partyId, name, kind, registered_at AS registeredAt FROM parties WHERE party_id > ? ORDER BY party_id LIMIT ?',
     );

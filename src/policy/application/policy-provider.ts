@@ -24,7 +24,9 @@ export class PolicyProvider {
     const newer = await this.store.readStream(POLICY_STREAM_ID, { fromRevision: from });
     if (newer.length === 0 && this.cached) return this.cached.state;
     const base = this.cached?.state ?? policyDecider.initialState();
-    const state = newer.map((e) => toDomainEvent<PolicyEvent>(e)).reduce(policyDecider.evolve, base);
+    const state = newer
+      .map((e) => toDomainEvent<PolicyEvent>(e))
+      .reduce(policyDecider.evolve, base);
     this.cached = { revision: newer.length > 0 ? newer[newer.length - 1].revision : -1, state };
     return state;
   }

@@ -1,12 +1,19 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
-import { COMMAND_EXECUTOR, type CommandExecutor, type ExecuteOptions } from '../../command-handling/command-executor';
+import {
+  COMMAND_EXECUTOR,
+  type CommandExecutor,
+  type ExecuteOptions,
+} from '../../command-handling/command-executor';
 import type { CommandOutcome } from '../../command-handling/command-outcome';
 import { policyDecider, type PolicyCommand } from '../domain/policy-decider';
 import { POLICY_STREAM_ID } from '../domain/policy-events';
 
 export class ExecutePolicyCommand extends Command<CommandOutcome> {
-  constructor(readonly command: PolicyCommand, readonly options: ExecuteOptions) {
+  constructor(
+    readonly command: PolicyCommand,
+    readonly options: ExecuteOptions,
+  ) {
     super();
   }
 }

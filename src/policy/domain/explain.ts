@@ -26,10 +26,19 @@ export interface Explanation extends PolicyDecision {
  * "May this person of this party do this to this battery, and why (not)?" answered with the very
  * functions that enforce the policy, so the explanation and the enforcement never disagree.
  */
-export function explain(policy: ActivePolicy, subject: Actor, battery: ProvisionedBattery | null, question: ExplainQuestion): Explanation {
+export function explain(
+  policy: ActivePolicy,
+  subject: Actor,
+  battery: ProvisionedBattery | null,
+  question: ExplainQuestion,
+): Explanation {
   const facts: RelationshipFacts = battery ? relationshipFacts(battery) : {};
   const relationships = relationshipsOf(subject.partyId, facts);
-  const base = { subject: { personId: subject.personId, partyId: subject.partyId, roles: subject.roles }, serial: battery?.serial ?? null, relationships };
+  const base = {
+    subject: { personId: subject.personId, partyId: subject.partyId, roles: subject.roles },
+    serial: battery?.serial ?? null,
+    relationships,
+  };
   if (question.action === 'key.issue') {
     const { authority: _authority, ...decision } = evaluateIssuance(policy, subject, facts, {
       capabilities: question.capabilities,
@@ -38,22 +47,58 @@ export function explain(policy: ActivePolicy, subject: Actor, battery: Provision
     });
     return { ...decision, ...base, approvalsMissing: [] };
   }
-  if (question.action === 'health.read') return { ...explainHealthRead(policy, relationships), ...base };
-  if (question.action === 'proposal.approve') return { ...explainApproval(policy, subject, battery, question.proposalId, relationships), ...base };
-  return { ...evaluateAction(policy, question.action, subject, facts), ...base, approvalsMissing: [] };
+  if (question.action === 'health.read')
+    return { ...explainHealthRead(policy, relationships), ...base };
+  if (question.action === 'proposal.approve')
+    return {
+      ...explainApproval(policy, subject, battery, question.proposalId, relationships),
+      ...base,
+    };
+  return {
+    ...evaluateAction(policy, question.action, subject, facts),
+    ...base,
+    approvalsMissing: [],
+  };
 }
 
-function explainApproval(policy: ActivePolicy, subject: Actor, battery: ProvisionedBattery | null, proposalId: string, relationships: Relationship[]) {
+function explainApproval(
+  policy: ActivePolicy,
+  subject: Actor,
+  battery: ProvisionedBattery | null,
+  proposalId: string,
+  relationships: Relationship[],
+) {
   const proposal = battery?.proposals.find((p) => p.proposalId === proposalId);
   const transfer = battery?.openTransfer?.transferId === proposalId ? battery.openTransfer : null;
   const pending: PendingApprovals | null = proposal
-    ? { proposedBy: proposal.proposedBy, required: proposal.required, approvals: proposal.approvals }
+    ? {
+        proposedBy: proposal.proposedBy,
+        required: proposal.required,
+        approvals: proposal.approvals,
+      }
     : transfer
-      ? { proposedBy: transfer.proposedBy, required: transfer.required, approvals: transfer.approvals }
+      ? {
+          proposedBy: transfer.proposedBy,
+          required: transfer.required,
+          approvals: transfer.approvals,
+        }
       : null;
-  const base = { action: 'proposal.approve', policyVersion: policy.version, approvalsRequired: pending?.required ?? [] };
+  const base = {
+    action: 'proposal.approve',
+    policyVersion: policy.version,
+    approvalsRequired: pending?.required ?? [],
+  };
   if (!pending) {
-    return { ...base, allowed: false, rule: null, relationship: null, role: null, code: 'proposal-not-found', reason: `No open proposal or transfer ${proposalId}`, approvalsMissing: [] };
+    return {
+      ...base,
+      allowed: false,
+      rule: null,
+      relationship: null,
+      role: null,
+      code: 'proposal-not-found',
+      reason: `No open proposal or transfer ${proposalId}`,
+      approvalsMissing: [],
+    };
   }
   const approvalsMissing = missingSlots(pending);
   try {
@@ -70,7 +115,16 @@ function explainApproval(policy: ActivePolicy, subject: Actor, battery: Provisio
     };
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
-    return { ...base, allowed: false, rule: 'approvals', relationship: relationships[0] ?? null, role: null, code: error.code, reason: error.message, approvalsMissing };
+    return {
+      ...base,
+      allowed: false,
+      rule: 'approvals',
+      relationship: relationships[0] ?? null,
+      role: null,
+      code: error.code,
+      reason: error.message,
+      approvalsMissing,
+    };
   }
 }
 
@@ -98,7 +152,11 @@ function explainHealthRead(policy: ActivePolicy, relationships: Relationship[]) 
 }
 
 /** Whether the person could give one of the approvals a proposal still lacks. */
-export function canApprove(pending: PendingApprovals, subject: Actor, relationships: Relationship[]): boolean {
+export function canApprove(
+  pending: PendingApprovals,
+  subject: Actor,
+  relationships: Relationship[],
+): boolean {
   try {
     approve(pending, subject, relationships);
     return true;

@@ -45,15 +45,35 @@ export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
       case 'PolicyChangeProposed':
         return {
           ...state,
-          pending: { ...event.data, document: upcastPolicyDocument(event.data.document), proposedBy: event.meta.actor, required: event.data.requiredApprovals, approvals: [] },
+          pending: {
+            ...event.data,
+            document: upcastPolicyDocument(event.data.document),
+            proposedBy: event.meta.actor,
+            required: event.data.requiredApprovals,
+            approvals: [],
+          },
         };
       case 'PolicyChangeApproved':
-        return state.pending ? { ...state, pending: { ...state.pending, approvals: [...state.pending.approvals, event.data.approval] } } : state;
+        return state.pending
+          ? {
+              ...state,
+              pending: {
+                ...state.pending,
+                approvals: [...state.pending.approvals, event.data.approval],
+              },
+            }
+          : state;
       case 'PolicyChangeRejected':
       case 'PolicyChangeWithdrawn':
         return { ...state, pending: null };
       case 'PolicyAdopted':
-        return { active: { version: event.data.version, document: upcastPolicyDocument(event.data.document) }, pending: null };
+        return {
+          active: {
+            version: event.data.version,
+            document: upcastPolicyDocument(event.data.document),
+          },
+          pending: null,
+        };
     }
   },
 
@@ -64,13 +84,22 @@ export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
       case 'ProposePolicyChange': {
         const decision = evaluateAction(state.active, 'policy.change', context.actor, {});
         const { role } = requireAllowed(decision);
-        if (state.pending) throw conflict('policy-change-open', `Policy change ${state.pending.proposalId} is still open`);
+        if (state.pending)
+          throw conflict(
+            'policy-change-open',
+            `Policy change ${state.pending.proposalId} is still open`,
+          );
         const document = upcastPolicyDocument(command.document);
         assertValidPolicy(document);
         return [
           {
             type: 'PolicyChangeProposed',
-            data: { proposalId: command.proposalId, basedOnVersion: state.active.version, document, requiredApprovals: decision.approvalsRequired },
+            data: {
+              proposalId: command.proposalId,
+              basedOnVersion: state.active.version,
+              document,
+              requiredApprovals: decision.approvalsRequired,
+            },
             meta: recordedBy(context, role),
           },
         ];
@@ -79,27 +108,60 @@ export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
         const pending = pendingChange(state, command.proposalId);
         const approval = approve(pending, context.actor, platform);
         const meta = recordedBy(context, approval.approver.role);
-        const approved: PolicyEvent = { type: 'PolicyChangeApproved', data: { proposalId: pending.proposalId, approval }, meta };
-        if (!quorumMet({ ...pending, approvals: [...pending.approvals, approval] })) return [approved];
+        const approved: PolicyEvent = {
+          type: 'PolicyChangeApproved',
+          data: { proposalId: pending.proposalId, approval },
+          meta,
+        };
+        if (!quorumMet({ ...pending, approvals: [...pending.approvals, approval] }))
+          return [approved];
         assertValidPolicy(pending.document);
-        return [approved, { type: 'PolicyAdopted', data: { proposalId: pending.proposalId, version: state.active.version + 1, document: pending.document }, meta }];
+        return [
+          approved,
+          {
+            type: 'PolicyAdopted',
+            data: {
+              proposalId: pending.proposalId,
+              version: state.active.version + 1,
+              document: pending.document,
+            },
+            meta,
+          },
+        ];
       }
       case 'RejectPolicyChange': {
         const pending = pendingChange(state, command.proposalId);
-        const { role } = requireAllowed(evaluateAction(state.active, 'policy.change', context.actor, {}));
-        if (samePerson(context.actor, pending.proposedBy)) throw forbidden('not-an-eligible-approver', 'The proposer withdraws instead');
-        return [{ type: 'PolicyChangeRejected', data: { proposalId: pending.proposalId, reason: command.reason }, meta: recordedBy(context, role) }];
+        const { role } = requireAllowed(
+          evaluateAction(state.active, 'policy.change', context.actor, {}),
+        );
+        if (samePerson(context.actor, pending.proposedBy))
+          throw forbidden('not-an-eligible-approver', 'The proposer withdraws instead');
+        return [
+          {
+            type: 'PolicyChangeRejected',
+            data: { proposalId: pending.proposalId, reason: command.reason },
+            meta: recordedBy(context, role),
+          },
+        ];
       }
       case 'WithdrawPolicyChange': {
         const pending = pendingChange(state, command.proposalId);
-        if (!samePerson(context.actor, pending.proposedBy)) throw forbidden('not-the-proposer', 'Only the proposer may withdraw a policy change');
-        return [{ type: 'PolicyChangeWithdrawn', data: { proposalId: pending.proposalId }, meta: recordedBy(context, pending.proposedBy.role) }];
+        if (!samePerson(context.actor, pending.proposedBy))
+          throw forbidden('not-the-proposer', 'Only the proposer may withdraw a policy change');
+        return [
+          {
+            type: 'PolicyChangeWithdrawn',
+            data: { proposalId: pending.proposalId },
+            meta: recordedBy(context, pending.proposedBy.role),
+          },
+        ];
       }
     }
   },
 };
 
 function pendingChange(state: PolicyState, proposalId: string): PendingPolicyChange {
-  if (!state.pending || state.pending.proposalId !== proposalId) throw notFound('policy-change-not-found', `No open policy change ${proposalId}`);
+  if (!state.pending || state.pending.proposalId !== proposalId)
+    throw notFound('policy-change-not-found', `No open policy change ${proposalId}`);
   return state.pending;
 }

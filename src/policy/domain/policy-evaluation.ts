@@ -1,24 +1,47 @@
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
 import type { KeyAuthority } from '../../batteries/domain/battery-events';
-import { effectiveLayer, isPhysicalHarm, PHYSICAL_HARM_LAYER, type OnionLayer } from '../../batteries/domain/capability-catalogue';
+import {
+  effectiveLayer,
+  isPhysicalHarm,
+  PHYSICAL_HARM_LAYER,
+  type OnionLayer,
+} from '../../batteries/domain/capability-catalogue';
 import { samePerson } from './approvals';
 import type { PolicyDecision } from './policy-decision';
 import type { ActivePolicy, PolicyAction } from './policy-document';
 import { relationshipsOf, type Relationship, type RelationshipFacts } from './relationship';
 
-const describe = (relationships: Relationship[]) => (relationships.length > 0 ? relationships.join(', ') : 'no relationship');
+const describe = (relationships: Relationship[]) =>
+  relationships.length > 0 ? relationships.join(', ') : 'no relationship';
 
 /** May the actor start this action on a battery standing in these relationships? */
-export function evaluateAction(policy: ActivePolicy, action: PolicyAction, actor: Actor, facts: RelationshipFacts): PolicyDecision {
+export function evaluateAction(
+  policy: ActivePolicy,
+  action: PolicyAction,
+  actor: Actor,
+  facts: RelationshipFacts,
+): PolicyDecision {
   const rule = policy.document.actions[action];
   const relationships = relationshipsOf(actor.partyId, facts);
   // Documents are upcast when read, so this only guards against a catalogue that outgrew its default.
   if (!rule) {
-    return { action, policyVersion: policy.version, approvalsRequired: [], allowed: false, rule: null, relationship: null, role: null, code: 'no-rule', reason: `The policy has no rule for ${action}` };
+    return {
+      action,
+      policyVersion: policy.version,
+      approvalsRequired: [],
+      allowed: false,
+      rule: null,
+      relationship: null,
+      role: null,
+      code: 'no-rule',
+      reason: `The policy has no rule for ${action}`,
+    };
   }
   const base = { action, policyVersion: policy.version, approvalsRequired: rule.approvals };
-  const index = rule.performers.findIndex((p) => relationships.includes(p.relationship) && actor.roles.includes(p.role));
+  const index = rule.performers.findIndex(
+    (p) => relationships.includes(p.relationship) && actor.roles.includes(p.role),
+  );
   if (index >= 0) {
     const performer = rule.performers[index];
     return {
@@ -65,7 +88,12 @@ export interface IssuanceDecision extends PolicyDecision {
  * The issuer matrix: the first rule of the actor's relationship and role that covers every
  * requested capability and the holder. Layer 4 is refused before any rule is read.
  */
-export function evaluateIssuance(policy: ActivePolicy, actor: Actor, facts: RelationshipFacts, request: IssuanceRequest): IssuanceDecision {
+export function evaluateIssuance(
+  policy: ActivePolicy,
+  actor: Actor,
+  facts: RelationshipFacts,
+  request: IssuanceRequest,
+): IssuanceDecision {
   const refuse = (code: string, reason: string, rule: string | null = null): IssuanceDecision => ({
     allowed: false,
     action: 'key.issue',
@@ -78,34 +106,76 @@ export function evaluateIssuance(policy: ActivePolicy, actor: Actor, facts: Rela
     approvalsRequired: [],
     authority: null,
   });
-  const layerOf = (capability: string) => effectiveLayer(capability, policy.document.capabilities) as OnionLayer;
-  const unknown = request.capabilities.filter((c) => effectiveLayer(c, policy.document.capabilities) === undefined);
-  if (unknown.length > 0) return refuse('unknown-capability', `Not in the capability catalogue: ${unknown.join(', ')}`, 'capabilities');
+  const layerOf = (capability: string) =>
+    effectiveLayer(capability, policy.document.capabilities) as OnionLayer;
+  const unknown = request.capabilities.filter(
+    (c) => effectiveLayer(c, policy.document.capabilities) === undefined,
+  );
+  if (unknown.length > 0)
+    return refuse(
+      'unknown-capability',
+      `Not in the capability catalogue: ${unknown.join(', ')}`,
+      'capabilities',
+    );
   // Physical harm is decided by the catalogue in code before any document is read: no policy reaches it.
-  const physical = request.capabilities.filter((c) => isPhysicalHarm(c) || layerOf(c) === PHYSICAL_HARM_LAYER);
-  if (physical.length > 0) return refuse('physical-harm-prohibited', `Capabilities beyond the hard limits are prohibited for everyone: ${physical.join(', ')}`, 'capabilities');
+  const physical = request.capabilities.filter(
+    (c) => isPhysicalHarm(c) || layerOf(c) === PHYSICAL_HARM_LAYER,
+  );
+  if (physical.length > 0)
+    return refuse(
+      'physical-harm-prohibited',
+      `Capabilities beyond the hard limits are prohibited for everyone: ${physical.join(', ')}`,
+      'capabilities',
+    );
   if (samePerson(request.holder, actor)) {
-    return refuse('self-issuance', 'An issuer may not issue a key to themselves, for any party: issuing authority is not holding authority');
+    return refuse(
+      'self-issuance',
+      'An issuer may not issue a key to themselves, for any party: issuing authority is not holding authority',
+    );
   }
   const relationships = relationshipsOf(actor.partyId, facts);
   const highest = Math.max(...request.capabilities.map(layerOf));
-  const applicable = policy.document.issuance.filter((rule) => relationships.includes(rule.relationship) && actor.roles.includes(rule.role));
+  const applicable = policy.document.issuance.filter(
+    (rule) => relationships.includes(rule.relationship) && actor.roles.includes(rule.role),
+  );
   if (applicable.length === 0) {
-    const related = policy.document.issuance.filter((rule) => relationships.includes(rule.relationship));
+    const related = policy.document.issuance.filter((rule) =>
+      relationships.includes(rule.relationship),
+    );
     return related.length > 0
-      ? refuse('role-required', `Issuing keys as ${describe(relationships)} needs the role ${related.map((r) => r.role).join(' or ')}`, 'issuance')
-      : refuse('no-relationship', `Party ${actor.partyId} has ${describe(relationships)} that lets it issue keys for this battery`, 'issuance');
+      ? refuse(
+          'role-required',
+          `Issuing keys as ${describe(relationships)} needs the role ${related.map((r) => r.role).join(' or ')}`,
+          'issuance',
+        )
+      : refuse(
+          'no-relationship',
+          `Party ${actor.partyId} has ${describe(relationships)} that lets it issue keys for this battery`,
+          'issuance',
+        );
   }
   // A rule's reach stops below layer 4 whatever the document says.
-  const coveringLayer = applicable.filter((rule) => Math.min(rule.maxLayer, PHYSICAL_HARM_LAYER - 1) >= highest);
+  const coveringLayer = applicable.filter(
+    (rule) => Math.min(rule.maxLayer, PHYSICAL_HARM_LAYER - 1) >= highest,
+  );
   if (coveringLayer.length === 0) {
     const best = Math.max(...applicable.map((rule) => rule.maxLayer));
     const above = request.capabilities.filter((c) => layerOf(c) > best);
-    return refuse('issuer-matrix-exceeded', `You may issue up to layer ${best}; refused: ${above.join(', ')} (layer ${highest})`, `issuance.${applicable[0].id}`);
+    return refuse(
+      'issuer-matrix-exceeded',
+      `You may issue up to layer ${best}; refused: ${above.join(', ')} (layer ${highest})`,
+      `issuance.${applicable[0].id}`,
+    );
   }
-  const rule = coveringLayer.find((r) => r.holders === 'anyone' || request.holder.partyId === actor.partyId);
+  const rule = coveringLayer.find(
+    (r) => r.holders === 'anyone' || request.holder.partyId === actor.partyId,
+  );
   if (!rule) {
-    return refuse('holder-outside-own-party', `Under rule ${coveringLayer[0].id} keys go to your own party's people only, not to party ${request.holder.partyId}`, `issuance.${coveringLayer[0].id}`);
+    return refuse(
+      'holder-outside-own-party',
+      `Under rule ${coveringLayer[0].id} keys go to your own party's people only, not to party ${request.holder.partyId}`,
+      `issuance.${coveringLayer[0].id}`,
+    );
   }
   const authority: KeyAuthority =
     rule.relationship === 'operator' && request.leaseId
@@ -126,9 +196,15 @@ export function evaluateIssuance(policy: ActivePolicy, actor: Actor, facts: Rela
 }
 
 /** Enforcement: the role that authorised the action, or a forbidden error that says why not. */
-export function requireAllowed(decision: PolicyDecision): { role: string; relationship: Relationship } {
+export function requireAllowed(decision: PolicyDecision): {
+  role: string;
+  relationship: Relationship;
+} {
   if (!decision.allowed || !decision.role || !decision.relationship) {
-    throw forbidden(decision.code ?? 'forbidden', decision.reason, { rule: decision.rule, policyVersion: decision.policyVersion });
+    throw forbidden(decision.code ?? 'forbidden', decision.reason, {
+      rule: decision.rule,
+      policyVersion: decision.policyVersion,
+    });
   }
   return { role: decision.role, relationship: decision.relationship };
 }

@@ -6,7 +6,14 @@ export { PLATFORM_PARTY_ID };
  * How a party stands to a battery. Policy rules name a relationship and a role: "an owner-admin
  * of the owner", "a cell-engineer of the contracted cell specialist".
  */
-export const RELATIONSHIPS = ['owner', 'operator', 'cell-specialist', 'receiving-lessor', 'manufacturer', 'platform'] as const;
+export const RELATIONSHIPS = [
+  'owner',
+  'operator',
+  'cell-specialist',
+  'receiving-lessor',
+  'manufacturer',
+  'platform',
+] as const;
 export type Relationship = (typeof RELATIONSHIPS)[number];
 
 /** The facts about a battery that decide relationships; all optional for actions without a battery. */

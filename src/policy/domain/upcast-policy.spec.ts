@@ -10,32 +10,66 @@ import { policyProblems } from './validate-policy';
 const { keyLifetimeMaxDays: _dropped, ...withoutLifetime } = DEFAULT_POLICY_DOCUMENT;
 const olderDocument: PolicyDocumentInput = {
   ...withoutLifetime,
-  actions: Object.fromEntries(Object.entries(DEFAULT_POLICY_DOCUMENT.actions).filter(([action]) => action !== 'specialist.end')) as PolicyDocumentInput['actions'],
+  actions: Object.fromEntries(
+    Object.entries(DEFAULT_POLICY_DOCUMENT.actions).filter(
+      ([action]) => action !== 'specialist.end',
+    ),
+  ) as PolicyDocumentInput['actions'],
 };
 const adoptedLongAgo: PolicyEvent = {
   type: 'PolicyAdopted',
   data: { proposalId: 'old', version: 2, document: olderDocument as never },
-  meta: { actor: { personId: 'pat', partyId: 'platform', role: 'platform-admin' }, occurredAt: '2025-01-01T00:00:00.000Z', requestId: 'r', policyVersion: 1 },
+  meta: {
+    actor: { personId: 'pat', partyId: 'platform', role: 'platform-admin' },
+    occurredAt: '2025-01-01T00:00:00.000Z',
+    requestId: 'r',
+    policyVersion: 1,
+  },
 };
 const owner = { personId: 'alice', partyId: 'lessor-a', roles: ['owner-admin'] };
 
 describe('policy documents from before the catalogue grew', () => {
   it('take the default rule for an action they do not name, instead of reading undefined', () => {
     const state = policyDecider.evolve(policyDecider.initialState(), adoptedLongAgo);
-    expect(evaluateAction(state.active, 'specialist.end' as PolicyAction, owner, { ownerId: 'lessor-a' })).toMatchObject({ allowed: true, policyVersion: 2 });
+    expect(
+      evaluateAction(state.active, 'specialist.end' as PolicyAction, owner, {
+        ownerId: 'lessor-a',
+      }),
+    ).toMatchObject({ allowed: true, policyVersion: 2 });
   });
 
   it('take the default for settings they predate', () => {
-    expect(upcastPolicyDocument(olderDocument).keyLifetimeMaxDays).toBe(DEFAULT_POLICY_DOCUMENT.keyLifetimeMaxDays);
+    expect(upcastPolicyDocument(olderDocument).keyLifetimeMaxDays).toBe(
+      DEFAULT_POLICY_DOCUMENT.keyLifetimeMaxDays,
+    );
   });
 
   it('can be proposed again and pass validation', () => {
     expect(policyProblems(upcastPolicyDocument(olderDocument))).toEqual([]);
     const state = policyDecider.evolve(policyDecider.initialState(), adoptedLongAgo);
     const proposed = policyDecider.decide(
-      { type: 'ProposePolicyChange', proposalId: 'again', document: olderDocument, context: { actor: { personId: 'pat', partyId: 'platform', roles: ['platform-admin'] }, now: new Date(), requestId: 'r', policy: state.active } },
+      {
+        type: 'ProposePolicyChange',
+        proposalId: 'again',
+        document: olderDocument,
+        context: {
+          actor: { personId: 'pat', partyId: 'platform', roles: ['platform-admin'] },
+          now: new Date(),
+          requestId: 'r',
+          policy: state.active,
+        },
+      },
       state,
     );
-    expect(proposed).toMatchObject([{ type: 'PolicyChangeProposed', data: { document: { actions: { 'specialist.end': DEFAULT_POLICY_DOCUMENT.actions['specialist.end'] } } } }]);
+    expect(proposed).toMatchObject([
+      {
+        type: 'PolicyChangeProposed',
+        data: {
+          document: {
+            actions: { 'specialist.end': DEFAULT_POLICY_DOCUMENT.actions['specialist.end'] },
+          },
+        },
+      },
+    ]);
   });
 });

@@ -1,8 +1,16 @@
 import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
-import { POLICY_ACTIONS, type ActionRule, type PolicyAction, type PolicyDocument } from './policy-document';
+import {
+  POLICY_ACTIONS,
+  type ActionRule,
+  type PolicyAction,
+  type PolicyDocument,
+} from './policy-document';
 
 /** A policy document as an older version of the service wrote it, or as a caller sends it. */
-export type PolicyDocumentInput = Omit<PolicyDocument, 'actions' | 'keyLifetimeMaxDays' | 'capabilities'> & {
+export type PolicyDocumentInput = Omit<
+  PolicyDocument,
+  'actions' | 'keyLifetimeMaxDays' | 'capabilities'
+> & {
   actions: Partial<Record<PolicyAction, ActionRule>>;
   capabilities: Record<string, number>;
   keyLifetimeMaxDays?: number;
@@ -15,13 +23,18 @@ export type PolicyDocumentInput = Omit<PolicyDocument, 'actions' | 'keyLifetimeM
  * with a rule that reads `undefined`, and an older document can be adopted again.
  */
 export function upcastPolicyDocument(document: PolicyDocumentInput): PolicyDocument {
-  const actions = Object.fromEntries(POLICY_ACTIONS.map((action) => [action, document.actions[action] ?? DEFAULT_POLICY_DOCUMENT.actions[action]])) as Record<
-    PolicyAction,
-    ActionRule
-  >;
+  const actions = Object.fromEntries(
+    POLICY_ACTIONS.map((action) => [
+      action,
+      document.actions[action] ?? DEFAULT_POLICY_DOCUMENT.actions[action],
+    ]),
+  ) as Record<PolicyAction, ActionRule>;
   return {
     ...document,
-    capabilities: { ...DEFAULT_POLICY_DOCUMENT.capabilities, ...document.capabilities } as PolicyDocument['capabilities'],
+    capabilities: {
+      ...DEFAULT_POLICY_DOCUMENT.capabilities,
+      ...document.capabilities,
+    } as PolicyDocument['capabilities'],
     actions,
     keyLifetimeMaxDays: document.keyLifetimeMaxDays ?? DEFAULT_POLICY_DOCUMENT.keyLifetimeMaxDays,
   };

@@ -17,8 +17,14 @@ export class PendingApprovalsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('pending')
-  @ApiOperation({ summary: 'What is waiting on me: open proposals and transfers I could approve, with the full request' })
-  pending(@QueryParams(new ZodValidation(pendingQuery, 'query')) query: z.infer<typeof pendingQuery>, @CurrentActor() actor: Actor) {
+  @ApiOperation({
+    summary:
+      'What is waiting on me: open proposals and transfers I could approve, with the full request',
+  })
+  pending(
+    @QueryParams(new ZodValidation(pendingQuery, 'query')) query: z.infer<typeof pendingQuery>,
+    @CurrentActor() actor: Actor,
+  ) {
     return this.queries.execute(new PendingApprovalsQuery(actor, new Date(), query.limit));
   }
 }

@@ -1,11 +1,22 @@
 import { z } from 'zod';
-import { idSchema, partyIdSchema, personIdSchema, reasonSchema, serialSchema } from '../../http/common-schemas';
+import {
+  idSchema,
+  partyIdSchema,
+  personIdSchema,
+  reasonSchema,
+  serialSchema,
+} from '../../http/common-schemas';
 import { POLICY_ACTIONS } from '../domain/policy-document';
 import { RELATIONSHIPS } from '../domain/relationship';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, 'must be lowercase letters, digits, dots or dashes');
+const name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, 'must be lowercase letters, digits, dots or dashes');
 const partyRole = z.strictObject({ relationship: z.enum(RELATIONSHIPS), role: name });
-const actionRule = z.strictObject({ performers: z.array(partyRole).max(20), approvals: z.array(z.strictObject({ anyOf: z.array(partyRole).max(20) })).max(10) });
+const actionRule = z.strictObject({
+  performers: z.array(partyRole).max(20),
+  approvals: z.array(z.strictObject({ anyOf: z.array(partyRole).max(20) })).max(10),
+});
 
 /** The shape of a policy document; what it means is checked by the domain (validate-policy.ts). */
 export const policyDocumentSchema = z.strictObject({
@@ -24,18 +35,37 @@ export const policyDocumentSchema = z.strictObject({
     .max(50),
   // An action left out takes the default policy's rule (see upcast-policy.ts), so a document
   // written before an action existed can be proposed again.
-  actions: z.strictObject(Object.fromEntries(POLICY_ACTIONS.map((action) => [action, actionRule])) as Record<(typeof POLICY_ACTIONS)[number], typeof actionRule>).partial(),
-  regulatoryReadAccess: z.strictObject({ capability: z.literal('status.read'), relationships: z.array(z.enum(RELATIONSHIPS)) }),
+  actions: z
+    .strictObject(
+      Object.fromEntries(POLICY_ACTIONS.map((action) => [action, actionRule])) as Record<
+        (typeof POLICY_ACTIONS)[number],
+        typeof actionRule
+      >,
+    )
+    .partial(),
+  regulatoryReadAccess: z.strictObject({
+    capability: z.literal('status.read'),
+    relationships: z.array(z.enum(RELATIONSHIPS)),
+  }),
   keyLifetimeMaxDays: z.number().int().optional(),
 });
 
-export const proposePolicyRequest = z.strictObject({ proposalId: idSchema.optional(), document: policyDocumentSchema, reason: reasonSchema });
+export const proposePolicyRequest = z.strictObject({
+  proposalId: idSchema.optional(),
+  document: policyDocumentSchema,
+  reason: reasonSchema,
+});
 export const policyProposalParams = z.strictObject({ proposalId: idSchema });
 
 const csv = z
   .string()
   .max(1000)
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
 
 export const explainQuery = z
   .strictObject({
@@ -49,7 +79,15 @@ export const explainQuery = z
     holderParty: partyIdSchema.optional(),
     proposalId: idSchema.optional(),
   })
-  .refine((q) => (q.person === undefined) === (q.party === undefined), { message: 'give person and party together, or neither to ask about yourself' })
-  .refine((q) => q.person === undefined || q.roles !== undefined, { message: 'roles are required when asking about someone else' })
-  .refine((q) => q.action !== 'key.issue' || (q.capabilities && q.holderPerson && q.holderParty), { message: 'key.issue needs capabilities, holderPerson and holderParty' })
-  .refine((q) => q.action !== 'proposal.approve' || (q.proposalId && q.serial), { message: 'proposal.approve needs serial and proposalId' });
+  .refine((q) => (q.person === undefined) === (q.party === undefined), {
+    message: 'give person and party together, or neither to ask about yourself',
+  })
+  .refine((q) => q.person === undefined || q.roles !== undefined, {
+    message: 'roles are required when asking about someone else',
+  })
+  .refine((q) => q.action !== 'key.issue' || (q.capabilities && q.holderPerson && q.holderParty), {
+    message: 'key.issue needs capabilities, holderPerson and holderParty',
+  })
+  .refine((q) => q.action !== 'proposal.approve' || (q.proposalId && q.serial), {
+    message: 'proposal.approve needs serial and proposalId',
+  });

@@ -3,7 +3,11 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type Database from 'better-sqlite3';
 import type { Actor } from '../../shared/domain/actor';
 import { READ_MODEL_DB } from '../../read-model/read-model.database';
-import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../../batteries/domain/battery-state';
+import type {
+  OpenProposal,
+  OpenTransfer,
+  ProvisionedBattery,
+} from '../../batteries/domain/battery-state';
 import { relationshipFacts } from '../../batteries/domain/battery-facts';
 import { missingSlots } from '../domain/approvals';
 import { canApprove } from '../domain/explain';
@@ -20,7 +24,11 @@ export interface PendingApproval {
 }
 
 export class PendingApprovalsQuery extends Query<{ items: PendingApproval[] }> {
-  constructor(readonly actor: Actor, readonly now: Date, readonly limit: number) {
+  constructor(
+    readonly actor: Actor,
+    readonly now: Date,
+    readonly limit: number,
+  ) {
     super();
   }
 }
@@ -31,7 +39,17 @@ export class PendingApprovalsHandler implements IQueryHandler<PendingApprovalsQu
   private readonly open;
 
   constructor(@Inject(READ_MODEL_DB) db: Database.Database) {
-    this.open = db.prepare<[string], { serial: string; proposal_id: string; kind: string; expires_at: string | null; proposal: string; state: string }>(
+    this.open = db.prepare<
+      [string],
+      {
+        serial: string;
+        proposal_id: string;
+        kind: string;
+        expires_at: string | null;
+        proposal: string;
+        state: string;
+      }
+    >(
       `SELECT p.serial, p.proposal_id, p.kind, p.expires_at, p.proposal, b.state
          FROM open_proposals p JOIN batteries b ON b.serial = p.serial
         WHERE p.expires_at IS NULL OR p.expires_at > ?
@@ -39,14 +57,30 @@ export class PendingApprovalsHandler implements IQueryHandler<PendingApprovalsQu
     );
   }
 
-  async execute({ actor, now, limit }: PendingApprovalsQuery): Promise<{ items: PendingApproval[] }> {
+  async execute({
+    actor,
+    now,
+    limit,
+  }: PendingApprovalsQuery): Promise<{ items: PendingApproval[] }> {
     const items: PendingApproval[] = [];
     for (const row of this.open.iterate(now.toISOString())) {
       const battery = JSON.parse(row.state) as ProvisionedBattery;
       const proposal = JSON.parse(row.proposal) as OpenProposal | OpenTransfer;
-      const pending = { proposedBy: proposal.proposedBy, required: proposal.required, approvals: proposal.approvals };
-      if (!canApprove(pending, actor, relationshipsOf(actor.partyId, relationshipFacts(battery)))) continue;
-      items.push({ serial: row.serial, proposalId: row.proposal_id, kind: row.kind, expiresAt: row.expires_at, proposal, approvalsMissing: missingSlots(pending) });
+      const pending = {
+        proposedBy: proposal.proposedBy,
+        required: proposal.required,
+        approvals: proposal.approvals,
+      };
+      if (!canApprove(pending, actor, relationshipsOf(actor.partyId, relationshipFacts(battery))))
+        continue;
+      items.push({
+        serial: row.serial,
+        proposalId: row.proposal_id,
+        kind: row.kind,
+        expiresAt: row.expires_at,
+        proposal,
+        approvalsMissing: missingSlots(pending),
+      });
       if (items.length >= limit) break;
     }
     return { items };

@@ -13,10 +13,17 @@ const P256_P = p256.Point.Fp.ORDER;
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const edJwk = (bytes: Uint8Array) => ({ kty: 'OKP', crv: 'Ed25519', x: b64(bytes) });
-const ecJwk = (x: bigint, y: bigint) => ({ kty: 'EC', crv: 'P-256', x: b64(be32(x)), y: b64(be32(y)) });
+const ecJwk = (x: bigint, y: bigint) => ({
+  kty: 'EC',
+  crv: 'P-256',
+  x: b64(be32(x)),
+  y: b64(be32(y)),
+});
 const be32 = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex');
 const le32 = (n: bigint) => Uint8Array.from(be32(n)).reverse();
-const yOf = (encoding: Uint8Array) => BigInt(`0x${Buffer.from(Uint8Array.from(encoding).reverse()).toString('hex')}`) & ((1n << 255n) - 1n);
+const yOf = (encoding: Uint8Array) =>
+  BigInt(`0x${Buffer.from(Uint8Array.from(encoding).reverse()).toString('hex')}`) &
+  ((1n << 255n) - 1n);
 /** [L]Q without a scalar ≥ L (noble refuses those): the part of Q outside the prime-order subgroup. */
 const torsionPart = (q: EdPoint) => q.multiplyUnsafe(ED_L - 1n).add(q);
 
@@ -35,8 +42,16 @@ function torsionGenerator(): EdPoint {
 }
 
 const T8 = torsionGenerator();
-const SMALL_ORDER: EdPoint[] = Array.from({ length: 8 }, (_, k) => (k === 0 ? Ed.ZERO : T8.multiplyUnsafe(BigInt(k))));
-const realEd25519 = () => new Uint8Array(Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string, 'base64url'));
+const SMALL_ORDER: EdPoint[] = Array.from({ length: 8 }, (_, k) =>
+  k === 0 ? Ed.ZERO : T8.multiplyUnsafe(BigInt(k)),
+);
+const realEd25519 = () =>
+  new Uint8Array(
+    Buffer.from(
+      generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string,
+      'base64url',
+    ),
+  );
 
 describe('public key strength', () => {
   describe('Ed25519', () => {
@@ -82,7 +97,9 @@ describe('public key strength', () => {
         const weakness = publicKeyWeakness(edJwk(le32(ED_P + k)));
         expect(['non-canonical-encoding', 'not-on-curve']).toContain(weakness);
       }
-      expect(publicKeyWeakness(edJwk(le32((1n << 255n) - 1n)))).toMatch(/non-canonical-encoding|not-on-curve/);
+      expect(publicKeyWeakness(edJwk(le32((1n << 255n) - 1n)))).toMatch(
+        /non-canonical-encoding|not-on-curve/,
+      );
     });
 
     it('refuses a y that is on no point of the curve', () => {
@@ -100,7 +117,9 @@ describe('public key strength', () => {
     it('refuses a mixed-order point: a real key plus a small-order point', () => {
       const real = Ed.fromBytes(realEd25519());
       for (const torsion of SMALL_ORDER.slice(1)) {
-        expect(publicKeyWeakness(edJwk(real.add(torsion).toBytes()))).toBe('not-in-prime-order-subgroup');
+        expect(publicKeyWeakness(edJwk(real.add(torsion).toBytes()))).toBe(
+          'not-in-prime-order-subgroup',
+        );
       }
     });
 
@@ -108,8 +127,15 @@ describe('public key strength', () => {
       for (let i = 0; i < 20; i++) expect(publicKeyWeakness(edJwk(realEd25519()))).toBeUndefined();
       const jwk = edJwk(realEd25519());
       // 43 characters carry 258 bits: the last character's two spare bits must be zero.
-      const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(jwk.x[42]);
-      const sloppy = { ...jwk, x: jwk.x.slice(0, 42) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last | 1] };
+      const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(
+        jwk.x[42],
+      );
+      const sloppy = {
+        ...jwk,
+        x:
+          jwk.x.slice(0, 42) +
+          'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last | 1],
+      };
       expect(Buffer.from(sloppy.x, 'base64url')).toEqual(Buffer.from(jwk.x, 'base64url'));
       expect(publicKeyWeakness(sloppy)).toBe('non-canonical-encoding');
     });
@@ -133,11 +159,17 @@ describe('public key strength', () => {
 
     it('accepts [s]B for any scalar s and refuses [s]B plus any small-order point', () => {
       fc.assert(
-        fc.property(fc.bigInt({ min: 1n, max: ED_L - 1n }), fc.integer({ min: 1, max: 7 }), (s, k) => {
-          const key = Ed.BASE.multiply(s);
-          expect(publicKeyWeakness(edJwk(key.toBytes()))).toBeUndefined();
-          expect(publicKeyWeakness(edJwk(key.add(SMALL_ORDER[k]).toBytes()))).toBe('not-in-prime-order-subgroup');
-        }),
+        fc.property(
+          fc.bigInt({ min: 1n, max: ED_L - 1n }),
+          fc.integer({ min: 1, max: 7 }),
+          (s, k) => {
+            const key = Ed.BASE.multiply(s);
+            expect(publicKeyWeakness(edJwk(key.toBytes()))).toBeUndefined();
+            expect(publicKeyWeakness(edJwk(key.add(SMALL_ORDER[k]).toBytes()))).toBe(
+              'not-in-prime-order-subgroup',
+            );
+          },
+        ),
         { numRuns: 30 },
       );
     });
@@ -145,7 +177,9 @@ describe('public key strength', () => {
 
   describe('P-256', () => {
     const real = () => {
-      const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+      const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+        format: 'jwk',
+      });
       return { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string };
     };
     const coordinates = (jwk: { x: string; y: string }) => ({
@@ -167,7 +201,8 @@ describe('public key strength', () => {
       const { x, y } = coordinates(real());
       expect(publicKeyWeakness(ecJwk(P256_P, y))).toBe('coordinate-out-of-range');
       expect(publicKeyWeakness(ecJwk(x, (1n << 256n) - 1n))).toBe('coordinate-out-of-range');
-      if (x + P256_P < 1n << 256n) expect(publicKeyWeakness(ecJwk(x + P256_P, y))).toBe('coordinate-out-of-range');
+      if (x + P256_P < 1n << 256n)
+        expect(publicKeyWeakness(ecJwk(x + P256_P, y))).toBe('coordinate-out-of-range');
     });
 
     it('refuses the point at infinity as affine coordinates spell it (0, 0)', () => {
@@ -175,7 +210,9 @@ describe('public key strength', () => {
     });
 
     it('refuses keys of other types', () => {
-      expect(publicKeyWeakness({ kty: 'EC', crv: 'P-384', x: 'x', y: 'y' })).toBe('unsupported-key-type');
+      expect(publicKeyWeakness({ kty: 'EC', crv: 'P-384', x: 'x', y: 'y' })).toBe(
+        'unsupported-key-type',
+      );
       expect(publicKeyWeakness({ kty: 'RSA', n: 'n', e: 'AQAB' })).toBe('unsupported-key-type');
     });
   });
@@ -188,7 +225,11 @@ describe('public key strength', () => {
       refusal = error;
     }
     expect(refusal).toBeInstanceOf(DomainError);
-    expect(refusal).toMatchObject({ kind: 'rule-violated', code: 'weak-public-key', details: { field: 'deviceKey', weakness: 'small-order' } });
+    expect(refusal).toMatchObject({
+      kind: 'rule-violated',
+      code: 'weak-public-key',
+      details: { field: 'deviceKey', weakness: 'small-order' },
+    });
     expect((refusal as Error).message).toMatch(/^deviceKey is a small-order point/);
     expect(() => assertStrongPublicKey(edJwk(realEd25519()), 'deviceKey')).not.toThrow();
   });

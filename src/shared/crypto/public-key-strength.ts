@@ -30,13 +30,16 @@ const EXPLANATION: Record<PublicKeyWeakness, string> = {
   'coordinate-out-of-range': 'has a coordinate not below the field prime',
   'point-at-infinity': 'is the point at infinity',
   'small-order': 'is a small-order point, for which signatures can be forged without a private key',
-  'not-in-prime-order-subgroup': 'has a small-order component (not in the prime-order subgroup), which no real key has',
+  'not-in-prime-order-subgroup':
+    'has a small-order component (not in the prime-order subgroup), which no real key has',
 };
 
 const COORDINATE_BYTES = 32;
 
 /** What is wrong with the key, or undefined for a key a real private key could have. Never throws. */
-export function publicKeyWeakness(jwk: Readonly<Record<string, unknown>>): PublicKeyWeakness | undefined {
+export function publicKeyWeakness(
+  jwk: Readonly<Record<string, unknown>>,
+): PublicKeyWeakness | undefined {
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return ed25519Weakness(jwk.x);
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return p256Weakness(jwk.x, jwk.y);
   return 'unsupported-key-type';
@@ -54,7 +57,11 @@ export function explainWeakness(weakness: PublicKeyWeakness): string {
 export function assertStrongPublicKey(jwk: Readonly<Record<string, unknown>>, field: string): void {
   const weakness = publicKeyWeakness(jwk);
   if (weakness === undefined) return;
-  throw ruleViolated('weak-public-key', `${field} ${explainWeakness(weakness)}; use the public key of a real key pair`, { field, weakness });
+  throw ruleViolated(
+    'weak-public-key',
+    `${field} ${explainWeakness(weakness)}; use the public key of a real key pair`,
+    { field, weakness },
+  );
 }
 
 function ed25519Weakness(x: unknown): PublicKeyWeakness | undefined {

@@ -5,7 +5,8 @@ import { signatureWeakness } from './signature-strictness';
 
 const ED_L = ed25519.Point.Fn.ORDER;
 const P256_N = p256.Point.Fn.ORDER;
-const le32 = (n: bigint) => Uint8Array.from(Buffer.from(n.toString(16).padStart(64, '0'), 'hex')).reverse();
+const le32 = (n: bigint) =>
+  Uint8Array.from(Buffer.from(n.toString(16).padStart(64, '0'), 'hex')).reverse();
 const be32 = (n: bigint) => new Uint8Array(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'));
 const join = (a: Uint8Array, b: Uint8Array) => new Uint8Array([...a, ...b]);
 const message = Buffer.from('proof');
@@ -21,14 +22,20 @@ describe('signature strictness', () => {
 
     it('refuses S ≥ L (S + L verifies in lax implementations: a malleated copy)', () => {
       const s = BigInt(`0x${Buffer.from(genuine.slice(32)).reverse().toString('hex')}`);
-      expect(signatureWeakness('EdDSA', join(genuine.slice(0, 32), le32(s + ED_L)))).toBe('scalar-out-of-range');
-      expect(signatureWeakness('EdDSA', join(genuine.slice(0, 32), le32(ED_L)))).toBe('scalar-out-of-range');
+      expect(signatureWeakness('EdDSA', join(genuine.slice(0, 32), le32(s + ED_L)))).toBe(
+        'scalar-out-of-range',
+      );
+      expect(signatureWeakness('EdDSA', join(genuine.slice(0, 32), le32(ED_L)))).toBe(
+        'scalar-out-of-range',
+      );
     });
 
     it('refuses a small-order R, the identity first (the R = identity, S = 0 forgery)', () => {
       const identity = ed25519.Point.ZERO.toBytes();
       expect(signatureWeakness('EdDSA', join(identity, new Uint8Array(32)))).toBe('small-order-r');
-      expect(signatureWeakness('EdDSA', join(new Uint8Array(32), new Uint8Array(32)))).toBe('small-order-r');
+      expect(signatureWeakness('EdDSA', join(new Uint8Array(32), new Uint8Array(32)))).toBe(
+        'small-order-r',
+      );
     });
 
     it('refuses each of the eight small-order points as R', () => {
@@ -46,19 +53,26 @@ describe('signature strictness', () => {
       for (let k = 0n; k < 8n; k++) {
         const r = k === 0n ? ed25519.Point.ZERO : t.multiplyUnsafe(k);
         seen.add(Buffer.from(r.toBytes()).toString('hex'));
-        expect(signatureWeakness('EdDSA', join(r.toBytes(), new Uint8Array(32)))).toBe('small-order-r');
+        expect(signatureWeakness('EdDSA', join(r.toBytes(), new Uint8Array(32)))).toBe(
+          'small-order-r',
+        );
       }
       expect(seen.size).toBe(8);
     });
 
     it('accepts the R of many genuine signatures', () => {
-      for (let i = 0; i < 200; i++) expect(signatureWeakness('EdDSA', new Uint8Array(sign(null, Buffer.from(`m${i}`), privateKey)))).toBeUndefined();
+      for (let i = 0; i < 200; i++)
+        expect(
+          signatureWeakness('EdDSA', new Uint8Array(sign(null, Buffer.from(`m${i}`), privateKey))),
+        ).toBeUndefined();
     });
 
     it('refuses an R that is not a canonical point encoding', () => {
       const identityWithSignBit = ed25519.Point.ZERO.toBytes();
       identityWithSignBit[31] |= 0x80;
-      expect(signatureWeakness('EdDSA', join(identityWithSignBit, new Uint8Array(32)))).toBe('non-canonical-r');
+      expect(signatureWeakness('EdDSA', join(identityWithSignBit, new Uint8Array(32)))).toBe(
+        'non-canonical-r',
+      );
       const yIsP = le32(ed25519.Point.Fp.ORDER);
       expect(signatureWeakness('EdDSA', join(yIsP, new Uint8Array(32)))).toBe('non-canonical-r');
     });
@@ -70,14 +84,18 @@ describe('signature strictness', () => {
 
   describe('ES256', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const genuine = new Uint8Array(sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' }));
+    const genuine = new Uint8Array(
+      sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' }),
+    );
     const r = genuine.slice(0, 32);
     const s = BigInt(`0x${Buffer.from(genuine.slice(32)).toString('hex')}`);
 
     it('accepts what a signer produces, and its high-S twin', () => {
       expect(signatureWeakness('ES256', genuine)).toBeUndefined();
       const twin = join(r, be32(P256_N - s));
-      expect(verify('sha256', message, { key: publicKey, dsaEncoding: 'ieee-p1363' }, twin)).toBe(true);
+      expect(verify('sha256', message, { key: publicKey, dsaEncoding: 'ieee-p1363' }, twin)).toBe(
+        true,
+      );
       expect(signatureWeakness('ES256', twin)).toBeUndefined();
     });
 
@@ -85,7 +103,9 @@ describe('signature strictness', () => {
       expect(signatureWeakness('ES256', join(be32(0n), be32(s)))).toBe('scalar-out-of-range');
       expect(signatureWeakness('ES256', join(r, be32(0n)))).toBe('scalar-out-of-range');
       expect(signatureWeakness('ES256', join(be32(P256_N), be32(s)))).toBe('scalar-out-of-range');
-      expect(signatureWeakness('ES256', join(r, be32(s + P256_N < 1n << 256n ? s + P256_N : P256_N)))).toBe('scalar-out-of-range');
+      expect(
+        signatureWeakness('ES256', join(r, be32(s + P256_N < 1n << 256n ? s + P256_N : P256_N))),
+      ).toBe('scalar-out-of-range');
     });
   });
 });

@@ -8,7 +8,8 @@ import { bigEndian, littleEndian } from './bytes';
  * look like, never what a signer produces. P-256 high-S is accepted (ES256 does not forbid it),
  * but r and s must lie in [1, n − 1].
  */
-export type SignatureWeakness = 'wrong-length' | 'scalar-out-of-range' | 'non-canonical-r' | 'small-order-r';
+export type SignatureWeakness =
+  'wrong-length' | 'scalar-out-of-range' | 'non-canonical-r' | 'small-order-r';
 
 const SIGNATURE_BYTES = 64;
 const HALF = SIGNATURE_BYTES / 2;
@@ -26,22 +27,30 @@ const SMALL_ORDER_ENCODINGS: ReadonlySet<string> = (() => {
   for (let y = 2n; ; y++) {
     let q: EdPoint;
     try {
-      q = ed25519.Point.fromBytes(Uint8Array.from(Buffer.from(y.toString(16).padStart(64, '0'), 'hex')).reverse());
+      q = ed25519.Point.fromBytes(
+        Uint8Array.from(Buffer.from(y.toString(16).padStart(64, '0'), 'hex')).reverse(),
+      );
     } catch {
       continue;
     }
     const t = q.multiplyUnsafe(L - 1n).add(q);
     if (t.double().double().is0()) continue;
     const points: EdPoint[] = [];
-    for (let k = 0, point = ed25519.Point.ZERO; k < 8; k++, point = point.add(t)) points.push(point);
+    for (let k = 0, point = ed25519.Point.ZERO; k < 8; k++, point = point.add(t))
+      points.push(point);
     return new Set(points.map((point) => Buffer.from(point.toBytes()).toString('hex')));
   }
 })();
 
 /** What is wrong with the signature's form, or undefined when it is canonical. Never throws. */
-export function signatureWeakness(algorithm: 'EdDSA' | 'ES256', signature: Uint8Array): SignatureWeakness | undefined {
+export function signatureWeakness(
+  algorithm: 'EdDSA' | 'ES256',
+  signature: Uint8Array,
+): SignatureWeakness | undefined {
   if (signature.length !== SIGNATURE_BYTES) return 'wrong-length';
-  return algorithm === 'EdDSA' ? ed25519SignatureWeakness(signature) : es256SignatureWeakness(signature);
+  return algorithm === 'EdDSA'
+    ? ed25519SignatureWeakness(signature)
+    : es256SignatureWeakness(signature);
 }
 
 function ed25519SignatureWeakness(signature: Uint8Array): SignatureWeakness | undefined {

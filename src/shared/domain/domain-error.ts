@@ -25,8 +25,11 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (code: string, message: string, details?: Record<string, unknown>) => new DomainError('not-found', code, message, details);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) => new DomainError('conflict', code, message, details);
-export const forbidden = (code: string, message: string, details?: Record<string, unknown>) => new DomainError('forbidden', code, message, details);
+export const notFound = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('not-found', code, message, details);
+export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('conflict', code, message, details);
+export const forbidden = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('forbidden', code, message, details);
 export const ruleViolated = (code: string, message: string, details?: Record<string, unknown>) =>
   new DomainError('rule-violated', code, message, details);

@@ -14,5 +14,8 @@ const OVERSIGHT_ROLES: readonly string[] = [ROLES.platformAdmin, ROLES.auditor];
  * identity provider vouches for must be the platform.
  */
 export function hasOversight(actor: Pick<Actor, 'partyId' | 'roles'>): boolean {
-  return actor.partyId === PLATFORM_PARTY_ID && actor.roles.some((role) => OVERSIGHT_ROLES.includes(role));
+  return (
+    actor.partyId === PLATFORM_PARTY_ID &&
+    actor.roles.some((role) => OVERSIGHT_ROLES.includes(role))
+  );
 }

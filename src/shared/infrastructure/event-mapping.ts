@@ -16,13 +16,30 @@ export interface StoredMetadata extends EventMeta {
   idempotency?: IdempotencyRecord;
 }
 
-export function toNewEvent(event: DomainEvent, id: string, idempotency?: IdempotencyRecord): NewEvent {
-  const metadata: StoredMetadata = { ...event.meta, schema: METADATA_SCHEMA, ...(idempotency ? { idempotency } : {}) };
-  return { id, type: event.type, data: event.data as JsonObject, metadata: metadata as unknown as JsonObject };
+export function toNewEvent(
+  event: DomainEvent,
+  id: string,
+  idempotency?: IdempotencyRecord,
+): NewEvent {
+  const metadata: StoredMetadata = {
+    ...event.meta,
+    schema: METADATA_SCHEMA,
+    ...(idempotency ? { idempotency } : {}),
+  };
+  return {
+    id,
+    type: event.type,
+    data: event.data as JsonObject,
+    metadata: metadata as unknown as JsonObject,
+  };
 }
 
 export function toDomainEvent<E extends DomainEvent>(recorded: RecordedEvent): E {
-  const { schema: _schema, idempotency: _idempotency, ...meta } = recorded.metadata as unknown as StoredMetadata;
+  const {
+    schema: _schema,
+    idempotency: _idempotency,
+    ...meta
+  } = recorded.metadata as unknown as StoredMetadata;
   return { type: recorded.type, data: recorded.data, meta } as unknown as E;
 }
 

@@ -13,9 +13,14 @@ const UNCOMPRESSED_POINT_BYTES = 1 + 2 * COORDINATE_BYTES;
  * uncompressed point (04 || X || Y); some tokens return the bare point, so both are accepted.
  */
 export function ecPointToJwk(ecPoint: Buffer, ecParams: Buffer): JWK {
-  if (!ecParams.equals(P256_EC_PARAMS)) throw new Error('The HSM key is not on curve P-256 (CKA_EC_PARAMS)');
+  if (!ecParams.equals(P256_EC_PARAMS))
+    throw new Error('The HSM key is not on curve P-256 (CKA_EC_PARAMS)');
   let point = ecPoint;
-  if (point.length === UNCOMPRESSED_POINT_BYTES + 2 && point[0] === DER_OCTET_STRING && point[1] === UNCOMPRESSED_POINT_BYTES) {
+  if (
+    point.length === UNCOMPRESSED_POINT_BYTES + 2 &&
+    point[0] === DER_OCTET_STRING &&
+    point[1] === UNCOMPRESSED_POINT_BYTES
+  ) {
     point = point.subarray(2);
   }
   if (point.length !== UNCOMPRESSED_POINT_BYTES || point[0] !== UNCOMPRESSED_POINT) {

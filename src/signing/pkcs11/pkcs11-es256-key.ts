@@ -20,7 +20,12 @@ export class Pkcs11Es256Key implements Es256Key {
   /** The key pair labelled `label`, checked once by signing and verifying a probe. */
   static async open(token: Pkcs11Token, label: string): Promise<Pkcs11Es256Key> {
     const { privateKey, publicJwk } = await token.findKeyPair(label);
-    const key = new Pkcs11Es256Key(token, privateKey, publicJwk, await calculateJwkThumbprint(publicJwk));
+    const key = new Pkcs11Es256Key(
+      token,
+      privateKey,
+      publicJwk,
+      await calculateJwkThumbprint(publicJwk),
+    );
     await key.selfTest();
     return key;
   }
@@ -34,9 +39,14 @@ export class Pkcs11Es256Key implements Es256Key {
   private async selfTest(): Promise<void> {
     const probe = Buffer.from(`battery-keys pkcs11 self-test ${Date.now()}`);
     const signature = await this.signEs256(probe);
-    const publicKey = createPublicKey({ key: this.publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+    const publicKey = createPublicKey({
+      key: this.publicJwk as import('node:crypto').JsonWebKey,
+      format: 'jwk',
+    });
     if (!verify('sha256', probe, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)) {
-      throw new Error(`The HSM's private and public keys labelled for ${this.kid} do not form a pair`);
+      throw new Error(
+        `The HSM's private and public keys labelled for ${this.kid} do not form a pair`,
+      );
     }
   }
 }

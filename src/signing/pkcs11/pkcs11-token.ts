@@ -31,7 +31,8 @@ function acquireModule(library: string): pkcs11js.PKCS11 {
   try {
     module.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
   } catch (error) {
-    if ((error as { code?: number }).code !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw error;
+    if ((error as { code?: number }).code !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED)
+      throw error;
   }
   modules.set(library, { module, users: 1 });
   return module;
@@ -65,15 +66,23 @@ export class Pkcs11Token {
   static open(options: Pkcs11TokenOptions): Pkcs11Token {
     const module = acquireModule(options.library);
     try {
-      const slot = module.C_GetSlotList(true).find((candidate) => module.C_GetTokenInfo(candidate).label.trim() === options.tokenLabel);
-      if (!slot) throw new Error(`No PKCS#11 token labelled "${options.tokenLabel}" in ${options.library}`);
-      const session = module.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+      const slot = module
+        .C_GetSlotList(true)
+        .find((candidate) => module.C_GetTokenInfo(candidate).label.trim() === options.tokenLabel);
+      if (!slot)
+        throw new Error(`No PKCS#11 token labelled "${options.tokenLabel}" in ${options.library}`);
+      const session = module.C_OpenSession(
+        slot,
+        pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION,
+      );
       try {
         module.C_Login(session, pkcs11js.CKU_USER, options.pin);
       } catch (error) {
         if ((error as { code?: number }).code !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) {
           module.C_CloseSession(session);
-          throw new Error(`PKCS#11 login to token "${options.tokenLabel}" failed: ${(error as Error).message}`);
+          throw new Error(
+            `PKCS#11 login to token "${options.tokenLabel}" failed: ${(error as Error).message}`,
+          );
         }
       }
       return new Pkcs11Token(options, module, session);
@@ -88,7 +97,10 @@ export class Pkcs11Token {
     return this.exclusive(() => {
       const privateKey = this.findOne(pkcs11js.CKO_PRIVATE_KEY, label);
       const publicKey = this.findOne(pkcs11js.CKO_PUBLIC_KEY, label);
-      const [point, params] = this.module.C_GetAttributeValue(this.session, publicKey, [{ type: pkcs11js.CKA_EC_POINT }, { type: pkcs11js.CKA_EC_PARAMS }]);
+      const [point, params] = this.module.C_GetAttributeValue(this.session, publicKey, [
+        { type: pkcs11js.CKA_EC_POINT },
+        { type: pkcs11js.CKA_EC_PARAMS },
+      ]);
       return { privateKey, publicJwk: ecPointToJwk(point.value as Buffer, params.value as Buffer) };
     });
   }
@@ -99,7 +111,8 @@ export class Pkcs11Token {
    */
   generateKeyPair(label: string): Promise<Pkcs11KeyPair> {
     return this.exclusive(() => {
-      if (this.findAll(pkcs11js.CKO_PRIVATE_KEY, label).length > 0) throw new Error(`The token already holds a key labelled "${label}"`);
+      if (this.findAll(pkcs11js.CKO_PRIVATE_KEY, label).length > 0)
+        throw new Error(`The token already holds a key labelled "${label}"`);
       const id = Buffer.from(label, 'utf8');
       const { privateKey, publicKey } = this.module.C_GenerateKeyPair(
         this.session,
@@ -121,7 +134,10 @@ export class Pkcs11Token {
           { type: pkcs11js.CKA_SIGN, value: true },
         ],
       );
-      const [point, params] = this.module.C_GetAttributeValue(this.session, publicKey, [{ type: pkcs11js.CKA_EC_POINT }, { type: pkcs11js.CKA_EC_PARAMS }]);
+      const [point, params] = this.module.C_GetAttributeValue(this.session, publicKey, [
+        { type: pkcs11js.CKA_EC_POINT },
+        { type: pkcs11js.CKA_EC_PARAMS },
+      ]);
       return { privateKey, publicJwk: ecPointToJwk(point.value as Buffer, params.value as Buffer) };
     });
   }
@@ -171,8 +187,14 @@ export class Pkcs11Token {
   private findOne(objectClass: number, label: string): pkcs11js.Handle {
     const found = this.findAll(objectClass, label);
     const what = objectClass === pkcs11js.CKO_PRIVATE_KEY ? 'private' : 'public';
-    if (found.length === 0) throw new Error(`No EC ${what} key labelled "${label}" on token "${this.options.tokenLabel}"`);
-    if (found.length > 1) throw new Error(`Several EC ${what} keys are labelled "${label}" on token "${this.options.tokenLabel}"; labels must be unique`);
+    if (found.length === 0)
+      throw new Error(
+        `No EC ${what} key labelled "${label}" on token "${this.options.tokenLabel}"`,
+      );
+    if (found.length > 1)
+      throw new Error(
+        `Several EC ${what} keys are labelled "${label}" on token "${this.options.tokenLabel}"; labels must be unique`,
+      );
     return found[0];
   }
 }

@@ -44,7 +44,12 @@ export class BundleTrust {
 
   /** JWKS entries of the keys valid now, for clients that verify bundles without the chain. */
   publicJwks(now: number): JWK[] {
-    return this.keysValidAt(now).map((key) => ({ ...key.jwk, kid: key.kid, alg: 'ES256', use: 'sig' }));
+    return this.keysValidAt(now).map((key) => ({
+      ...key.jwk,
+      kid: key.kid,
+      alg: 'ES256',
+      use: 'sig',
+    }));
   }
 
   /**
@@ -53,11 +58,21 @@ export class BundleTrust {
    */
   assertDelegates(kid: string, now: number): { warnings: string[] } {
     const key = this.verified.delegation.keys.find((candidate) => candidate.kid === kid);
-    if (!key) throw new Error(`The bundle signing key ${kid} is not named in the delegation (version ${this.delegationVersion}); run npm run bundle-trust -- rotate-online-key`);
+    if (!key)
+      throw new Error(
+        `The bundle signing key ${kid} is not named in the delegation (version ${this.delegationVersion}); run npm run bundle-trust -- rotate-online-key`,
+      );
     if (now < key.nbf || now >= key.exp) {
-      throw new Error(`The bundle signing key ${kid} is delegated for ${iso(key.nbf)} – ${iso(key.exp)}, not now; renew the delegation (npm run bundle-trust -- delegate)`);
+      throw new Error(
+        `The bundle signing key ${kid} is delegated for ${iso(key.nbf)} – ${iso(key.exp)}, not now; renew the delegation (npm run bundle-trust -- delegate)`,
+      );
     }
-    const warnings = key.exp - now < RENEWAL_WARNING_SECONDS ? [`The bundle signing key's delegation ends ${iso(key.exp)}: renew it with the root key before then`] : [];
+    const warnings =
+      key.exp - now < RENEWAL_WARNING_SECONDS
+        ? [
+            `The bundle signing key's delegation ends ${iso(key.exp)}: renew it with the root key before then`,
+          ]
+        : [];
     return { warnings };
   }
 }

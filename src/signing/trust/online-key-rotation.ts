@@ -22,7 +22,8 @@ export interface RotationOptions {
 
 function currentTrust(file: string): TrustFile {
   const trust = readTrustFile(file);
-  if (!trust) throw new Error(`No trust file at ${file}; create one with npm run bundle-trust -- delegate`);
+  if (!trust)
+    throw new Error(`No trust file at ${file}; create one with npm run bundle-trust -- delegate`);
   return trust;
 }
 
@@ -31,12 +32,21 @@ function currentTrust(file: string): TrustFile {
  * (a rename), so an interruption leaves a service that still starts. The old private key is gone
  * afterwards; its public half stays in the delegation until its overlap ends.
  */
-export async function rotateLocalOnlineKey(dataDir: string, options: RotationOptions): Promise<{ trust: TrustFile; kid: string }> {
+export async function rotateLocalOnlineKey(
+  dataDir: string,
+  options: RotationOptions,
+): Promise<{ trust: TrustFile; kid: string }> {
   const trust = currentTrust(options.trustFile);
   const keyFile = join(dataDir, LOCAL_SIGNING_KEY_FILE);
   const incomingFile = `${keyFile}.incoming`;
   const incoming = await LocalEs256Key.createFile(incomingFile);
-  const rotated = await rotateOnlineKey(trust, options.root, incoming.publicJwk, { validDays: options.validDays, overlapSeconds: options.overlapSeconds }, options);
+  const rotated = await rotateOnlineKey(
+    trust,
+    options.root,
+    incoming.publicJwk,
+    { validDays: options.validDays, overlapSeconds: options.overlapSeconds },
+    options,
+  );
   writeTrustFile(options.trustFile, rotated);
   renameSync(incomingFile, keyFile);
   return { trust: rotated, kid: incoming.kid };
@@ -46,10 +56,20 @@ export async function rotateLocalOnlineKey(dataDir: string, options: RotationOpt
  * A new key pair generated inside the HSM under `label`, then delegated. The service picks it up
  * when PKCS11_KEY_LABEL names it and it restarts.
  */
-export async function rotateHsmOnlineKey(token: Pkcs11Token, label: string, options: RotationOptions): Promise<{ trust: TrustFile; kid: string }> {
+export async function rotateHsmOnlineKey(
+  token: Pkcs11Token,
+  label: string,
+  options: RotationOptions,
+): Promise<{ trust: TrustFile; kid: string }> {
   const trust = currentTrust(options.trustFile);
   const { publicJwk } = await token.generateKeyPair(label);
-  const rotated = await rotateOnlineKey(trust, options.root, publicJwk, { validDays: options.validDays, overlapSeconds: options.overlapSeconds }, options);
+  const rotated = await rotateOnlineKey(
+    trust,
+    options.root,
+    publicJwk,
+    { validDays: options.validDays, overlapSeconds: options.overlapSeconds },
+    options,
+  );
   writeTrustFile(options.trustFile, rotated);
   return { trust: rotated, kid: await calculateJwkThumbprint(publicJwk) };
 }

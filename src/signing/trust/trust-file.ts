@@ -17,12 +17,19 @@ export interface TrustFile {
   delegation: string;
 }
 
-const compactJws = z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a compact JWS');
+const compactJws = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be a compact JWS');
 const trustFileSchema = z.strictObject({
   format: z.literal(1),
   firstRoot: z.strictObject({
     kid: z.string().min(1),
-    jwk: z.strictObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() }),
+    jwk: z.strictObject({
+      kty: z.literal('EC'),
+      crv: z.literal('P-256'),
+      x: z.string(),
+      y: z.string(),
+    }),
   }),
   rootChain: z.array(compactJws).max(64),
   delegation: compactJws,
@@ -31,7 +38,10 @@ const trustFileSchema = z.strictObject({
 export function readTrustFile(file: string): TrustFile | undefined {
   if (!existsSync(file)) return undefined;
   const parsed = trustFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`${file} is not a bundle trust file: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${file} is not a bundle trust file: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   return parsed.data as TrustFile;
 }
 

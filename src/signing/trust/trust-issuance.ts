@@ -1,7 +1,12 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { signCompactJws } from '../compact-jws';
 import { essentialEcJwk, type Es256Key } from '../es256-key';
-import { DELEGATION_TYP, ROOT_STATEMENT_TYP, type DelegatedKey, type SigningDelegation } from './trust-documents';
+import {
+  DELEGATION_TYP,
+  ROOT_STATEMENT_TYP,
+  type DelegatedKey,
+  type SigningDelegation,
+} from './trust-documents';
 import type { TrustFile } from './trust-file';
 import { verifyTrust } from './trust-chain';
 
@@ -24,18 +29,45 @@ export async function delegatedKey(jwk: JWK, nbf: number, exp: number): Promise<
 }
 
 /** A new chain: the root devices will pin, delegating to the given online keys for `validDays`. */
-export async function createTrust(root: Es256Key, onlineKeys: JWK[], validDays: number, terms: IssuanceTerms): Promise<TrustFile> {
-  const keys = await Promise.all(onlineKeys.map((jwk) => delegatedKey(jwk, terms.now, terms.now + seconds(validDays))));
-  const delegation = await signDelegation(root, { iss: terms.issuer, iat: terms.now, ver: 1, keys });
-  return { format: 1, firstRoot: { kid: root.kid, jwk: root.publicJwk }, rootChain: [], delegation };
+export async function createTrust(
+  root: Es256Key,
+  onlineKeys: JWK[],
+  validDays: number,
+  terms: IssuanceTerms,
+): Promise<TrustFile> {
+  const keys = await Promise.all(
+    onlineKeys.map((jwk) => delegatedKey(jwk, terms.now, terms.now + seconds(validDays))),
+  );
+  const delegation = await signDelegation(root, {
+    iss: terms.issuer,
+    iat: terms.now,
+    ver: 1,
+    keys,
+  });
+  return {
+    format: 1,
+    firstRoot: { kid: root.kid, jwk: root.publicJwk },
+    rootChain: [],
+    delegation,
+  };
 }
 
 /** The next delegation, naming exactly `keys`. */
-export async function delegate(trust: TrustFile, root: Es256Key, keys: DelegatedKey[], terms: IssuanceTerms): Promise<TrustFile> {
+export async function delegate(
+  trust: TrustFile,
+  root: Es256Key,
+  keys: DelegatedKey[],
+  terms: IssuanceTerms,
+): Promise<TrustFile> {
   const verified = await verifyTrust(trust, terms.issuer);
   assertCurrentRoot(root, verified.root.kid);
   if (keys.length === 0) throw new Error('A delegation must name at least one online key');
-  const delegation = await signDelegation(root, { iss: terms.issuer, iat: terms.now, ver: verified.delegation.ver + 1, keys });
+  const delegation = await signDelegation(root, {
+    iss: terms.issuer,
+    iat: terms.now,
+    ver: verified.delegation.ver + 1,
+    keys,
+  });
   return { ...trust, delegation };
 }
 
@@ -64,17 +96,31 @@ export async function rotateOnlineKey(
  * 1), and the next root signs the delegation again. Devices walk the chain from the root they
  * pinned, so none of them needs re-flashing.
  */
-export async function rotateRoot(trust: TrustFile, currentRoot: Es256Key, nextRoot: Es256Key, terms: IssuanceTerms): Promise<TrustFile> {
+export async function rotateRoot(
+  trust: TrustFile,
+  currentRoot: Es256Key,
+  nextRoot: Es256Key,
+  terms: IssuanceTerms,
+): Promise<TrustFile> {
   const verified = await verifyTrust(trust, terms.issuer);
   assertCurrentRoot(currentRoot, verified.root.kid);
   if (nextRoot.kid === currentRoot.kid) throw new Error('The next root must be a different key');
   const statement = await signCompactJws(
     currentRoot,
     { typ: ROOT_STATEMENT_TYP },
-    { iss: terms.issuer, iat: terms.now, ver: verified.root.version + 1, root: { kid: nextRoot.kid, jwk: nextRoot.publicJwk } },
+    {
+      iss: terms.issuer,
+      iat: terms.now,
+      ver: verified.root.version + 1,
+      root: { kid: nextRoot.kid, jwk: nextRoot.publicJwk },
+    },
   );
   const rotated: TrustFile = { ...trust, rootChain: [...trust.rootChain, statement] };
-  const delegation = await signDelegation(nextRoot, { ...verified.delegation, iat: terms.now, ver: verified.delegation.ver + 1 });
+  const delegation = await signDelegation(nextRoot, {
+    ...verified.delegation,
+    iat: terms.now,
+    ver: verified.delegation.ver + 1,
+  });
   const result = { ...rotated, delegation };
   await verifyTrust(result, terms.issuer);
   return result;
@@ -85,5 +131,6 @@ function signDelegation(root: Es256Key, delegation: SigningDelegation): Promise<
 }
 
 function assertCurrentRoot(root: Es256Key, currentKid: string): void {
-  if (root.kid !== currentKid) throw new Error(`The key given as root (${root.kid}) is not the current root (${currentKid})`);
+  if (root.kid !== currentKid)
+    throw new Error(`The key given as root (${root.kid}) is not the current root (${currentKid})`);
 }

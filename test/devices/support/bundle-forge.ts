@@ -11,8 +11,21 @@ import type { TrustFile } from '../../../src/signing/trust/trust-file';
  * so a drift in either shows.
  */
 export const BUNDLE_TYP = 'battery-key-bundle+jwt';
-export const HARD_LIMITS = { cellVoltageMinV: 2.8, cellVoltageMaxV: 4.25, chargeCurrentMaxA: 100, dischargeCurrentMaxA: 200, temperatureMinC: -20, temperatureMaxC: 60 };
-export const PARAMS = { socMinPercent: 0, socMaxPercent: 100, chargeCellVoltageMaxV: 4.25, chargeCurrentLimitA: 100, dischargeCurrentLimitA: 200 };
+export const HARD_LIMITS = {
+  cellVoltageMinV: 2.8,
+  cellVoltageMaxV: 4.25,
+  chargeCurrentMaxA: 100,
+  dischargeCurrentMaxA: 200,
+  temperatureMinC: -20,
+  temperatureMaxC: 60,
+};
+export const PARAMS = {
+  socMinPercent: 0,
+  socMaxPercent: 100,
+  chargeCellVoltageMaxV: 4.25,
+  chargeCurrentLimitA: 100,
+  dischargeCurrentLimitA: 200,
+};
 
 export interface ClaimsTerms {
   serial: string;
@@ -24,7 +37,10 @@ export interface ClaimsTerms {
   holder?: { kid: string; jwk: JWK };
 }
 
-export function bundleClaims(terms: ClaimsTerms, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function bundleClaims(
+  terms: ClaimsTerms,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const ttl = terms.ttlSeconds ?? 86_400;
   return {
     iss: terms.issuer ?? 'urn:battery-keys:bundle-service',
@@ -38,7 +54,17 @@ export function bundleClaims(terms: ClaimsTerms, overrides: Record<string, unkno
     owner: 'lessor-a',
     operator: 'courier',
     keys: terms.holder
-      ? [{ kid: terms.holder.kid, key_id: 'driver-dan', holder: { person: 'dan', party: 'courier' }, jwk: terms.holder.jwk, caps: ['discharge', 'charge', 'status.read'], nbf: terms.iat, exp: terms.iat + 365 * 86_400 }]
+      ? [
+          {
+            kid: terms.holder.kid,
+            key_id: 'driver-dan',
+            holder: { person: 'dan', party: 'courier' },
+            jwk: terms.holder.jwk,
+            caps: ['discharge', 'charge', 'status.read'],
+            nbf: terms.iat,
+            exp: terms.iat + 365 * 86_400,
+          },
+        ]
       : [],
     params: PARAMS,
     limits: HARD_LIMITS,
@@ -46,16 +72,21 @@ export function bundleClaims(terms: ClaimsTerms, overrides: Record<string, unkno
   };
 }
 
-export const signBundle = (key: Es256Key, claims: object, header: Record<string, unknown> = {}) => signCompactJws(key, { typ: BUNDLE_TYP, ...header }, claims);
+export const signBundle = (key: Es256Key, claims: object, header: Record<string, unknown> = {}) =>
+  signCompactJws(key, { typ: BUNDLE_TYP, ...header }, claims);
 
 const part = (value: object) => base64url.encode(JSON.stringify(value));
 
 /** `alg: none`: no signature at all. */
-export const unsignedBundle = (kid: string, claims: object) => `${part({ alg: 'none', kid, typ: BUNDLE_TYP })}.${part(claims)}.`;
+export const unsignedBundle = (kid: string, claims: object) =>
+  `${part({ alg: 'none', kid, typ: BUNDLE_TYP })}.${part(claims)}.`;
 
 /** The key-confusion attack: HS256 keyed with the signing key's public key (its PEM), which anyone has. */
 export function hmacWithPublicKey(publicJwk: JWK, kid: string, claims: object): string {
-  const secret = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+  const secret = createPublicKey({
+    key: publicJwk as import('node:crypto').JsonWebKey,
+    format: 'jwk',
+  }).export({ type: 'spki', format: 'pem' });
   const input = `${part({ alg: 'HS256', kid, typ: BUNDLE_TYP })}.${part(claims)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
@@ -63,16 +94,29 @@ export function hmacWithPublicKey(publicJwk: JWK, kid: string, claims: object): 
 /** Signed with an Ed25519 key: a valid signature, with an algorithm devices do not accept. */
 export function eddsaSigned(privateJwk: JWK, kid: string, claims: object): string {
   const input = `${part({ alg: 'EdDSA', kid, typ: BUNDLE_TYP })}.${part(claims)}`;
-  const signature = nodeSign(null, Buffer.from(input), createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' }));
+  const signature = nodeSign(
+    null,
+    Buffer.from(input),
+    createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
+  );
   return `${input}.${signature.toString('base64url')}`;
 }
 
 /** A signature by `key` presented under another key's `kid`: what a forger without the service key can do. */
 export async function forgedUnderKid(key: Es256Key, kid: string, claims: object): Promise<string> {
-  return signCompactJws({ kid, publicJwk: key.publicJwk, signEs256: (input) => key.signEs256(input) }, { typ: BUNDLE_TYP }, claims);
+  return signCompactJws(
+    { kid, publicJwk: key.publicJwk, signEs256: (input) => key.signEs256(input) },
+    { typ: BUNDLE_TYP },
+    claims,
+  );
 }
 
-export const envelopeOf = (bundle: string, trust: Pick<TrustFile, 'delegation' | 'rootChain'>) => ({ fmt: 1, bundle, delegation: trust.delegation, rootChain: [...trust.rootChain] });
+export const envelopeOf = (bundle: string, trust: Pick<TrustFile, 'delegation' | 'rootChain'>) => ({
+  fmt: 1,
+  bundle,
+  delegation: trust.delegation,
+  rootChain: [...trust.rootChain],
+});
 
 export async function keyFrom(privateJwk: JWK): Promise<LocalEs256Key> {
   return LocalEs256Key.fromPrivateJwk(privateJwk);

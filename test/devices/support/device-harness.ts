@@ -1,5 +1,9 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { initialDeviceState, type DeviceProfile, type DeviceState } from '../../../src/device-verifier';
+import {
+  initialDeviceState,
+  type DeviceProfile,
+  type DeviceState,
+} from '../../../src/device-verifier';
 import { identityOf } from '../../../src/device-simulator/simulated-fleet';
 import { SimulatedDevice } from '../../../src/device-simulator/simulated-device';
 import type { DeviceIdentity } from '../../../src/device-verifier';
@@ -25,7 +29,12 @@ export async function pinnedRootOf(app: TestApp): Promise<DeviceProfile['pinnedR
 }
 
 /** A battery provisioned through the API with a device key whose private half the test keeps. */
-export async function provisionDevice(app: TestApp, cast: Cast, serial: string, keyType: 'ES256' | 'EdDSA' = 'ES256'): Promise<TestDevice> {
+export async function provisionDevice(
+  app: TestApp,
+  cast: Cast,
+  serial: string,
+  keyType: 'ES256' | 'EdDSA' = 'ES256',
+): Promise<TestDevice> {
   const { privateKey, publicKey } = await generateKeyPair(keyType, { extractable: true });
   const privateJwk = await exportJWK(privateKey);
   const publicJwk = await exportJWK(publicKey);

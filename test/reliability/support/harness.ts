@@ -17,7 +17,8 @@ export function scale(): { name: string; factor: number } {
   if (value === 'small' || value === '') return { name: 'small', factor: 1 };
   if (value === 'full') return { name: 'full', factor: 10 };
   const factor = Number(value);
-  if (!Number.isFinite(factor) || factor <= 0) throw new Error(`RELIABILITY_SCALE must be small, full or a positive number, not ${value}`);
+  if (!Number.isFinite(factor) || factor <= 0)
+    throw new Error(`RELIABILITY_SCALE must be small, full or a positive number, not ${value}`);
   return { name: value, factor };
 }
 
@@ -33,12 +34,16 @@ export function scaled(small: number, full: number): number {
  * One line per reliability part, `RELIABILITY part=<name> key=value …`, on stdout and appended to
  * RELIABILITY_SUMMARY_FILE when set, so a dashboard can collect the figures.
  */
-export function printSummary(part: string, figures: Record<string, string | number | boolean>): string {
+export function printSummary(
+  part: string,
+  figures: Record<string, string | number | boolean>,
+): string {
   const line = `RELIABILITY part=${part} scale=${scale().name} ${Object.entries(figures)
     .map(([key, value]) => `${key}=${value}`)
     .join(' ')}`;
   process.stdout.write(`${line}\n`);
-  if (process.env.RELIABILITY_SUMMARY_FILE) appendFileSync(process.env.RELIABILITY_SUMMARY_FILE, `${line}\n`);
+  if (process.env.RELIABILITY_SUMMARY_FILE)
+    appendFileSync(process.env.RELIABILITY_SUMMARY_FILE, `${line}\n`);
   return line;
 }
 
@@ -63,9 +68,17 @@ export const PARTIES: [string, string][] = [
   ['workshop', 'service-provider'],
 ];
 
-export const HARD_LIMITS = { cellVoltageMinV: 2.8, cellVoltageMaxV: 4.25, chargeCurrentMaxA: 100, dischargeCurrentMaxA: 200, temperatureMinC: -20, temperatureMaxC: 60 };
+export const HARD_LIMITS = {
+  cellVoltageMinV: 2.8,
+  cellVoltageMaxV: 4.25,
+  chargeCurrentMaxA: 100,
+  dischargeCurrentMaxA: 200,
+  temperatureMinC: -20,
+  temperatureMaxC: 60,
+};
 
-export type Who = 'platform' | 'auditor' | 'provisioner' | 'ownerA' | 'ownerB' | 'fleetManager' | 'outsider';
+export type Who =
+  'platform' | 'auditor' | 'provisioner' | 'ownerA' | 'ownerB' | 'fleetManager' | 'outsider';
 
 /**
  * The real service as a child process with its own data directory, plus tokens for the usual
@@ -75,12 +88,18 @@ export class ReliabilityService {
   readonly process: ServiceProcess;
   tokens = {} as Record<Who, string>;
 
-  private constructor(readonly dataDir: string, env: Record<string, string>) {
+  private constructor(
+    readonly dataDir: string,
+    env: Record<string, string>,
+  ) {
     this.process = new ServiceProcess({ dataDir, env, readyTimeoutMs: 60_000 });
   }
 
   static async start(env: Record<string, string> = {}): Promise<ReliabilityService> {
-    const service = new ReliabilityService(mkdtempSync(join(tmpdir(), 'battery-keys-reliability-')), env);
+    const service = new ReliabilityService(
+      mkdtempSync(join(tmpdir(), 'battery-keys-reliability-')),
+      env,
+    );
     await service.process.start();
     const key = localIssuerKey(service.dataDir);
     const cast: Record<Who, [string, string, string[]]> = {
@@ -93,7 +112,12 @@ export class ReliabilityService {
       outsider: ['mallory', 'workshop', ['technician']],
     };
     for (const [who, [personId, partyId, roles]] of Object.entries(cast)) {
-      service.tokens[who as Who] = await mintToken(key, { personId, partyId, roles, ttlSeconds: 6 * 3600 });
+      service.tokens[who as Who] = await mintToken(key, {
+        personId,
+        partyId,
+        roles,
+        ttlSeconds: 6 * 3600,
+      });
     }
     return service;
   }
@@ -105,35 +129,61 @@ export class ReliabilityService {
   async request(
     method: string,
     path: string,
-    options: { as?: Who; token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+    options: {
+      as?: Who;
+      token?: string;
+      body?: unknown;
+      rawBody?: string;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<ApiAnswer> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     const token = options.token ?? (options.as ? this.tokens[options.as] : undefined);
     if (token) headers.authorization = `Bearer ${token}`;
-    const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const payload =
+      options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    if (
+      payload !== undefined &&
+      !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')
+    )
+      headers['content-type'] = 'application/json';
     let response: Response;
     let text: string;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload, signal: options.signal });
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: payload,
+        signal: options.signal,
+      });
       text = await response.text();
     } catch (error) {
       throw new CutOff(error);
     }
     let body: unknown = text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+    if ((response.headers.get('content-type') ?? '').includes('json') && text)
+      body = JSON.parse(text);
     return { status: response.status, body, headers: response.headers };
   }
 
   /** Registers the parties and provisions `serials` for lessor-a (fails loudly on any refusal). */
   async seed(serials: string[]): Promise<void> {
     for (const [partyId, kind] of PARTIES) {
-      const answer = await this.request('POST', '/v1/parties', { as: 'platform', body: { partyId, name: partyId.toUpperCase(), kind } });
-      if (answer.status !== 201) throw new Error(`registering ${partyId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      const answer = await this.request('POST', '/v1/parties', {
+        as: 'platform',
+        body: { partyId, name: partyId.toUpperCase(), kind },
+      });
+      if (answer.status !== 201)
+        throw new Error(`registering ${partyId}: ${answer.status} ${JSON.stringify(answer.body)}`);
     }
     for (const [index, serial] of serials.entries()) {
-      const answer = await this.request('POST', '/v1/batteries', { as: 'provisioner', body: provisionBody(serial, deviceKey(index)) });
-      if (answer.status !== 201) throw new Error(`provisioning ${serial}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      const answer = await this.request('POST', '/v1/batteries', {
+        as: 'provisioner',
+        body: provisionBody(serial, deviceKey(index)),
+      });
+      if (answer.status !== 201)
+        throw new Error(`provisioning ${serial}: ${answer.status} ${JSON.stringify(answer.body)}`);
     }
   }
 
@@ -152,11 +202,30 @@ export const deviceKey = (index: number): KeyPair => keyPairAt('reliability-devi
 export const holderKey = (index: number): KeyPair => keyPairAt('reliability-holder', index);
 
 export function provisionBody(serial: string, device: KeyPair): Record<string, unknown> {
-  return { serial, model: 'T2-48V', chemistry: 'NMC', manufacturerId: 'oem', firstOwnerId: 'lessor-a', hardLimits: HARD_LIMITS, deviceKey: device.publicKey.jwk };
+  return {
+    serial,
+    model: 'T2-48V',
+    chemistry: 'NMC',
+    manufacturerId: 'oem',
+    firstOwnerId: 'lessor-a',
+    hardLimits: HARD_LIMITS,
+    deviceKey: device.publicKey.jwk,
+  };
 }
 
-export function keyBody(holder: string, key: KeyPair, capabilities: string[] = ['charge'], extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { holder: { personId: holder, partyId: 'workshop' }, publicKey: key.publicKey.jwk, capabilities, notAfter: new Date(Date.now() + 365 * 86_400_000).toISOString(), ...extra };
+export function keyBody(
+  holder: string,
+  key: KeyPair,
+  capabilities: string[] = ['charge'],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    holder: { personId: holder, partyId: 'workshop' },
+    publicKey: key.publicKey.jwk,
+    capabilities,
+    notAfter: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    ...extra,
+  };
 }
 
 export const newRequestId = () => `rel-${randomUUID()}`;
@@ -176,7 +245,18 @@ export function readStore(dataDir: string): StoredEvent[] {
   const db = new Database(join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });
   try {
     return db
-      .prepare<[], { position: number; event_id: string; stream_id: string; revision: number; type: string; data: string; metadata: string }>(
+      .prepare<
+        [],
+        {
+          position: number;
+          event_id: string;
+          stream_id: string;
+          revision: number;
+          type: string;
+          data: string;
+          metadata: string;
+        }
+      >(
         'SELECT position, event_id, stream_id, revision, type, data, metadata FROM events ORDER BY position',
       )
       .all()
@@ -201,7 +281,11 @@ export function readStore(dataDir: string): StoredEvent[] {
 export function readModelTables(dataDir: string): Record<string, unknown[]> {
   const db = new Database(join(dataDir, 'read-model.db'), { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all();
+    const tables = db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .all();
     const snapshot: Record<string, unknown[]> = {};
     for (const { name } of tables) {
       snapshot[name] = db

@@ -9,7 +9,10 @@ import type { EventStoreDbTestServerOptions } from './esdb-test-server';
  */
 export class EventStoreDbTestServerThread {
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: () => void; reject: (error: Error) => void }
+  >();
   private isRunning = true;
 
   private constructor(
@@ -24,7 +27,9 @@ export class EventStoreDbTestServerThread {
     });
   }
 
-  static async start(options: EventStoreDbTestServerOptions = {}): Promise<EventStoreDbTestServerThread> {
+  static async start(
+    options: EventStoreDbTestServerOptions = {},
+  ): Promise<EventStoreDbTestServerThread> {
     const worker = new Worker(join(__dirname, 'worker-entry.js'), { workerData: options });
     const port = await new Promise<number>((resolve, reject) => {
       worker.once('error', reject);

@@ -65,16 +65,27 @@ export class EventStoreDbTestServer {
     if (this.server) return;
     const server = new grpc.Server();
     server.addService(StreamsService, createStreamsService(this.log));
-    server.addService(ServerFeaturesService, createServerFeaturesService((this.options.appendRpc ?? 'batch') === 'batch'));
+    server.addService(
+      ServerFeaturesService,
+      createServerFeaturesService((this.options.appendRpc ?? 'batch') === 'batch'),
+    );
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${this.boundPort ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
-        error ? reject(error) : resolve(port),
+      server.bindAsync(
+        `127.0.0.1:${this.boundPort ?? 0}`,
+        grpc.ServerCredentials.createInsecure(),
+        (error, port) => (error ? reject(error) : resolve(port)),
       ),
     );
     this.server = server;
     // Like a node writing its statistics: system events interleave with user events in $all.
     this.log.append(`$stats-127.0.0.1:${this.boundPort}`, -2, [
-      { id: randomUUID(), type: '$statsCollected', contentType: 'application/json', data: Buffer.from('{}'), metadata: new Uint8Array() },
+      {
+        id: randomUUID(),
+        type: '$statsCollected',
+        contentType: 'application/json',
+        data: Buffer.from('{}'),
+        metadata: new Uint8Array(),
+      },
     ]);
   }
 

@@ -101,7 +101,11 @@ export class InMemoryLog {
    *   this order; a wrong expected version otherwise.
    * - an expected revision ahead of the stream: a wrong expected version.
    */
-  append(streamId: string, expected: ExpectedVersion, events: readonly ProposedEvent[]): AppendOutcome {
+  append(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: readonly ProposedEvent[],
+  ): AppendOutcome {
     const current = this.lastRevision(streamId);
     const currentVersion = current ?? -1;
     let expectedVersion = expected;
@@ -110,11 +114,14 @@ export class InMemoryLog {
         expected === EXPECTED_ANY ||
         (expected === EXPECTED_STREAM_EXISTS && current !== undefined) ||
         expected === currentVersion;
-      return matches ? { kind: 'idempotent', lastRevision: currentVersion } : { kind: 'wrong-expected-version', currentRevision: current };
+      return matches
+        ? { kind: 'idempotent', lastRevision: currentVersion }
+        : { kind: 'wrong-expected-version', currentRevision: current };
     }
 
     if (expectedVersion === EXPECTED_STREAM_EXISTS) {
-      if (current === undefined) return { kind: 'wrong-expected-version', currentRevision: current };
+      if (current === undefined)
+        return { kind: 'wrong-expected-version', currentRevision: current };
       expectedVersion = EXPECTED_ANY;
     }
 
@@ -146,7 +153,8 @@ export class InMemoryLog {
       return { kind: 'idempotent', lastRevision: revision };
     }
 
-    if (expectedVersion > currentVersion) return { kind: 'wrong-expected-version', currentRevision: current };
+    if (expectedVersion > currentVersion)
+      return { kind: 'wrong-expected-version', currentRevision: current };
     return this.write(streamId, events);
   }
 
@@ -161,7 +169,8 @@ export class InMemoryLog {
     for (const event of events) {
       position = this.nextPosition;
       // Advance like a log of bytes would: positions are increasing and not dense.
-      this.nextPosition += 96 + streamId.length + event.type.length + event.data.length + event.metadata.length;
+      this.nextPosition +=
+        96 + streamId.length + event.type.length + event.data.length + event.metadata.length;
       const revision = indexes.length;
       indexes.push(this.records.length);
       this.records.push({ streamId, revision, ...event, created, position });

@@ -1,5 +1,8 @@
 import type { IServerFeaturesServer } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
-import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
+import {
+  SupportedMethod,
+  SupportedMethods,
+} from '@eventstore/db-client/generated/serverfeatures_pb';
 
 const STREAMS = 'event_store.client.streams.Streams';
 
@@ -13,7 +16,12 @@ export function createServerFeaturesService(batchAppend: boolean): IServerFeatur
       const methods = ['read', 'append', ...(batchAppend ? ['batchappend'] : [])].map((name) =>
         new SupportedMethod().setServiceName(STREAMS).setMethodName(name),
       );
-      callback(null, new SupportedMethods().setMethodsList(methods).setEventStoreServerVersion(batchAppend ? '23.10.0' : '21.6.0'));
+      callback(
+        null,
+        new SupportedMethods()
+          .setMethodsList(methods)
+          .setEventStoreServerVersion(batchAppend ? '23.10.0' : '21.6.0'),
+      );
     },
   };
 }

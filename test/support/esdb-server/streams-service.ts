@@ -11,7 +11,13 @@ import {
   ReadReq,
   ReadResp,
 } from '@eventstore/db-client/generated/streams_pb';
-import { AllStreamPosition, Empty, StreamIdentifier, UUID, WrongExpectedVersion } from '@eventstore/db-client/generated/shared_pb';
+import {
+  AllStreamPosition,
+  Empty,
+  StreamIdentifier,
+  UUID,
+  WrongExpectedVersion,
+} from '@eventstore/db-client/generated/shared_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
 import {
   EXPECTED_ANY,
@@ -39,7 +45,10 @@ export function createStreamsService(log: InMemoryLog): IStreamsServer {
       });
     },
 
-    append(call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) {
+    append(
+      call: grpc.ServerReadableStream<AppendReq, AppendResp>,
+      callback: grpc.sendUnaryData<AppendResp>,
+    ) {
       let options: AppendReq.Options | undefined;
       const events: ProposedEvent[] = [];
       let failed = false;
@@ -56,7 +65,11 @@ export function createStreamsService(log: InMemoryLog): IStreamsServer {
       call.on('error', () => undefined);
       call.on('end', () => {
         if (failed) return;
-        if (!options) return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'Append without options' } as grpc.ServiceError);
+        if (!options)
+          return callback({
+            code: grpc.status.INVALID_ARGUMENT,
+            details: 'Append without options',
+          } as grpc.ServiceError);
         const streamId = streamName(options.getStreamIdentifier());
         const expected = classicExpectedVersion(options);
         callback(null, toAppendResp(log.append(streamId, expected, events), expected));
@@ -64,7 +77,10 @@ export function createStreamsService(log: InMemoryLog): IStreamsServer {
     },
 
     batchAppend(call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>) {
-      const pending = new Map<string, { options: BatchAppendReq.Options; events: ProposedEvent[] }>();
+      const pending = new Map<
+        string,
+        { options: BatchAppendReq.Options; events: ProposedEvent[] }
+      >();
       call.on('data', (request: BatchAppendReq) => {
         const correlationId = uuidString(request.getCorrelationId());
         let batch = pending.get(correlationId);
@@ -72,24 +88,33 @@ export function createStreamsService(log: InMemoryLog): IStreamsServer {
           batch = { options: request.getOptions()!, events: [] };
           pending.set(correlationId, batch);
         }
-        for (const message of request.getProposedMessagesList()) batch.events.push(toProposedEvent(message));
+        for (const message of request.getProposedMessagesList())
+          batch.events.push(toProposedEvent(message));
         if (!request.getIsFinal()) return;
         pending.delete(correlationId);
         const streamId = streamName(batch.options.getStreamIdentifier());
         const expected = batchExpectedVersion(batch.options);
         const outcome = log.append(streamId, expected, batch.events);
-        call.write(toBatchAppendResp(request.getCorrelationId()!, batch.options, outcome, expected));
+        call.write(
+          toBatchAppendResp(request.getCorrelationId()!, batch.options, outcome, expected),
+        );
       });
       call.on('error', () => undefined);
       call.on('end', () => call.end());
     },
 
     delete(_call, callback) {
-      callback({ code: grpc.status.UNIMPLEMENTED, details: 'Not part of the test double' } as grpc.ServiceError);
+      callback({
+        code: grpc.status.UNIMPLEMENTED,
+        details: 'Not part of the test double',
+      } as grpc.ServiceError);
     },
 
     tombstone(_call, callback) {
-      callback({ code: grpc.status.UNIMPLEMENTED, details: 'Not part of the test double' } as grpc.ServiceError);
+      callback({
+        code: grpc.status.UNIMPLEMENTED,
+        details: 'Not part of the test double',
+      } as grpc.ServiceError);
     },
   };
 }
@@ -97,10 +122,17 @@ export function createStreamsService(log: InMemoryLog): IStreamsServer {
 async function serveRead(log: InMemoryLog, call: ReadCall): Promise<void> {
   const options = call.request.getOptions()!;
   if (options.hasSubscription()) {
-    if (!options.hasAll()) throw Object.assign(new Error('Stream subscriptions are not part of the test double'), { code: grpc.status.UNIMPLEMENTED });
+    if (!options.hasAll())
+      throw Object.assign(new Error('Stream subscriptions are not part of the test double'), {
+        code: grpc.status.UNIMPLEMENTED,
+      });
     return subscribeToAll(log, call, options);
   }
-  const count = Number(BigInt(options.getCount()) > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : options.getCount());
+  const count = Number(
+    BigInt(options.getCount()) > BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number.MAX_SAFE_INTEGER
+      : options.getCount(),
+  );
   const backwards = options.getReadDirection() === ReadReq.Options.ReadDirection.BACKWARDS;
   const writer = new ResponseWriter(call);
   if (options.hasStream()) await readStream(log, writer, options.getStream()!, count, backwards);
@@ -108,7 +140,13 @@ async function serveRead(log: InMemoryLog, call: ReadCall): Promise<void> {
   if (!call.cancelled) call.end();
 }
 
-async function readStream(log: InMemoryLog, writer: ResponseWriter, stream: ReadReq.Options.StreamOptions, count: number, backwards: boolean) {
+async function readStream(
+  log: InMemoryLog,
+  writer: ResponseWriter,
+  stream: ReadReq.Options.StreamOptions,
+  count: number,
+  backwards: boolean,
+) {
   const streamId = streamName(stream.getStreamIdentifier());
   const indexes = log.streamRecords(streamId);
   if (!indexes) {
@@ -122,12 +160,22 @@ async function readStream(log: InMemoryLog, writer: ResponseWriter, stream: Read
   else if (stream.hasEnd()) revision = backwards ? indexes.length - 1 : indexes.length;
   else revision = Number(stream.getRevision());
   const step = backwards ? -1 : 1;
-  for (let sent = 0; sent < count && revision >= 0 && revision < indexes.length; sent++, revision += step) {
+  for (
+    let sent = 0;
+    sent < count && revision >= 0 && revision < indexes.length;
+    sent++, revision += step
+  ) {
     if (!(await writer.write(eventResp(log.records[indexes[revision]])))) return;
   }
 }
 
-async function readAll(log: InMemoryLog, writer: ResponseWriter, options: ReadReq.Options, count: number, backwards: boolean) {
+async function readAll(
+  log: InMemoryLog,
+  writer: ResponseWriter,
+  options: ReadReq.Options,
+  count: number,
+  backwards: boolean,
+) {
   const all = options.getAll()!;
   const filter = toRecordFilter(options);
   // Forwards from a position includes the event at it; backwards from a position starts before it.
@@ -152,7 +200,11 @@ async function readAll(log: InMemoryLog, writer: ResponseWriter, options: ReadRe
  * A catch-up subscription: confirmation, then every stored event after the start point, then live
  * events as they are appended. Filtered subscriptions also get checkpoints, like from the server.
  */
-async function subscribeToAll(log: InMemoryLog, call: ReadCall, options: ReadReq.Options): Promise<void> {
+async function subscribeToAll(
+  log: InMemoryLog,
+  call: ReadCall,
+  options: ReadReq.Options,
+): Promise<void> {
   const writer = new ResponseWriter(call);
   const confirmation = new ReadResp.SubscriptionConfirmation().setSubscriptionId(randomUUID());
   if (!(await writer.write(new ReadResp().setConfirmation(confirmation)))) return;
@@ -176,7 +228,9 @@ async function subscribeToAll(log: InMemoryLog, call: ReadCall, options: ReadReq
       }
       if (filter && ++scannedSinceCheckpoint >= interval) {
         scannedSinceCheckpoint = 0;
-        const checkpoint = new ReadResp.Checkpoint().setCommitPosition(String(record.position)).setPreparePosition(String(record.position));
+        const checkpoint = new ReadResp.Checkpoint()
+          .setCommitPosition(String(record.position))
+          .setPreparePosition(String(record.position));
         if (!(await writer.write(new ReadResp().setCheckpoint(checkpoint)))) return;
       }
     }
@@ -219,7 +273,9 @@ class ResponseWriter {
 function eventResp(record: LogRecord): ReadResp {
   const recorded = new ReadResp.ReadEvent.RecordedEvent();
   recorded.setId(new UUID().setString(record.id));
-  recorded.setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(record.streamId, 'utf8')));
+  recorded.setStreamIdentifier(
+    new StreamIdentifier().setStreamName(Buffer.from(record.streamId, 'utf8')),
+  );
   recorded.setStreamRevision(String(record.revision));
   recorded.setCommitPosition(String(record.position));
   recorded.setPreparePosition(String(record.position));
@@ -229,11 +285,15 @@ function eventResp(record: LogRecord): ReadResp {
   metadata.set('created', String(record.created));
   recorded.setData(record.data);
   recorded.setCustomMetadata(record.metadata);
-  const event = new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(String(record.position));
+  const event = new ReadResp.ReadEvent()
+    .setEvent(recorded)
+    .setCommitPosition(String(record.position));
   return new ReadResp().setEvent(event);
 }
 
-function toProposedEvent(message: AppendReq.ProposedMessage | BatchAppendReq.ProposedMessage): ProposedEvent {
+function toProposedEvent(
+  message: AppendReq.ProposedMessage | BatchAppendReq.ProposedMessage,
+): ProposedEvent {
   const metadata = message.getMetadataMap();
   const type = metadata.get('type');
   const contentType = metadata.get('content-type');
@@ -288,7 +348,11 @@ function toAppendResp(outcome: AppendOutcome, expected: ExpectedVersion): Append
   else success.setCurrentRevision(String(outcome.lastRevision));
   // EventStoreDB answers a retried (idempotent) append without a position.
   if (outcome.kind === 'written') {
-    success.setPosition(new AppendResp.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+    success.setPosition(
+      new AppendResp.Position()
+        .setCommitPosition(String(outcome.position))
+        .setPreparePosition(String(outcome.position)),
+    );
   } else {
     success.setNoPosition(new Empty());
   }
@@ -296,8 +360,15 @@ function toAppendResp(outcome: AppendOutcome, expected: ExpectedVersion): Append
 }
 
 /** BatchAppend answers errors as a google.rpc.Status whose details pack the EventStoreDB error message. */
-function toBatchAppendResp(correlationId: UUID, options: BatchAppendReq.Options, outcome: AppendOutcome, expected: ExpectedVersion): BatchAppendResp {
-  const response = new BatchAppendResp().setCorrelationId(correlationId).setStreamIdentifier(options.getStreamIdentifier());
+function toBatchAppendResp(
+  correlationId: UUID,
+  options: BatchAppendReq.Options,
+  outcome: AppendOutcome,
+  expected: ExpectedVersion,
+): BatchAppendResp {
+  const response = new BatchAppendResp()
+    .setCorrelationId(correlationId)
+    .setStreamIdentifier(options.getStreamIdentifier());
   if (expected === EXPECTED_NO_STREAM) response.setNoStream(new GoogleEmpty());
   else if (expected === EXPECTED_STREAM_EXISTS) response.setStreamExists(new GoogleEmpty());
   else if (expected === EXPECTED_ANY) response.setAny(new GoogleEmpty());
@@ -313,14 +384,21 @@ function toBatchAppendResp(correlationId: UUID, options: BatchAppendReq.Options,
     else wrong.setExpectedStreamPosition(String(expected));
     const details = new Any();
     details.pack(wrong.serializeBinary(), 'event_store.client.WrongExpectedVersion');
-    const status = new Status().setCode(FAILED_PRECONDITION).setMessage('Wrong expected version').setDetails(details);
+    const status = new Status()
+      .setCode(FAILED_PRECONDITION)
+      .setMessage('Wrong expected version')
+      .setDetails(details);
     return response.setError(status);
   }
   const success = new BatchAppendResp.Success();
   if (outcome.lastRevision < 0) success.setNoStream(new GoogleEmpty());
   else success.setCurrentRevision(String(outcome.lastRevision));
   if (outcome.kind === 'written') {
-    success.setPosition(new AllStreamPosition().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+    success.setPosition(
+      new AllStreamPosition()
+        .setCommitPosition(String(outcome.position))
+        .setPreparePosition(String(outcome.position)),
+    );
   } else {
     success.setNoPosition(new GoogleEmpty());
   }
