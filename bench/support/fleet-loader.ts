@@ -5,17 +5,14 @@ import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-st
 import type { NewEvent } from '../../src/event-store/event-store.port';
 import { batteryDecider } from '../../src/batteries/domain/battery-decider';
 import type { BatteryCommand } from '../../src/batteries/domain/battery-commands';
-import {
-  batteryStreamId,
-  type BatteryEvent,
-  type PublicKey,
-} from '../../src/batteries/domain/battery-events';
+import { batteryStreamId, type BatteryEvent } from '../../src/batteries/domain/battery-events';
+import type { PublicKey } from '../../src/shared/domain/public-key';
 import type { BatteryState } from '../../src/batteries/domain/battery-state';
-import type { Capability } from '../../src/batteries/domain/capability-catalogue';
+import type { Capability } from '../../src/policy/domain/capability-catalogue';
 import { partyDecider } from '../../src/parties/domain/party-decider';
 import { partyStreamId } from '../../src/parties/domain/party-events';
 import type { Actor } from '../../src/shared/domain/actor';
-import type { CommandContext } from '../../src/shared/domain/command-context';
+import type { CommandContext } from '../../src/policy/domain/command-context';
 import type { PartyKind } from '../../src/shared/domain/party-kind';
 import { toNewEvent } from '../../src/shared/infrastructure/event-mapping';
 

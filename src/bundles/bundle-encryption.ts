@@ -1,5 +1,5 @@
 import { CompactEncrypt, importJWK } from 'jose';
-import type { PublicKey } from '../batteries/domain/battery-events';
+import type { PublicKey } from '../shared/domain/public-key';
 import { ruleViolated } from '../shared/domain/domain-error';
 import { BUNDLE_TYP } from './domain/bundle-claims';
 

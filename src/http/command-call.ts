@@ -2,7 +2,7 @@ import { createParamDecorator, UnauthorizedException, type ExecutionContext } fr
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../shared/domain/actor';
 import type { ActivePolicy } from '../policy/domain/policy-document';
-import type { CommandContext } from '../shared/domain/command-context';
+import type { CommandContext } from '../policy/domain/command-context';
 import type { ExecuteOptions } from '../command-handling/command-executor';
 import { requestFingerprint } from './request-fingerprint';
 import { readIdempotencyKey, readIfMatchRevision } from './command-headers';

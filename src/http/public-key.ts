@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint } from 'jose';
 import { z } from 'zod';
-import type { PublicKey } from '../batteries/domain/battery-events';
+import type { PublicKey } from '../shared/domain/public-key';
 import { assertStrongPublicKey } from '../shared/crypto/public-key-strength';
 
 const base64url = (length: number) =>

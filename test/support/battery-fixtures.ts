@@ -1,5 +1,5 @@
 import type { Actor } from '../../src/shared/domain/actor';
-import type { CommandContext } from '../../src/shared/domain/command-context';
+import type { CommandContext } from '../../src/policy/domain/command-context';
 import type { PartyFacts } from '../../src/shared/domain/party-kind';
 import type { BatteryCommand } from '../../src/batteries/domain/battery-commands';
 import type { BatteryEvent } from '../../src/batteries/domain/battery-events';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../event-store/event-store.port';
-import type { Page } from '../../batteries/queries/battery-read-model';
+import type { Page } from '../../read-model/page';
 
 export interface AuditEntry {
   position: string;

@@ -3,7 +3,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
 import { hasOversight } from '../../shared/domain/oversight';
-import type { Page } from '../../batteries/queries/battery-read-model';
+import type { Page } from '../../read-model/page';
 import {
   AUDIT_READ_MODEL,
   type AuditEntry,

@@ -1,7 +1,7 @@
-import type { CommandContext } from '../../shared/domain/command-context';
+import type { CommandContext } from '../../policy/domain/command-context';
 import type { PartyFacts } from '../../shared/domain/party-kind';
-import type { Capability } from './capability-catalogue';
-import type { PublicKey } from './battery-events';
+import type { Capability } from '../../policy/domain/capability-catalogue';
+import type { PublicKey } from '../../shared/domain/public-key';
 import type { HardLimits } from './hard-limits';
 import type { TunableParameters } from './tunable-parameters';
 

@@ -1,28 +1,16 @@
 import type { DomainEvent } from '../../shared/domain/domain-event';
 import type { RecordedApproval } from '../../policy/domain/approvals';
 import type { ApprovalSlot, PolicyAction } from '../../policy/domain/policy-document';
-import type { Capability } from './capability-catalogue';
+import type { Capability } from '../../policy/domain/capability-catalogue';
+import type { KeyAuthority } from '../../policy/domain/key-authority';
+import type { PublicKey } from '../../shared/domain/public-key';
 import type { HardLimits } from './hard-limits';
 import type { TunableParameters } from './tunable-parameters';
-
-/** A public key as JWK; validated and fingerprinted (RFC 7638 thumbprint) at the edge. */
-export interface PublicKey {
-  jwk: Record<string, string>;
-  thumbprint: string;
-}
 
 export interface KeyHolder {
   personId: string;
   partyId: string;
 }
-
-/**
- * Under whose authority a key was issued. A key lives only as long as that authority: the owner's
- * keys end with its ownership, an operator's with its lease.
- */
-export type KeyAuthority =
-  | { relationship: 'owner'; partyId: string }
-  | { relationship: 'operator'; partyId: string; leaseId: string };
 
 export type ProposalKind = 'parameter-change' | 'theft-recovery';
 

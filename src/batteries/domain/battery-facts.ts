@@ -1,3 +1,5 @@
+import type { PendingApprovals } from '../../policy/domain/approvals';
+import type { ExplainTarget } from '../../policy/domain/explain';
 import type { RelationshipFacts } from '../../policy/domain/relationship';
 import type { ProvisionedBattery } from './battery-state';
 import { conflict } from '../../shared/domain/domain-error';
@@ -16,4 +18,22 @@ export function relationshipFacts(battery: ProvisionedBattery): RelationshipFact
 export function assertNotStolen(battery: ProvisionedBattery, what: string): void {
   if (battery.status === 'stolen')
     throw conflict('battery-stolen', `A battery reported stolen cannot be ${what}`);
+}
+
+/** The battery as explain sees it: relationships, lease, and what waits for approval, by id. */
+export function explainTarget(battery: ProvisionedBattery): ExplainTarget {
+  const pending = new Map<string, PendingApprovals>();
+  for (const { proposalId, proposedBy, required, approvals } of battery.proposals) {
+    pending.set(proposalId, { proposedBy, required, approvals });
+  }
+  if (battery.openTransfer) {
+    const { transferId, proposedBy, required, approvals } = battery.openTransfer;
+    pending.set(transferId, { proposedBy, required, approvals });
+  }
+  return {
+    serial: battery.serial,
+    facts: relationshipFacts(battery),
+    leaseId: battery.lease?.leaseId ?? null,
+    pending,
+  };
 }

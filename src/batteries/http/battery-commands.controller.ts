@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Capability } from '../domain/capability-catalogue';
+import type { Capability } from '../../policy/domain/capability-catalogue';
 import type { BatteryCommand } from '../domain/battery-commands';
 import { PartyDirectory } from '../../parties/party-directory';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CAPABILITY_NAMES } from '../domain/capability-catalogue';
+import { CAPABILITY_NAMES } from '../../policy/domain/capability-catalogue';
 import { CHEMISTRIES } from '../domain/chemistry-envelopes';
 import {
   idSchema,

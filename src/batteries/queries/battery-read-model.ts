@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { Page } from '../../read-model/page';
 import type { Actor } from '../../shared/domain/actor';
 import { batteryNotFound, mayRead } from '../domain/access-policy';
 import { relationshipFacts } from '../domain/battery-facts';
@@ -14,12 +15,6 @@ export interface BatteryRow {
   bundleVersion: number;
   position: bigint;
   state: ProvisionedBattery;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
 }
 
 interface RawRow {

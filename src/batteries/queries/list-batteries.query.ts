@@ -2,12 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import { assertMayListFleet, type FleetFilter } from '../domain/access-policy';
-import {
-  BATTERY_READ_MODEL,
-  type BatteryReadModel,
-  type BatteryRow,
-  type Page,
-} from './battery-read-model';
+import { BATTERY_READ_MODEL, type BatteryReadModel, type BatteryRow } from './battery-read-model';
+import type { Page } from '../../read-model/page';
 
 export type BatteryListFilter = FleetFilter;
 

@@ -2,7 +2,7 @@ import {
   isPhysicalHarm,
   SAFE_STATE_CAPABILITIES,
   type Capability,
-} from '../../batteries/domain/capability-catalogue';
+} from '../../policy/domain/capability-catalogue';
 import type { ProvisionedBattery } from '../../batteries/domain/battery-state';
 import type { HardLimits } from '../../batteries/domain/hard-limits';
 import type { TunableParameters } from '../../batteries/domain/tunable-parameters';

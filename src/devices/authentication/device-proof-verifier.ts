@@ -1,6 +1,6 @@
 import { base64url, compactVerify, importJWK, type CryptoKey } from 'jose';
 import { z } from 'zod';
-import type { PublicKey } from '../../batteries/domain/battery-events';
+import type { PublicKey } from '../../shared/domain/public-key';
 import { canonicalBase64url } from '../../shared/crypto/bytes';
 import {
   explainWeakness,

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../shared/domain/command-context';
+import type { CommandContext } from '../../policy/domain/command-context';
 
 /** When a bundle version came into force, from the service's own record of the battery. */
 export interface ServedVersion {

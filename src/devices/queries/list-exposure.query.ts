@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
-import type { Page } from '../../batteries/queries/battery-read-model';
+import type { Page } from '../../read-model/page';
 import {
   DEVICE_SYNC_READ_MODEL,
   type DeviceSyncReadModel,

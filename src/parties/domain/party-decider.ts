@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../shared/domain/command-context';
+import type { CommandContext } from '../../policy/domain/command-context';
 import type { Decider } from '../../shared/domain/decider';
 import { conflict } from '../../shared/domain/domain-error';
 import { recordedBy } from '../../shared/domain/domain-event';

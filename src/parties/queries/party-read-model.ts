@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Page } from '../../batteries/queries/battery-read-model';
+import type { Page } from '../../read-model/page';
 
 export interface PartyView {
   partyId: string;

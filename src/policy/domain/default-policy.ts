@@ -1,4 +1,4 @@
-import { CAPABILITIES } from '../../batteries/domain/capability-catalogue';
+import { CAPABILITIES } from './capability-catalogue';
 import { ROLES } from '../../shared/domain/roles';
 import type { ActivePolicy, PartyRole, PolicyDocument } from './policy-document';
 

@@ -1,12 +1,23 @@
 import type { Actor } from '../../shared/domain/actor';
 import { DomainError } from '../../shared/domain/domain-error';
-import type { ProvisionedBattery } from '../../batteries/domain/battery-state';
-import { relationshipFacts } from '../../batteries/domain/battery-facts';
 import { approve, missingSlots, type PendingApprovals } from './approvals';
 import type { PolicyDecision } from './policy-decision';
 import type { ActivePolicy, ApprovalSlot, PolicyAction } from './policy-document';
 import { evaluateAction, evaluateIssuance } from './policy-evaluation';
 import { relationshipsOf, type Relationship, type RelationshipFacts } from './relationship';
+
+/**
+ * What explain needs to know of a battery: who stands in which relationship to it, its lease (the
+ * authority an operator's key would rest on) and what waits for approval there. The battery
+ * context builds it; the rule book never reads a battery's state.
+ */
+export interface ExplainTarget {
+  serial: string;
+  facts: RelationshipFacts;
+  leaseId: string | null;
+  /** Open proposals and transfers by id. */
+  pending: ReadonlyMap<string, PendingApprovals>;
+}
 
 export type ExplainQuestion =
   | { action: PolicyAction }
@@ -29,10 +40,10 @@ export interface Explanation extends PolicyDecision {
 export function explain(
   policy: ActivePolicy,
   subject: Actor,
-  battery: ProvisionedBattery | null,
+  battery: ExplainTarget | null,
   question: ExplainQuestion,
 ): Explanation {
-  const facts: RelationshipFacts = battery ? relationshipFacts(battery) : {};
+  const facts: RelationshipFacts = battery?.facts ?? {};
   const relationships = relationshipsOf(subject.partyId, facts);
   const base = {
     subject: { personId: subject.personId, partyId: subject.partyId, roles: subject.roles },
@@ -43,7 +54,7 @@ export function explain(
     const { authority: _authority, ...decision } = evaluateIssuance(policy, subject, facts, {
       capabilities: question.capabilities,
       holder: question.holder,
-      leaseId: battery?.lease?.leaseId ?? null,
+      leaseId: battery?.leaseId ?? null,
     });
     return { ...decision, ...base, approvalsMissing: [] };
   }
@@ -64,25 +75,11 @@ export function explain(
 function explainApproval(
   policy: ActivePolicy,
   subject: Actor,
-  battery: ProvisionedBattery | null,
+  battery: ExplainTarget | null,
   proposalId: string,
   relationships: Relationship[],
 ) {
-  const proposal = battery?.proposals.find((p) => p.proposalId === proposalId);
-  const transfer = battery?.openTransfer?.transferId === proposalId ? battery.openTransfer : null;
-  const pending: PendingApprovals | null = proposal
-    ? {
-        proposedBy: proposal.proposedBy,
-        required: proposal.required,
-        approvals: proposal.approvals,
-      }
-    : transfer
-      ? {
-          proposedBy: transfer.proposedBy,
-          required: transfer.required,
-          approvals: transfer.approvals,
-        }
-      : null;
+  const pending = battery?.pending.get(proposalId) ?? null;
   const base = {
     action: 'proposal.approve',
     policyVersion: policy.version,

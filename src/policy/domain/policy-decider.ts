@@ -1,5 +1,5 @@
 import type { RecordedActor } from '../../shared/domain/actor';
-import type { CommandContext } from '../../shared/domain/command-context';
+import type { CommandContext } from './command-context';
 import type { Decider } from '../../shared/domain/decider';
 import { conflict, forbidden, notFound } from '../../shared/domain/domain-error';
 import { recordedBy } from '../../shared/domain/domain-event';

@@ -1,4 +1,4 @@
-import type { OnionLayer } from '../../batteries/domain/capability-catalogue';
+import type { OnionLayer } from './capability-catalogue';
 import type { Relationship } from './relationship';
 
 /** One kind of person: a role held in a party that stands in a relationship to the battery. */

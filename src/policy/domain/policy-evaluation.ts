@@ -1,12 +1,12 @@
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
-import type { KeyAuthority } from '../../batteries/domain/battery-events';
+import type { KeyAuthority } from './key-authority';
 import {
   effectiveLayer,
   isPhysicalHarm,
   PHYSICAL_HARM_LAYER,
   type OnionLayer,
-} from '../../batteries/domain/capability-catalogue';
+} from './capability-catalogue';
 import { samePerson } from './approvals';
 import type { PolicyDecision } from './policy-decision';
 import type { ActivePolicy, PolicyAction } from './policy-document';

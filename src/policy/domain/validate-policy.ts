@@ -1,9 +1,5 @@
 import { ruleViolated } from '../../shared/domain/domain-error';
-import {
-  CAPABILITIES,
-  isCapability,
-  SAFE_STATE_CAPABILITIES,
-} from '../../batteries/domain/capability-catalogue';
+import { CAPABILITIES, isCapability, SAFE_STATE_CAPABILITIES } from './capability-catalogue';
 import {
   POLICY_ACTIONS,
   type PartyRole,

@@ -1,5 +1,4 @@
-import type { RecordedActor } from './actor';
-import type { CommandContext } from './command-context';
+import type { Actor, RecordedActor } from './actor';
 
 /** The audit facts every event carries, complete by construction. */
 export interface EventMeta {
@@ -17,8 +16,17 @@ export interface DomainEvent<Type extends string = string, Data extends object =
   meta: EventMeta;
 }
 
+/** What a decision knows about its call: who, when, why, for which request, under which policy version. */
+export interface DecisionFacts {
+  actor: Actor;
+  now: Date;
+  requestId: string;
+  reason?: string;
+  policy: { version: number };
+}
+
 /** Stamps an event with who did it, in which role, when, why and for which request. */
-export function recordedBy(context: CommandContext, role: string): EventMeta {
+export function recordedBy(context: DecisionFacts, role: string): EventMeta {
   return {
     actor: { personId: context.actor.personId, partyId: context.actor.partyId, role },
     occurredAt: context.now.toISOString(),

@@ -1,8 +1,9 @@
-import type { ActivePolicy } from '../../policy/domain/policy-document';
-import type { Actor } from './actor';
+import type { Actor } from '../../shared/domain/actor';
+import type { ActivePolicy } from './policy-document';
 
 /**
- * What every command carries besides its own fields. Time and ids come in from outside so the
+ * What every command carries besides its own fields, above all the policy it is decided under:
+ * every context's decisions are judged by the rule book, so this lives with it. Time and ids come in from outside so the
  * decision functions stay pure and replayable.
  */
 export interface CommandContext {

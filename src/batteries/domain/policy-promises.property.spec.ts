@@ -8,24 +8,24 @@ import {
   NOW,
 } from '../../../test/support/battery-fixtures';
 import type { Actor } from '../../shared/domain/actor';
-import type { CommandContext } from '../../shared/domain/command-context';
+import type { CommandContext } from '../../policy/domain/command-context';
 import { DomainError } from '../../shared/domain/domain-error';
 import { ROLES } from '../../shared/domain/roles';
-import { batteryDecider } from '../../batteries/domain/battery-decider';
-import type { BatteryCommand } from '../../batteries/domain/battery-commands';
-import type { BatteryEvent } from '../../batteries/domain/battery-events';
-import { relationshipFacts } from '../../batteries/domain/battery-facts';
-import type { BatteryState, ProvisionedBattery } from '../../batteries/domain/battery-state';
+import { batteryDecider } from './battery-decider';
+import type { BatteryCommand } from './battery-commands';
+import type { BatteryEvent } from './battery-events';
+import { explainTarget, relationshipFacts } from './battery-facts';
+import type { BatteryState, ProvisionedBattery } from './battery-state';
 import {
   CAPABILITIES,
   CAPABILITY_NAMES,
   type Capability,
-} from '../../batteries/domain/capability-catalogue';
-import { assertWithinHardLimits } from '../../batteries/domain/tunable-parameters';
+} from '../../policy/domain/capability-catalogue';
+import { assertWithinHardLimits } from './tunable-parameters';
 import { bundleClaims } from '../../bundles/domain/bundle-claims';
-import { approvalStillHolds } from '../../batteries/domain/authority-reconciliation';
-import { DEFAULT_POLICY, DEFAULT_POLICY_DOCUMENT } from './default-policy';
-import { explain } from './explain';
+import { approvalStillHolds } from './authority-reconciliation';
+import { DEFAULT_POLICY, DEFAULT_POLICY_DOCUMENT } from '../../policy/domain/default-policy';
+import { explain } from '../../policy/domain/explain';
 import type {
   ActionRule,
   ActivePolicy,
@@ -33,11 +33,15 @@ import type {
   PartyRole,
   PolicyAction,
   PolicyDocument,
-} from './policy-document';
-import { POLICY_ACTIONS } from './policy-document';
-import { policyDecider, type PolicyCommand, type PolicyState } from './policy-decider';
-import { RELATIONSHIPS, type Relationship } from './relationship';
-import { policyProblems } from './validate-policy';
+} from '../../policy/domain/policy-document';
+import { POLICY_ACTIONS } from '../../policy/domain/policy-document';
+import {
+  policyDecider,
+  type PolicyCommand,
+  type PolicyState,
+} from '../../policy/domain/policy-decider';
+import { RELATIONSHIPS, type Relationship } from '../../policy/domain/relationship';
+import { policyProblems } from '../../policy/domain/validate-policy';
 
 /**
  * The README's policy section promises things "under any policy". Here random policy documents
@@ -441,12 +445,19 @@ function checkState(battery: ProvisionedBattery, policy: ActivePolicy): void {
     expect(battery.proposals.filter((p) => p.kind === 'parameter-change')).toEqual([]);
   // Art. 14: the owner and the operator read the battery's health whatever the policy says.
   const owner: Actor = { personId: 'x', partyId: battery.ownerId, roles: [] };
-  expect(explain(policy, owner, battery, { action: 'health.read' }).allowed).toBe(true);
+  expect(explain(policy, owner, explainTarget(battery), { action: 'health.read' }).allowed).toBe(
+    true,
+  );
   if (battery.lease)
     expect(
-      explain(policy, { personId: 'y', partyId: battery.lease.operatorId, roles: [] }, battery, {
-        action: 'health.read',
-      }).allowed,
+      explain(
+        policy,
+        { personId: 'y', partyId: battery.lease.operatorId, roles: [] },
+        explainTarget(battery),
+        {
+          action: 'health.read',
+        },
+      ).allowed,
     ).toBe(true);
 }
 

@@ -6,25 +6,28 @@ import {
   provisionCommand,
   issueKeyCommand,
 } from '../../../test/support/battery-fixtures';
-import { batteryDecider } from '../../batteries/domain/battery-decider';
-import type { ProvisionedBattery } from '../../batteries/domain/battery-state';
-import type { BatteryCommand } from '../../batteries/domain/battery-commands';
-import { DEFAULT_POLICY } from './default-policy';
-import { explain } from './explain';
+import { batteryDecider } from './battery-decider';
+import { explainTarget } from './battery-facts';
+import type { ProvisionedBattery } from './battery-state';
+import type { BatteryCommand } from './battery-commands';
+import { DEFAULT_POLICY } from '../../policy/domain/default-policy';
+import { explain } from '../../policy/domain/explain';
 
-const batteryAfter = (...commands: BatteryCommand[]) =>
+const stateAfter = (...commands: BatteryCommand[]) =>
   history(...commands).reduce(
     batteryDecider.evolve,
     batteryDecider.initialState(),
   ) as ProvisionedBattery;
+const batteryAfter = (...commands: BatteryCommand[]) => explainTarget(stateAfter(...commands));
 
 describe('explain', () => {
-  const leased = batteryAfter(provisionCommand(), {
+  const leasedState = stateAfter(provisionCommand(), {
     type: 'AssignOperator',
     leaseId: 'l-1',
     operator: parties.courier,
     context: context(actors.ownerA),
   });
+  const leased = explainTarget(leasedState);
 
   it('names the rule, relationship and role that allow an action', () => {
     expect(explain(DEFAULT_POLICY, actors.ownerA, leased, { action: 'lease.end' })).toMatchObject({
@@ -64,7 +67,7 @@ describe('explain', () => {
           holder: { personId: 'dan', party: parties.courier },
           context: context(actors.fleetManager),
         }),
-        leased,
+        leasedState,
       ),
     ).toThrow(expect.objectContaining({ code: 'issuer-matrix-exceeded' }));
   });

@@ -3,15 +3,11 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type Database from 'better-sqlite3';
 import type { Actor } from '../../shared/domain/actor';
 import { READ_MODEL_DB } from '../../read-model/read-model.database';
-import type {
-  OpenProposal,
-  OpenTransfer,
-  ProvisionedBattery,
-} from '../../batteries/domain/battery-state';
-import { relationshipFacts } from '../../batteries/domain/battery-facts';
-import { missingSlots } from '../domain/approvals';
-import { canApprove } from '../domain/explain';
-import { relationshipsOf } from '../domain/relationship';
+import { missingSlots } from '../../policy/domain/approvals';
+import { canApprove } from '../../policy/domain/explain';
+import { relationshipsOf } from '../../policy/domain/relationship';
+import { relationshipFacts } from '../domain/battery-facts';
+import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../domain/battery-state';
 
 export interface PendingApproval {
   serial: string;
