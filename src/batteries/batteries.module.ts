@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
 import { PartiesModule } from '../parties/parties.module';
+import { ReadModelModule } from '../read-model/read-model.module';
+import { BATTERY_STREAM_PREFIX } from './domain/battery-events';
+import { BatteriesProjection } from './projections/batteries.projection';
+import { BATTERIES_SCHEMA } from './projections/batteries.schema';
+import { BATTERY_READ_MODEL, BatteryReadModel } from './queries/battery-read-model';
 import { ExecuteBatteryCommandHandler } from './commands/execute-battery-command';
 import { BatteryCommandsController } from './http/battery-commands.controller';
 import { BatteryQueriesController } from './http/battery-queries.controller';
@@ -12,7 +17,15 @@ import { ListBatteriesHandler } from './queries/list-batteries.query';
 import { PendingApprovalsHandler } from './queries/pending-approvals.query';
 
 @Module({
-  imports: [PartiesModule],
+  imports: [
+    PartiesModule,
+    ReadModelModule.forFeature('batteries', {
+      schema: BATTERIES_SCHEMA,
+      streams: [BATTERY_STREAM_PREFIX],
+      projections: (db) => [new BatteriesProjection(db)],
+      queries: [{ provide: BATTERY_READ_MODEL, useFactory: (db) => new BatteryReadModel(db) }],
+    }),
+  ],
   controllers: [
     BatteryCommandsController,
     TransfersController,

@@ -5,6 +5,15 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
 import { ProjectionRunner } from '../read-model/projection-runner';
 import { openReadModelDatabase } from '../read-model/read-model.database';
+import { ReadModelRegistry } from '../read-model/read-model-registry';
+import { IdempotencyRecords } from './idempotency/idempotency-records';
+import { IDEMPOTENCY_SCHEMA } from './idempotency/idempotency.schema';
+
+/** The idempotency table and its reader, as the command-handling module installs them. */
+function idempotencyRecords(db: Database.Database): IdempotencyRecords {
+  new ReadModelRegistry(db).install(IDEMPOTENCY_SCHEMA);
+  return new IdempotencyRecords(db);
+}
 import type { Decider } from '../shared/domain/decider';
 import type { DomainEvent } from '../shared/domain/domain-event';
 import { CommandExecutor } from './command-executor';
@@ -35,8 +44,11 @@ describe('command executor', () => {
     db = openReadModelDatabase(join(dir, 'read-model.db'));
     executor = new CommandExecutor(
       store,
-      db,
-      new ProjectionRunner(store, db, [], { error: () => undefined, warn: () => undefined }),
+      idempotencyRecords(db),
+      new ProjectionRunner(store, db, new ReadModelRegistry(db), {
+        error: () => undefined,
+        warn: () => undefined,
+      }),
       0,
     );
   });
@@ -81,8 +93,11 @@ describe('command executor: two attempts of one Idempotency-Key racing', () => {
     const db = openReadModelDatabase(join(dir, 'read-model.db'));
     const executor = new CommandExecutor(
       store,
-      db,
-      new ProjectionRunner(store, db, [], { error: () => undefined, warn: () => undefined }),
+      idempotencyRecords(db),
+      new ProjectionRunner(store, db, new ReadModelRegistry(db), {
+        error: () => undefined,
+        warn: () => undefined,
+      }),
       0,
     );
     // Each attempt decides its own random id, as a controller does for a key id it generates.

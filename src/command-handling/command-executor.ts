@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 import type { EventStore, JsonObject, RecordedEvent } from '../event-store/event-store.port';
 import {
@@ -16,6 +15,7 @@ import {
   type IdempotencyRecord,
 } from '../shared/infrastructure/event-mapping';
 import type { ProjectionRunner } from '../read-model/projection-runner';
+import type { IdempotencyRecords } from './idempotency/idempotency-records';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError } from './command-errors';
 import { outcomeOf, unchangedOutcome, type CommandOutcome } from './command-outcome';
 
@@ -37,21 +37,12 @@ export interface ExecuteOptions {
  * append once (the store deduplicates by id).
  */
 export class CommandExecutor {
-  private readonly findIdempotent;
-
   constructor(
     private readonly store: EventStore,
-    readModel: Database.Database,
+    private readonly idempotency: IdempotencyRecords,
     private readonly projections: ProjectionRunner,
     private readonly readYourWritesTimeoutMs: number,
-  ) {
-    this.findIdempotent = readModel.prepare<
-      [string, string, string],
-      { fingerprint: string; stream_id: string; first_revision: number; last_revision: number }
-    >(
-      'SELECT fingerprint, stream_id, first_revision, last_revision FROM idempotency WHERE actor_party = ? AND actor_person = ? AND key = ?',
-    );
-  }
+  ) {}
 
   async execute<C, S, E extends DomainEvent>(
     streamId: string,
@@ -164,19 +155,15 @@ export class CommandExecutor {
 
   private async replayIfRetried(options: ExecuteOptions): Promise<CommandOutcome | undefined> {
     if (!options.idempotency) return undefined;
-    const first = this.findIdempotent.get(
-      options.actor.partyId,
-      options.actor.personId,
-      options.idempotency.key,
-    );
+    const first = this.idempotency.firstAttempt(options.actor, options.idempotency.key);
     if (!first) return undefined;
     if (first.fingerprint !== options.idempotency.fingerprint)
       throw new IdempotencyKeyReusedError(options.idempotency.key);
-    const events = await this.store.readStream(first.stream_id, {
-      fromRevision: first.first_revision,
-      maxCount: first.last_revision - first.first_revision + 1,
+    const events = await this.store.readStream(first.streamId, {
+      fromRevision: first.firstRevision,
+      maxCount: first.lastRevision - first.firstRevision + 1,
     });
-    return outcomeOf(first.stream_id, events, true);
+    return outcomeOf(first.streamId, events, true);
   }
 
   /** Another request with the same key won the append: answer with what it recorded. */

@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { BundlesModule } from '../bundles/bundles.module';
+import { ReadModelModule } from '../read-model/read-model.module';
+import { DEVICE_STREAM_PREFIX } from './domain/device-events';
+import { DeviceSyncProjection } from './projections/device-sync.projection';
+import { DEVICE_SYNC_SCHEMA } from './projections/device-sync.schema';
+import { DEVICE_SYNC_READ_MODEL, DeviceSyncReadModel } from './queries/device-sync-read-model';
+import { BUNDLE_CHANGES, BundleChanges, MAX_LONG_POLL_WAITERS } from './sync/bundle-changes';
 import { DeviceProofVerifier } from './authentication/device-proof-verifier';
 import { AcknowledgeBundleHandler } from './commands/acknowledge-bundle.command';
 import { DEVICE_PROOF_VERIFIER, DeviceProofGuard } from './http/device-proof.guard';
@@ -15,7 +21,21 @@ import { ListLaggingDevicesHandler } from './queries/list-lagging-devices.query'
  * bundles; people see which devices lag and which still honour revoked keys.
  */
 @Module({
-  imports: [BundlesModule],
+  imports: [
+    BundlesModule,
+    ReadModelModule.forFeature('device-sync', {
+      schema: DEVICE_SYNC_SCHEMA,
+      streams: [DEVICE_STREAM_PREFIX],
+      providers: [
+        { provide: BUNDLE_CHANGES, useFactory: () => new BundleChanges(MAX_LONG_POLL_WAITERS) },
+      ],
+      inject: [BUNDLE_CHANGES],
+      projections: (db, changes: BundleChanges) => [new DeviceSyncProjection(db, changes)],
+      queries: [
+        { provide: DEVICE_SYNC_READ_MODEL, useFactory: (db) => new DeviceSyncReadModel(db) },
+      ],
+    }),
+  ],
   controllers: [DeviceSyncController, SyncStatusController],
   providers: [
     {

@@ -1,20 +1,7 @@
 import type Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import type { EventStore, EventSubscription, RecordedEvent } from '../event-store/event-store.port';
-import { BATTERY_STREAM_PREFIX } from '../batteries/domain/battery-events';
-import { PARTY_STREAM_PREFIX } from '../parties/domain/party-events';
-import { POLICY_STREAM_PREFIX } from '../policy/domain/policy-events';
-import { DEVICE_STREAM_PREFIX } from '../devices/domain/device-events';
-import { clearReadModel } from './read-model.database';
-import type { Projection } from './projection';
-
-/** The streams this service writes; the subscription is filtered to them on the store's side. */
-export const SERVICE_STREAM_PREFIXES = [
-  BATTERY_STREAM_PREFIX,
-  PARTY_STREAM_PREFIX,
-  POLICY_STREAM_PREFIX,
-  DEVICE_STREAM_PREFIX,
-];
+import type { ReadModelRegistry } from './read-model-registry';
 
 export interface ProjectionStatus {
   position: bigint;
@@ -48,8 +35,9 @@ export class ProjectionRunner {
 
   constructor(
     private readonly store: EventStore,
-    private readonly db: Database.Database,
-    private readonly projections: readonly Projection[],
+    db: Database.Database,
+    /** What the contexts contributed: projections, tables, and the streams to follow. */
+    private readonly readModel: ReadModelRegistry,
     private readonly logger: ProjectionLogger,
   ) {
     this.progress.setMaxListeners(0);
@@ -62,7 +50,7 @@ export class ProjectionRunner {
     this.readCheckpoint = () => BigInt(checkpoint.get()?.position ?? 0);
     this.applyBatch = db.transaction((events: readonly RecordedEvent[]) => {
       for (const event of events) {
-        for (const projection of projections) projection.apply(event);
+        for (const projection of readModel.projections) projection.apply(event);
       }
       saveCheckpoint.run(events[events.length - 1].position);
     });
@@ -71,6 +59,11 @@ export class ProjectionRunner {
 
   start(): void {
     if (this.loop) return;
+    // A context's tables were (re)created for a new layout: replay the store into all of them.
+    if (this.readModel.takeReplayNeeded()) {
+      this.readModel.clear();
+      this.status = { position: 0n, running: false, advancedAt: new Date() };
+    }
     this.stopping = false;
     this.status.advancedAt = new Date();
     this.loop = this.run();
@@ -86,7 +79,7 @@ export class ProjectionRunner {
   /** Drops the read model and replays the whole store into it. */
   async rebuild(): Promise<void> {
     await this.stop();
-    clearReadModel(this.db);
+    this.readModel.clear();
     this.status = { position: 0n, running: false, advancedAt: new Date() };
     this.start();
     const head = await this.store.headPosition();
@@ -102,7 +95,7 @@ export class ProjectionRunner {
     const [next] = await this.store.readAll({
       after: this.status.position,
       maxCount: 1,
-      streamPrefixes: SERVICE_STREAM_PREFIXES,
+      streamPrefixes: this.readModel.streamPrefixes,
     });
     return next?.recordedAt;
   }
@@ -130,7 +123,7 @@ export class ProjectionRunner {
       try {
         this.subscription = this.store.subscribeToAll({
           after: this.readCheckpoint(),
-          streamPrefixes: SERVICE_STREAM_PREFIXES,
+          streamPrefixes: this.readModel.streamPrefixes,
         });
         this.status.running = true;
         // Catching up, the subscription holds many events at once: they are applied in one

@@ -4,36 +4,43 @@ import {
   Logger,
   Module,
   type BeforeApplicationShutdown,
+  type DynamicModule,
+  type InjectionToken,
   type OnApplicationBootstrap,
+  type Provider,
 } from '@nestjs/common';
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-import { AuditProjection } from '../audit/projections/audit.projection';
-import { AUDIT_READ_MODEL, AuditReadModel } from '../audit/queries/audit-read-model';
-import { BatteriesProjection } from '../batteries/projections/batteries.projection';
-import { BATTERY_READ_MODEL, BatteryReadModel } from '../batteries/queries/battery-read-model';
-import { IdempotencyProjection } from '../command-handling/idempotency.projection';
-import { PartiesProjection } from '../parties/projections/parties.projection';
-import { PARTY_READ_MODEL, PartyReadModel } from '../parties/queries/party-read-model';
-import { DeviceSyncProjection } from '../devices/projections/device-sync.projection';
-import {
-  DEVICE_SYNC_READ_MODEL,
-  DeviceSyncReadModel,
-} from '../devices/queries/device-sync-read-model';
-import {
-  BUNDLE_CHANGES,
-  BundleChanges,
-  MAX_LONG_POLL_WAITERS,
-} from '../devices/sync/bundle-changes';
+import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
+import { READ_MODEL_REGISTRY, ReadModelRegistry } from './read-model-registry';
+import type { ReadModelSchema } from './read-model-schema';
 import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
 
+/** What one context contributes to the read model. */
+export interface ReadModelFeature {
+  /** The context's tables. */
+  schema?: ReadModelSchema;
+  /** The streams the context writes (id prefixes): this service's log, which the runner follows. */
+  streams?: readonly string[];
+  /** Providers the projections need (resolved as `inject`), made here so they exist first. */
+  providers?: Provider[];
+  inject?: InjectionToken[];
+  /** Built once the tables exist, with the database and the `inject` tokens resolved. */
+  projections?: (db: Database.Database, ...dependencies: never[]) => Projection[];
+  /** The context's read models, built once its tables exist; exported to the whole app. */
+  queries?: { provide: InjectionToken; useFactory: (db: Database.Database) => unknown }[];
+}
+
+@Module({})
+class ReadModelFeatureModule {}
+
 /**
- * The instance-local read model: its database, the projections that feed it, the runner that
- * keeps it current, and the read models the contexts query.
+ * The instance-local read model: its database, the registry the contexts contribute their
+ * tables, projections and streams to (`ReadModelModule.forFeature` in each context's module), and
+ * the runner that keeps it current. It knows none of the contexts.
  */
 @Global()
 @Module({
@@ -41,67 +48,69 @@ import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
     {
       provide: READ_MODEL_DB,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        mkdirSync(config.DATA_DIR, { recursive: true });
-        return openReadModelDatabase(join(config.DATA_DIR, 'read-model.db'));
-      },
+      // DATA_DIR exists and is this instance's: the data-directory lock comes with the config.
+      useFactory: (config: AppConfig) =>
+        openReadModelDatabase(join(config.DATA_DIR, 'read-model.db')),
+    },
+    {
+      provide: READ_MODEL_REGISTRY,
+      inject: [READ_MODEL_DB],
+      useFactory: (db: Database.Database) => new ReadModelRegistry(db),
     },
     {
       provide: ProjectionRunner,
-      inject: [EVENT_STORE, READ_MODEL_DB, BUNDLE_CHANGES],
-      useFactory: (store: EventStore, db: Database.Database, bundleChanges: BundleChanges) => {
+      inject: [EVENT_STORE, READ_MODEL_DB, READ_MODEL_REGISTRY],
+      useFactory: (store: EventStore, db: Database.Database, registry: ReadModelRegistry) => {
         const logger = new Logger('Projections');
-        const projections = [
-          new PartiesProjection(db),
-          new BatteriesProjection(db),
-          new AuditProjection(db),
-          new IdempotencyProjection(db),
-          new DeviceSyncProjection(db, bundleChanges),
-        ];
-        return new ProjectionRunner(store, db, projections, {
+        return new ProjectionRunner(store, db, registry, {
           error: (message, error) =>
             logger.error(`${message}: ${error instanceof Error ? error.message : String(error)}`),
           warn: (message) => logger.warn(message),
         });
       },
     },
-    { provide: BUNDLE_CHANGES, useFactory: () => new BundleChanges(MAX_LONG_POLL_WAITERS) },
-    {
-      provide: DEVICE_SYNC_READ_MODEL,
-      inject: [READ_MODEL_DB],
-      useFactory: (db: Database.Database) => new DeviceSyncReadModel(db),
-    },
-    {
-      provide: BATTERY_READ_MODEL,
-      inject: [READ_MODEL_DB],
-      useFactory: (db: Database.Database) => new BatteryReadModel(db),
-    },
-    {
-      provide: PARTY_READ_MODEL,
-      inject: [READ_MODEL_DB],
-      useFactory: (db: Database.Database) => new PartyReadModel(db),
-    },
-    {
-      provide: AUDIT_READ_MODEL,
-      inject: [READ_MODEL_DB],
-      useFactory: (db: Database.Database) => new AuditReadModel(db),
-    },
   ],
-  exports: [
-    READ_MODEL_DB,
-    ProjectionRunner,
-    BUNDLE_CHANGES,
-    DEVICE_SYNC_READ_MODEL,
-    BATTERY_READ_MODEL,
-    PARTY_READ_MODEL,
-    AUDIT_READ_MODEL,
-  ],
+  exports: [READ_MODEL_DB, READ_MODEL_REGISTRY, ProjectionRunner],
 })
 export class ReadModelModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly db: Database.Database,
   ) {}
+
+  /** A context's part of the read model; import it in the context's module. */
+  static forFeature(name: string, feature: ReadModelFeature): DynamicModule {
+    const installed = Symbol(`ReadModelFeature(${name})`);
+    const extra = feature.providers ?? [];
+    const queries = feature.queries ?? [];
+    return {
+      module: ReadModelFeatureModule,
+      global: true,
+      providers: [
+        ...extra,
+        {
+          provide: installed,
+          inject: [READ_MODEL_REGISTRY, READ_MODEL_DB, ...(feature.inject ?? [])],
+          useFactory: (
+            registry: ReadModelRegistry,
+            db: Database.Database,
+            ...dependencies: unknown[]
+          ) => {
+            if (feature.schema) registry.install(feature.schema);
+            registry.follow(feature.streams ?? []);
+            registry.add(feature.projections?.(db, ...(dependencies as never[])) ?? []);
+            return name;
+          },
+        },
+        ...queries.map((query) => ({
+          provide: query.provide,
+          inject: [READ_MODEL_DB, installed],
+          useFactory: (db: Database.Database) => query.useFactory(db),
+        })),
+      ],
+      exports: [...extra.map(tokenOf), ...queries.map((query) => query.provide), installed],
+    };
+  }
 
   onApplicationBootstrap(): void {
     this.runner.start();
@@ -112,4 +121,8 @@ export class ReadModelModule implements OnApplicationBootstrap, BeforeApplicatio
     await this.runner.stop();
     this.db.close();
   }
+}
+
+function tokenOf(provider: Provider): InjectionToken {
+  return typeof provider === 'function' ? provider : provider.provide;
 }

@@ -20,6 +20,7 @@ import {
 } from '../../src/read-model/projection-health';
 import { ProjectionRunner } from '../../src/read-model/projection-runner';
 import { openReadModelDatabase } from '../../src/read-model/read-model.database';
+import { ReadModelRegistry } from '../../src/read-model/read-model-registry';
 
 /** A subscription that delivers nothing until closed: what a runner sees whose store stopped feeding it. */
 function silentSubscription(): EventSubscription {
@@ -56,7 +57,9 @@ describe('health of the projections', () => {
     store = new SqliteEventStore(join(dir, 'events.db'), { pollIntervalMs: 20 });
     db = openReadModelDatabase(join(dir, 'read-model.db'));
     const seen = storeWhose(store, subscriptions);
-    runner = new ProjectionRunner(seen, db, [], {
+    const followed = new ReadModelRegistry(db);
+    followed.follow(['party-']);
+    runner = new ProjectionRunner(seen, db, followed, {
       error: (message) => logged.push(message),
       warn: (message) => logged.push(message),
     });

@@ -3,7 +3,7 @@ import type { Page } from '../../read-model/page';
 import type { Actor } from '../../shared/domain/actor';
 import { batteryNotFound, mayRead } from '../domain/access-policy';
 import { relationshipFacts } from '../domain/battery-facts';
-import type { ProvisionedBattery } from '../domain/battery-state';
+import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../domain/battery-state';
 
 export interface BatteryRow {
   serial: string;
@@ -36,6 +36,7 @@ export class BatteryReadModel {
   private readonly byOperator;
   private readonly all;
   private readonly byDeviceKey;
+  private readonly openProposalsBefore;
 
   constructor(db: Database.Database) {
     this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
@@ -50,6 +51,22 @@ export class BatteryReadModel {
     );
     this.byDeviceKey = db.prepare<[string], { serial: string }>(
       'SELECT serial FROM batteries WHERE device_thumbprint = ? LIMIT 1',
+    );
+    this.openProposalsBefore = db.prepare<
+      [string],
+      {
+        serial: string;
+        proposal_id: string;
+        kind: string;
+        expires_at: string | null;
+        proposal: string;
+        state: string;
+      }
+    >(
+      `SELECT p.serial, p.proposal_id, p.kind, p.expires_at, p.proposal, b.state
+         FROM open_proposals p JOIN batteries b ON b.serial = p.serial
+        WHERE p.expires_at IS NULL OR p.expires_at > ?
+        ORDER BY p.expires_at`,
     );
   }
 
@@ -68,6 +85,21 @@ export class BatteryReadModel {
     if (!battery || !mayRead(actor, relationshipFacts(battery.state)))
       throw batteryNotFound(serial);
     return battery;
+  }
+
+  /** Open proposals and transfers not expired at `now`, soonest to expire first, with their battery. */
+  *openProposals(now: Date): Generator<{
+    row: { serial: string; proposal_id: string; kind: string; expires_at: string | null };
+    battery: ProvisionedBattery;
+    proposal: OpenProposal | OpenTransfer;
+  }> {
+    for (const row of this.openProposalsBefore.iterate(now.toISOString())) {
+      yield {
+        row,
+        battery: JSON.parse(row.state) as ProvisionedBattery,
+        proposal: JSON.parse(row.proposal) as OpenProposal | OpenTransfer,
+      };
+    }
   }
 
   /** The battery a device identity key is registered to, if any. */

@@ -1,13 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type Database from 'better-sqlite3';
 import type { Actor } from '../../shared/domain/actor';
-import { READ_MODEL_DB } from '../../read-model/read-model.database';
 import { missingSlots } from '../../policy/domain/approvals';
 import { canApprove } from '../../policy/domain/explain';
 import { relationshipsOf } from '../../policy/domain/relationship';
 import { relationshipFacts } from '../domain/battery-facts';
-import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../domain/battery-state';
+import type { OpenProposal, OpenTransfer } from '../domain/battery-state';
+import { BATTERY_READ_MODEL, type BatteryReadModel } from './battery-read-model';
 
 export interface PendingApproval {
   serial: string;
@@ -32,26 +31,7 @@ export class PendingApprovalsQuery extends Query<{ items: PendingApproval[] }> {
 /** "What is waiting on me": open proposals and transfers whose missing approvals the actor could give. */
 @QueryHandler(PendingApprovalsQuery)
 export class PendingApprovalsHandler implements IQueryHandler<PendingApprovalsQuery> {
-  private readonly open;
-
-  constructor(@Inject(READ_MODEL_DB) db: Database.Database) {
-    this.open = db.prepare<
-      [string],
-      {
-        serial: string;
-        proposal_id: string;
-        kind: string;
-        expires_at: string | null;
-        proposal: string;
-        state: string;
-      }
-    >(
-      `SELECT p.serial, p.proposal_id, p.kind, p.expires_at, p.proposal, b.state
-         FROM open_proposals p JOIN batteries b ON b.serial = p.serial
-        WHERE p.expires_at IS NULL OR p.expires_at > ?
-        ORDER BY p.expires_at`,
-    );
-  }
+  constructor(@Inject(BATTERY_READ_MODEL) private readonly batteries: BatteryReadModel) {}
 
   async execute({
     actor,
@@ -59,9 +39,7 @@ export class PendingApprovalsHandler implements IQueryHandler<PendingApprovalsQu
     limit,
   }: PendingApprovalsQuery): Promise<{ items: PendingApproval[] }> {
     const items: PendingApproval[] = [];
-    for (const row of this.open.iterate(now.toISOString())) {
-      const battery = JSON.parse(row.state) as ProvisionedBattery;
-      const proposal = JSON.parse(row.proposal) as OpenProposal | OpenTransfer;
+    for (const { row, battery, proposal } of this.batteries.openProposals(now)) {
       const pending = {
         proposedBy: proposal.proposedBy,
         required: proposal.required,

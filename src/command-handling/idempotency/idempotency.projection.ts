@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../event-store/event-store.port';
-import { storedMetadata } from '../shared/infrastructure/event-mapping';
-import type { Projection } from '../read-model/projection';
+import type { RecordedEvent } from '../../event-store/event-store.port';
+import { storedMetadata } from '../../shared/infrastructure/event-mapping';
+import type { Projection } from '../../read-model/projection';
 
 /**
  * Indexes Idempotency-Key uses found in event metadata, so any instance reading the same store

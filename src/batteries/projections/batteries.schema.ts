@@ -1,0 +1,32 @@
+import type { ReadModelSchema } from '../../read-model/read-model-schema';
+
+/** The battery's own state, folded with the decider's `evolve`, and what waits for approval on it. */
+export const BATTERIES_SCHEMA: ReadModelSchema = {
+  name: 'batteries',
+  version: 1,
+  tables: ['batteries', 'open_proposals'],
+  ddl: `
+    CREATE TABLE IF NOT EXISTS batteries (
+      serial TEXT PRIMARY KEY,
+      owner_id TEXT NOT NULL,
+      operator_id TEXT,
+      manufacturer_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      revision INTEGER NOT NULL,
+      bundle_version INTEGER NOT NULL,
+      position INTEGER NOT NULL,
+      device_thumbprint TEXT NOT NULL,
+      state TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS batteries_by_owner ON batteries (owner_id, serial);
+    CREATE INDEX IF NOT EXISTS batteries_by_device_key ON batteries (device_thumbprint);
+    CREATE INDEX IF NOT EXISTS batteries_by_operator ON batteries (operator_id, serial);
+    CREATE TABLE IF NOT EXISTS open_proposals (
+      serial TEXT NOT NULL,
+      proposal_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      expires_at TEXT,
+      proposal TEXT NOT NULL,
+      PRIMARY KEY (serial, proposal_id)
+    );`,
+};
