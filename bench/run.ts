@@ -10,7 +10,6 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -319,7 +318,7 @@ function devicePuller(devices: KeyPair[]): Puller {
       const proof = createDeviceProofSync(
         {
           serial: serialOf(index),
-          privateKey: key.privateKey as KeyObject,
+          privateKey: key.privateKey,
           thumbprint: key.publicKey.thumbprint,
         },
         { method: 'GET', url: `${base}${path}`, now: Math.floor(Date.now() / 1000) },

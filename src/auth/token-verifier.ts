@@ -138,10 +138,7 @@ export class TokenVerifier {
     publicJwks: { keys: object[] },
     options: TokenVerifierOptions,
   ): TokenVerifier {
-    return new TokenVerifier(
-      createLocalJWKSet(publicJwks as Parameters<typeof createLocalJWKSet>[0]),
-      options,
-    );
+    return new TokenVerifier(createLocalJWKSet(publicJwks), options);
   }
 
   static withRemoteJwks(url: string, options: TokenVerifierOptions): TokenVerifier {

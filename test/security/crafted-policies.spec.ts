@@ -27,8 +27,8 @@ describe('Two platform admins relabel a physical-harm capability so that an owne
 
   it('cannot propose hard-limits.exceed at layer 2, nor loosen any capability below its catalogue layer', async () => {
     const relabelled = copy();
-    relabelled.capabilities['hard-limits.exceed'] = 2 as never;
-    relabelled.capabilities['remote.disable'] = 2 as never;
+    relabelled.capabilities['hard-limits.exceed'] = 2;
+    relabelled.capabilities['remote.disable'] = 2;
     const answer = await app.request('POST', '/v1/policy/proposals', {
       as: cast.platform,
       body: { proposalId: 'l4', document: relabelled },

@@ -32,10 +32,7 @@ export interface AppendContext {
 
 /** Maps what the client throws onto the port's errors; anything else is passed through unchanged. */
 export function toPortError(error: unknown, append?: AppendContext): unknown {
-  const converted =
-    error instanceof Error
-      ? convertToCommandError(error as Parameters<typeof convertToCommandError>[0])
-      : error;
+  const converted = error instanceof Error ? convertToCommandError(error) : error;
   if (append && converted instanceof WrongExpectedVersionError) {
     return new WrongExpectedRevisionError(
       append.streamId,

@@ -52,8 +52,7 @@ export function readAllFiltered(
       const events: ResolvedEvent[] = [];
       const call = grpcClient.read(req, ...internals.callArguments({}, { deadline: Infinity }));
       call.on('data', (response: ReadResp) => {
-        if (response.hasEvent())
-          events.push(convertGrpcEvent(response.getEvent()!) as ResolvedEvent);
+        if (response.hasEvent()) events.push(convertGrpcEvent<ResolvedEvent>(response.getEvent()!));
       });
       call.on('error', (error) => reject(convertToCommandError(error)));
       call.on('end', () => resolve(events));

@@ -42,7 +42,7 @@ export function readTrustFile(file: string): TrustFile | undefined {
     throw new Error(
       `${file} is not a bundle trust file: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
     );
-  return parsed.data as TrustFile;
+  return parsed.data;
 }
 
 /** Written to a temporary file and renamed, so a reader never sees half a trust file. */

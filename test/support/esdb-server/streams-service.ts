@@ -69,7 +69,7 @@ export function createStreamsService(log: InMemoryLog): IStreamsServer {
           return callback({
             code: grpc.status.INVALID_ARGUMENT,
             details: 'Append without options',
-          } as grpc.ServiceError);
+          });
         const streamId = streamName(options.getStreamIdentifier());
         const expected = classicExpectedVersion(options);
         callback(null, toAppendResp(log.append(streamId, expected, events), expected));
@@ -107,14 +107,14 @@ export function createStreamsService(log: InMemoryLog): IStreamsServer {
       callback({
         code: grpc.status.UNIMPLEMENTED,
         details: 'Not part of the test double',
-      } as grpc.ServiceError);
+      });
     },
 
     tombstone(_call, callback) {
       callback({
         code: grpc.status.UNIMPLEMENTED,
         details: 'Not part of the test double',
-      } as grpc.ServiceError);
+      });
     },
   };
 }
