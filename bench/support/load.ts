@@ -46,20 +46,14 @@ export async function load(options: LoadOptions): Promise<LoadFigures> {
         headers: options.headers,
         body: options.body,
         timeout: 30,
-        ...(options.setupRequest
-          ? {
-              requests: [
-                {
-                  setupRequest: options.setupRequest as (
-                    r: autocannon.Request,
-                    c: object,
-                  ) => autocannon.Request,
-                },
-              ],
-            }
-          : {}),
+        ...(options.setupRequest ? { requests: [{ setupRequest: options.setupRequest }] } : {}),
       },
-      (error, finished) => (error ? reject(error) : resolve(finished)),
+      (error: unknown, finished) =>
+        error
+          ? reject(
+              error instanceof Error ? error : new Error('autocannon failed', { cause: error }),
+            )
+          : resolve(finished),
     );
     instance.on('response', (_client, _status, _bytes, responseTime) =>
       latencies.push(responseTime),
@@ -68,7 +62,7 @@ export async function load(options: LoadOptions): Promise<LoadFigures> {
   latencies.sort((a, b) => a - b);
   const statuses: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {}))
-    statuses[code] = (stats as { count?: number }).count ?? 0;
+    statuses[code] = stats.count ?? 0;
   const requests = Object.values(statuses).reduce((a, b) => a + b, 0);
   const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
   return {

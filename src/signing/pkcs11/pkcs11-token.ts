@@ -82,6 +82,7 @@ export class Pkcs11Token {
           module.C_CloseSession(session);
           throw new Error(
             `PKCS#11 login to token "${options.tokenLabel}" failed: ${(error as Error).message}`,
+            { cause: error },
           );
         }
       }
@@ -101,7 +102,7 @@ export class Pkcs11Token {
         { type: pkcs11js.CKA_EC_POINT },
         { type: pkcs11js.CKA_EC_PARAMS },
       ]);
-      return { privateKey, publicJwk: ecPointToJwk(point.value as Buffer, params.value as Buffer) };
+      return { privateKey, publicJwk: ecPointToJwk(point.value, params.value) };
     });
   }
 
@@ -138,7 +139,7 @@ export class Pkcs11Token {
         { type: pkcs11js.CKA_EC_POINT },
         { type: pkcs11js.CKA_EC_PARAMS },
       ]);
-      return { privateKey, publicJwk: ecPointToJwk(point.value as Buffer, params.value as Buffer) };
+      return { privateKey, publicJwk: ecPointToJwk(point.value, params.value) };
     });
   }
 

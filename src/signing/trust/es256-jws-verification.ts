@@ -21,6 +21,8 @@ export async function verifyEs256Jws<T>(
     });
     return JSON.parse(new TextDecoder().decode(payload)) as T;
   } catch (error) {
-    throw new Error(`${what}: signature does not verify (${(error as Error).message})`);
+    throw new Error(`${what}: signature does not verify (${(error as Error).message})`, {
+      cause: error,
+    });
   }
 }
