@@ -5,7 +5,7 @@ import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-st
 import type { NewEvent } from '../../src/event-store/event-store.port';
 import { batteryDecider } from '../../src/batteries/domain/battery-decider';
 import type { BatteryCommand } from '../../src/batteries/domain/battery-commands';
-import { batteryStreamId, type BatteryEvent } from '../../src/batteries/domain/battery-events';
+import { batteryStreamId } from '../../src/batteries/domain/battery-events';
 import type { PublicKey } from '../../src/shared/domain/public-key';
 import type { BatteryState } from '../../src/batteries/domain/battery-state';
 import type { Capability } from '../../src/policy/domain/capability-catalogue';
@@ -61,8 +61,11 @@ const KEY_CAPABILITIES: Capability[][] = [
  */
 const POLICY_CONTEXT: Record<string, unknown> = (() => {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return { policy: require('../../src/policy/domain/default-policy').DEFAULT_POLICY };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tried at run time: older source trees have no policy module
+    const policyModule = require('../../src/policy/domain/default-policy') as {
+      DEFAULT_POLICY: unknown;
+    };
+    return { policy: policyModule.DEFAULT_POLICY };
   } catch {
     return {};
   }
@@ -188,7 +191,7 @@ export function batteryEvents(
   const events: NewEvent[] = [];
   for (const command of commands) {
     for (const event of batteryDecider.decide(command, state)) {
-      state = batteryDecider.evolve(state, event as BatteryEvent);
+      state = batteryDecider.evolve(state, event);
       events.push(toNewEvent(event, uuidv7()));
     }
   }

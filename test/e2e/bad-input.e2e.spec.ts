@@ -1,5 +1,5 @@
 import { SignJWT, base64url } from 'jose';
-import { TestApp, newPublicJwk } from '../support/test-app';
+import { TestApp, newPublicJwk, type TestResponse } from '../support/test-app';
 import { HARD_LIMITS, provision, registerCast, type Cast } from '../support/fleet-scenario';
 
 /** Every refusal below must leave the store exactly as it was. */
@@ -29,7 +29,7 @@ describe('bad input and forbidden actors change nothing', () => {
 
   async function expectRefusedWithoutChange(
     status: number,
-    send: () => Promise<{ status: number; headers: Headers; body: any }>,
+    send: () => Promise<TestResponse>,
     code?: string,
   ) {
     const before = await auditCount();

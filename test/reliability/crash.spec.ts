@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ParsedJson } from '../support/parsed-json';
 import {
   CutOff,
   holderKey,
@@ -46,7 +47,7 @@ interface Command {
   /** The last answer (a retry after a crash overwrites the cut-off). */
   status?: number;
   answer?: {
-    events: { id: string; type: string; revision: number; data: any }[];
+    events: { id: string; type: string; revision: number; data: ParsedJson }[];
     replayed: boolean;
     streamId: string;
   };

@@ -5,6 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/create-app';
 import { loadOrCreateLocalIssuerKey, mintToken } from '../../src/auth/local-token-issuer';
+import type { ParsedJson } from './parsed-json';
+
+/** An answer as the tests read it: the body parsed when it is JSON, else the text again. */
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: ParsedJson;
+  text: string;
+}
 
 export interface Caller {
   token: string;
@@ -87,7 +96,7 @@ export class TestApp {
       rawBody?: string;
       headers?: Record<string, string>;
     } = {},
-  ): Promise<{ status: number; headers: Headers; body: any; text: string }> {
+  ): Promise<TestResponse> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.as) headers.authorization = `Bearer ${options.as.token}`;
     let payload: string | undefined;
@@ -108,5 +117,5 @@ export async function newPublicJwk(
   kind: 'ES256' | 'EdDSA' = 'EdDSA',
 ): Promise<{ publicJwk: JWK; privateKey: CryptoKey }> {
   const { publicKey, privateKey } = await generateKeyPair(kind, { extractable: true });
-  return { publicJwk: await exportJWK(publicKey), privateKey: privateKey as CryptoKey };
+  return { publicJwk: await exportJWK(publicKey), privateKey };
 }

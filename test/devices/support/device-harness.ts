@@ -25,7 +25,9 @@ export interface TestDevice {
 export async function pinnedRootOf(app: TestApp): Promise<DeviceProfile['pinnedRoot']> {
   const trust = await app.request('GET', '/.well-known/bundle-trust.json');
   if (trust.status !== 200) throw new Error(`bundle-trust.json: ${trust.status}`);
-  return trust.body.firstRoot;
+  const { firstRoot } = trust.body as { firstRoot?: DeviceProfile['pinnedRoot'] };
+  if (!firstRoot) throw new Error('bundle-trust.json: no firstRoot');
+  return firstRoot;
 }
 
 /** A battery provisioned through the API with a device key whose private half the test keeps. */

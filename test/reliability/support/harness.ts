@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { keyPairAt, type KeyPair } from '../../../bench/support/fleet-loader';
 import { ServiceProcess } from '../../../bench/support/service-process';
 import { localIssuerKey, mintToken } from '../../../bench/support/tokens';
+import type { ParsedJson } from '../../support/parsed-json';
 
 /**
  * RELIABILITY_SCALE picks the size of every reliability run: "small" (the default, what runs inside
@@ -49,7 +50,7 @@ export function printSummary(
 
 export interface ApiAnswer {
   status: number;
-  body: any;
+  body: ParsedJson;
   headers: Headers;
 }
 
@@ -236,8 +237,9 @@ export interface StoredEvent {
   streamId: string;
   revision: number;
   type: string;
-  data: any;
-  metadata: any;
+  /** The event's data and metadata: JSON objects, as the store keeps them. */
+  data: Record<string, ParsedJson>;
+  metadata: Record<string, ParsedJson>;
 }
 
 /** Every event in the embedded store, in global order, read straight from its file (read-only). */
@@ -266,8 +268,8 @@ export function readStore(dataDir: string): StoredEvent[] {
         streamId: row.stream_id,
         revision: row.revision,
         type: row.type,
-        data: JSON.parse(row.data),
-        metadata: JSON.parse(row.metadata),
+        data: JSON.parse(row.data) as StoredEvent['data'],
+        metadata: JSON.parse(row.metadata) as StoredEvent['metadata'],
       }));
   } finally {
     db.close();
@@ -302,7 +304,7 @@ export function readModelTables(dataDir: string): Record<string, unknown[]> {
 
 /** Runs `tasks` with at most `limit` in flight. */
 export async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
+  const results = new Array<T>(tasks.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, tasks.length) }, async () => {
