@@ -87,7 +87,7 @@ export async function migrateStore(
     target = openStore(options.to, 'target');
     const result = await copyEvents(source, target, {
       pageSize: options.pageSize,
-      onProgress: progress.update,
+      onProgress: (copied) => progress.update(copied),
       signal: controller.signal,
     });
     progress.stop();

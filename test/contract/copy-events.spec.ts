@@ -185,7 +185,6 @@ describe('migrate-store: 100,000 events from the embedded store into EventStoreD
     } finally {
       await Promise.all([reopened.dispose(), target.dispose()]);
     }
-    // eslint-disable-next-line no-console
     console.log(
       `migrate-store, 100k events: fill ${(filled - started) / 1000}s, copy (both runs) ${(copied - filled) / 1000}s, ` +
         `verify ${(Date.now() - copied) / 1000}s`,

@@ -16,7 +16,13 @@ export function deciderSpecification<Command, State, Event>(
       return {
         when(command: Command) {
           const run = () =>
-            decider.decide(command, history.reduce(decider.evolve, decider.initialState()));
+            decider.decide(
+              command,
+              history.reduce(
+                (state, event) => decider.evolve(state, event),
+                decider.initialState(),
+              ),
+            );
           return {
             then(expected: DeepPartial<Event>[]): Event[] {
               const events = run();
