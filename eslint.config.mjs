@@ -2,10 +2,11 @@
 // read the TypeScript project (tsconfig.json covers src/, test/ and bench/); formatting is
 // Prettier's business, so eslint-config-prettier comes last and switches off every style rule.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'bench/results/'] },
 
   js.configs.recommended,
@@ -22,7 +23,6 @@ export default tseslint.config(
       // Off: every async function here without an await implements a Promise-returning interface
       // (query handlers, EventStore, close/dispose); `async` turns a synchronous throw into a
       // rejection, which the rule's fix (drop async, return Promise.resolve) would lose.
-      'require-await': 'off',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unsafe-assignment': 'error',
