@@ -5,7 +5,6 @@ import { BATTERY_STREAM_PREFIX } from './domain/battery-events';
 import { BatteriesProjection } from './projections/batteries.projection';
 import { BATTERIES_SCHEMA } from './projections/batteries.schema';
 import { BATTERY_READ_MODEL, BatteryReadModel } from './queries/battery-read-model';
-import { ExecuteBatteryCommandHandler } from './commands/execute-battery-command';
 import { BatteryCommandsController } from './http/battery-commands.controller';
 import { BatteryQueriesController } from './http/battery-queries.controller';
 import { ExplainController } from './http/explain.controller';
@@ -34,11 +33,6 @@ import { PendingApprovalsHandler } from './queries/pending-approvals.query';
     ExplainController,
     PendingApprovalsController,
   ],
-  providers: [
-    ExecuteBatteryCommandHandler,
-    GetBatteryHandler,
-    ListBatteriesHandler,
-    PendingApprovalsHandler,
-  ],
+  providers: [GetBatteryHandler, ListBatteriesHandler, PendingApprovalsHandler],
 })
 export class BatteriesModule {}

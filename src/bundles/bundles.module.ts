@@ -3,10 +3,10 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { BATTERY_READ_MODEL, type BatteryReadModel } from '../batteries/queries/battery-read-model';
 import { BUNDLE_SIGNER, type BundleSigner } from '../signing/bundle-signer.port';
 import { SigningModule } from '../signing/signing.module';
-import { BUNDLE_SERVICE, BundleService } from './bundle.service';
+import { BUNDLE_SERVICE, BundleService } from './application/bundle.service';
 import { BundleController } from './http/bundle.controller';
 import { JwksController } from './http/jwks.controller';
-import { SignedBundleCache } from './signed-bundle-cache';
+import { SignedBundleCache } from './application/signed-bundle-cache';
 
 const BUNDLE_CACHE_ENTRIES = 200_000;
 

@@ -10,13 +10,13 @@ import type { DomainEvent } from '../shared/domain/domain-event';
 import { DomainError } from '../shared/domain/domain-error';
 import {
   storedMetadata,
-  toDomainEvent,
   toNewEvent,
   type IdempotencyRecord,
 } from '../shared/infrastructure/event-mapping';
 import type { ProjectionRunner } from '../read-model/projection-runner';
 import type { IdempotencyRecords } from './idempotency/idempotency-records';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError } from './command-errors';
+import { loadStreamState } from './stream-state';
 import { outcomeOf, unchangedOutcome, type CommandOutcome } from './command-outcome';
 
 /** Namespace for event ids derived from Idempotency-Keys (UUID v5). */
@@ -54,17 +54,17 @@ export class CommandExecutor {
     if (replay) return replay;
 
     for (let attempt = 1; ; attempt++) {
-      const history = await this.store.readStream(streamId);
+      const {
+        state,
+        revision,
+        events: history,
+      } = await loadStreamState(this.store, streamId, decider);
       // The read model can lag the store (rebuilding after a restart, another instance's write,
       // EventStoreDB's asynchronous subscription): a retry whose first attempt this stream already
       // holds is known by its derived event id and answered with what that attempt recorded.
       const retried = this.retriedIn(streamId, history, options);
       if (retried) return retried;
-      const current = history.length > 0 ? history[history.length - 1].revision : undefined;
-      const state = history.reduce(
-        (s, recorded) => decider.evolve(s, toDomainEvent<E>(recorded)),
-        decider.initialState(),
-      );
+      const current = revision >= 0 ? revision : undefined;
       if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
         // The current revision is news only for a caller the decider would answer at all: whoever
         // it tells "not found" hears that, not a 409 that reveals the stream exists and how long it is.

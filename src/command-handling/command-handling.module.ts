@@ -4,6 +4,7 @@ import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { ProjectionRunner } from '../read-model/projection-runner';
 import { ReadModelModule } from '../read-model/read-model.module';
 import { COMMAND_EXECUTOR, CommandExecutor } from './command-executor';
+import { DecideHandler } from './decide.command';
 import { IdempotencyProjection } from './idempotency/idempotency.projection';
 import { IDEMPOTENCY_RECORDS, IdempotencyRecords } from './idempotency/idempotency-records';
 import { IDEMPOTENCY_SCHEMA } from './idempotency/idempotency.schema';
@@ -18,6 +19,7 @@ import { IDEMPOTENCY_SCHEMA } from './idempotency/idempotency.schema';
     }),
   ],
   providers: [
+    DecideHandler,
     {
       provide: COMMAND_EXECUTOR,
       inject: [EVENT_STORE, IDEMPOTENCY_RECORDS, ProjectionRunner, APP_CONFIG],

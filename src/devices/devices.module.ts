@@ -8,7 +8,6 @@ import { DEVICE_SYNC_SCHEMA } from './projections/device-sync.schema';
 import { DEVICE_SYNC_READ_MODEL, DeviceSyncReadModel } from './queries/device-sync-read-model';
 import { BUNDLE_CHANGES, BundleChanges, MAX_LONG_POLL_WAITERS } from './sync/bundle-changes';
 import { DeviceProofVerifier } from './authentication/device-proof-verifier';
-import { AcknowledgeBundleHandler } from './commands/acknowledge-bundle.command';
 import { DEVICE_PROOF_VERIFIER, DeviceProofGuard } from './http/device-proof.guard';
 import { DeviceSyncController } from './http/device-sync.controller';
 import { SyncStatusController } from './http/sync-status.controller';
@@ -48,7 +47,6 @@ import { ListLaggingDevicesHandler } from './queries/list-lagging-devices.query'
         }),
     },
     DeviceProofGuard,
-    AcknowledgeBundleHandler,
     GetSyncStatusHandler,
     ListLaggingDevicesHandler,
     ListExposureHandler,

@@ -1,8 +1,7 @@
 import { createParamDecorator, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../shared/domain/actor';
-import type { ActivePolicy } from '../policy/domain/policy-document';
-import type { CommandContext } from '../policy/domain/command-context';
+import type { CallContext } from '../policy/domain/command-context';
 import type { ExecuteOptions } from '../command-handling/command-executor';
 import { requestFingerprint } from './request-fingerprint';
 import { readIdempotencyKey, readIfMatchRevision } from './command-headers';
@@ -13,19 +12,16 @@ import { readIdempotencyKey, readIfMatchRevision } from './command-headers';
  */
 export interface CommandCall {
   actor: Actor;
-  context(reason?: string): CommandContext;
+  /** Who, when, why and which request; the policy is added where the command is decided. */
+  context(reason?: string): CallContext;
   options: ExecuteOptions;
 }
 
 export const CallOfCommand = createParamDecorator(
   (_: unknown, execution: ExecutionContext): CommandCall => {
-    const request = execution
-      .switchToHttp()
-      .getRequest<FastifyRequest & { actor?: Actor; policy?: ActivePolicy }>();
-    const { actor, policy } = request;
+    const request = execution.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
+    const { actor } = request;
     if (!actor) throw new UnauthorizedException('A Bearer token is required');
-    // Set by ActivePolicyInterceptor for every command route.
-    if (!policy) throw new Error('No active policy on a command request');
     const key = readIdempotencyKey(request);
     const expectedRevision = readIfMatchRevision(request);
     const now = new Date();
@@ -35,7 +31,6 @@ export const CallOfCommand = createParamDecorator(
         actor,
         now,
         requestId: String(request.id),
-        policy,
         ...(reason ? { reason } : {}),
       }),
       options: {

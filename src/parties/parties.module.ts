@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ReadModelModule } from '../read-model/read-model.module';
-import { ExecutePartyCommandHandler } from './commands/execute-party-command';
 import { PartiesController } from './http/parties.controller';
-import { PartyDirectory } from './party-directory';
+import { PartyDirectory } from './application/party-directory';
 import { PARTY_STREAM_PREFIX } from './domain/party-events';
 import { PartiesProjection } from './projections/parties.projection';
 import { PARTIES_SCHEMA } from './projections/parties.schema';
@@ -18,7 +17,7 @@ import { PARTY_READ_MODEL, PartyReadModel } from './queries/party-read-model';
     }),
   ],
   controllers: [PartiesController],
-  providers: [ExecutePartyCommandHandler, PartyDirectory],
+  providers: [PartyDirectory],
   exports: [PartyDirectory],
 })
 export class PartiesModule {}

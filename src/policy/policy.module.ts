@@ -1,10 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ReadModelModule } from '../read-model/read-model.module';
 import { PolicyProvider } from './application/policy-provider';
 import { POLICY_STREAM_PREFIX } from './domain/policy-events';
-import { ExecutePolicyCommandHandler } from './commands/execute-policy-command';
-import { ActivePolicyInterceptor } from './http/active-policy.interceptor';
 import { PolicyController } from './http/policy.controller';
 
 @Global()
@@ -13,11 +10,7 @@ import { PolicyController } from './http/policy.controller';
   // service's log all the same (the audit trail follows them).
   imports: [ReadModelModule.forFeature('policy', { streams: [POLICY_STREAM_PREFIX] })],
   controllers: [PolicyController],
-  providers: [
-    PolicyProvider,
-    ExecutePolicyCommandHandler,
-    { provide: APP_INTERCEPTOR, useClass: ActivePolicyInterceptor },
-  ],
+  providers: [PolicyProvider],
   exports: [PolicyProvider],
 })
 export class PolicyModule {}

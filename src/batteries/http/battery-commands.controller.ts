@@ -6,13 +6,15 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Capability } from '../../policy/domain/capability-catalogue';
 import type { BatteryCommand } from '../domain/battery-commands';
-import { PartyDirectory } from '../../parties/party-directory';
+import { PartyDirectory } from '../../parties/application/party-directory';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
 import { serialParams } from '../../http/common-schemas';
 import { toPublicKey } from '../../http/public-key';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
-import { ExecuteBatteryCommand } from '../commands/execute-battery-command';
+import { Decide, type Undecided } from '../../command-handling/decide.command';
+import { batteryDecider } from '../domain/battery-decider';
+import { batteryStreamId } from '../domain/battery-events';
 import {
   assignOperatorRequest,
   contractSpecialistRequest,
@@ -40,8 +42,10 @@ export class BatteryCommandsController {
     @Inject(BATTERY_READ_MODEL) private readonly batteries: BatteryReadModel,
   ) {}
 
-  private run(serial: string, command: BatteryCommand, call: CommandCall) {
-    return this.commands.execute(new ExecuteBatteryCommand(serial, command, call.options));
+  private run(serial: string, command: Undecided<BatteryCommand>, call: CommandCall) {
+    return this.commands.execute(
+      new Decide(batteryStreamId(serial), batteryDecider, command, call.options),
+    );
   }
 
   @Post()

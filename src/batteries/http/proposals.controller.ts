@@ -8,7 +8,9 @@ import { CommandApi } from '../../http/command-api.decorator';
 import { serialParams } from '../../http/common-schemas';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
 import type { BatteryCommand } from '../domain/battery-commands';
-import { ExecuteBatteryCommand } from '../commands/execute-battery-command';
+import { Decide, type Undecided } from '../../command-handling/decide.command';
+import { batteryDecider } from '../domain/battery-decider';
+import { batteryStreamId } from '../domain/battery-events';
 import {
   proposalParams,
   proposeParameterChangeRequest,
@@ -25,8 +27,10 @@ const DEFAULT_PROPOSAL_LIFETIME_MS = 7 * 86_400_000;
 export class ProposalsController {
   constructor(private readonly commands: CommandBus) {}
 
-  private run(serial: string, command: BatteryCommand, call: CommandCall) {
-    return this.commands.execute(new ExecuteBatteryCommand(serial, command, call.options));
+  private run(serial: string, command: Undecided<BatteryCommand>, call: CommandCall) {
+    return this.commands.execute(
+      new Decide(batteryStreamId(serial), batteryDecider, command, call.options),
+    );
   }
 
   @Post(':serial/parameter-proposals')

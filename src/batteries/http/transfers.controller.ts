@@ -3,12 +3,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { PartyDirectory } from '../../parties/party-directory';
+import { PartyDirectory } from '../../parties/application/party-directory';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
 import { serialParams } from '../../http/common-schemas';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
-import { ExecuteBatteryCommand } from '../commands/execute-battery-command';
+import { Decide, type Undecided } from '../../command-handling/decide.command';
+import { batteryDecider } from '../domain/battery-decider';
+import { batteryStreamId } from '../domain/battery-events';
 import { reasonOnlyRequest, requestTransferRequest, transferParams } from './battery-requests';
 
 /** Ownership transfers between lessors: requested by the owner, approved as the policy says. */
@@ -36,7 +38,9 @@ export class TransfersController {
       to,
       context: call.context(body.reason),
     };
-    return this.commands.execute(new ExecuteBatteryCommand(serial, command, call.options));
+    return this.commands.execute(
+      new Decide(batteryStreamId(serial), batteryDecider, command, call.options),
+    );
   }
 
   @Post(':serial/transfers/:transferId/accept')
@@ -72,7 +76,9 @@ export class TransfersController {
       transferId,
       context: call.context(body.reason),
     };
-    return this.commands.execute(new ExecuteBatteryCommand(serial, command, call.options));
+    return this.commands.execute(
+      new Decide(batteryStreamId(serial), batteryDecider, command, call.options),
+    );
   }
 
   @Post(':serial/transfers/:transferId/cancel')
@@ -90,6 +96,8 @@ export class TransfersController {
       transferId,
       context: call.context(body.reason),
     };
-    return this.commands.execute(new ExecuteBatteryCommand(serial, command, call.options));
+    return this.commands.execute(
+      new Decide(batteryStreamId(serial), batteryDecider, command, call.options),
+    );
   }
 }

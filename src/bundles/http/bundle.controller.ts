@@ -10,7 +10,7 @@ import {
 import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { serialParams } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
-import { BUNDLE_SERVICE, type BundleService } from '../bundle.service';
+import { BUNDLE_SERVICE, type BundleService } from '../application/bundle.service';
 import { ifNoneMatchNames } from './if-none-match';
 
 /** RFC 7519's media type: the body is the compact JWS itself. */

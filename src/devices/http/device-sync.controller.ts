@@ -30,14 +30,16 @@ import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { serialParams } from '../../http/common-schemas';
 import { requestFingerprint } from '../../http/request-fingerprint';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
-import { BUNDLE_SERVICE, type BundleService } from '../../bundles/bundle.service';
+import { BUNDLE_SERVICE, type BundleService } from '../../bundles/application/bundle.service';
 import { bundleEnvelope, type BundleEnvelope } from '../../bundles/bundle-envelope';
 import { assertCanEncryptFor, encryptBundleForDevice } from '../../bundles/bundle-encryption';
 import { ifNoneMatchNames } from '../../bundles/http/if-none-match';
-import type { SignedBundle } from '../../bundles/signed-bundle-cache';
+import type { SignedBundle } from '../../bundles/application/signed-bundle-cache';
 import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust';
 import { DeviceProofError } from '../authentication/device-proof.error';
-import { AcknowledgeBundleCommand } from '../commands/acknowledge-bundle.command';
+import { Decide } from '../../command-handling/decide.command';
+import { deviceDecider } from '../domain/device-decider';
+import { deviceStreamId } from '../domain/device-events';
 import { BUNDLE_CHANGES, type BundleChanges } from '../sync/bundle-changes';
 import {
   DEVICE_SYNC_READ_MODEL,
@@ -179,7 +181,9 @@ export class DeviceSyncController {
     const request = reply.request;
     const servedVersion = this.sync.servedVersion(serial, body.ver) ?? null;
     return this.commands.execute(
-      new AcknowledgeBundleCommand(
+      new Decide(
+        deviceStreamId(serial),
+        deviceDecider,
         {
           type: 'AcknowledgeBundle',
           serial,

@@ -7,7 +7,9 @@ import type { PartyKind } from '../../shared/domain/party-kind';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { pageQuerySchema, partyIdSchema } from '../../http/common-schemas';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
-import { ExecutePartyCommand } from '../commands/execute-party-command';
+import { Decide } from '../../command-handling/decide.command';
+import { partyDecider } from '../domain/party-decider';
+import { partyStreamId } from '../domain/party-events';
 import { PARTY_READ_MODEL, type PartyReadModel } from '../queries/party-read-model';
 import { registerPartyRequest, type RegisterPartyRequest } from './register-party.request';
 
@@ -32,8 +34,9 @@ export class PartiesController {
     @CallOfCommand() call: CommandCall,
   ) {
     return this.commands.execute(
-      new ExecutePartyCommand(
-        body.partyId,
+      new Decide(
+        partyStreamId(body.partyId),
+        partyDecider,
         {
           type: 'RegisterParty',
           partyId: body.partyId,

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
-import { toDomainEvent } from '../../shared/infrastructure/event-mapping';
+import { loadStreamState, type StreamState } from '../../command-handling/stream-state';
 import type { ActivePolicy } from '../domain/policy-document';
 import { policyDecider, type PolicyState } from '../domain/policy-decider';
-import { POLICY_STREAM_ID, type PolicyEvent } from '../domain/policy-events';
+import { POLICY_STREAM_ID } from '../domain/policy-events';
 
 /**
  * The policy in force, read from its stream (not the read model) so a decision never runs under a
@@ -11,7 +11,7 @@ import { POLICY_STREAM_ID, type PolicyEvent } from '../domain/policy-events';
  */
 @Injectable()
 export class PolicyProvider {
-  private cached: { revision: number; state: PolicyState } | undefined;
+  private cached: StreamState<PolicyState> | undefined;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -20,14 +20,7 @@ export class PolicyProvider {
   }
 
   async state(): Promise<PolicyState> {
-    const from = this.cached ? this.cached.revision + 1 : 0;
-    const newer = await this.store.readStream(POLICY_STREAM_ID, { fromRevision: from });
-    if (newer.length === 0 && this.cached) return this.cached.state;
-    const base = this.cached?.state ?? policyDecider.initialState();
-    const state = newer
-      .map((e) => toDomainEvent<PolicyEvent>(e))
-      .reduce(policyDecider.evolve, base);
-    this.cached = { revision: newer.length > 0 ? newer[newer.length - 1].revision : -1, state };
-    return state;
+    this.cached = await loadStreamState(this.store, POLICY_STREAM_ID, policyDecider, this.cached);
+    return this.cached.state;
   }
 }

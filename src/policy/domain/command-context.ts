@@ -16,3 +16,6 @@ export interface CommandContext {
   /** The policy in force: decisions follow it and every event names its version. */
   policy: ActivePolicy;
 }
+
+/** What a request knows of a command's context: all of it but the policy, which the shell adds. */
+export type CallContext = Omit<CommandContext, 'policy'>;

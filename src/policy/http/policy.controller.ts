@@ -7,7 +7,9 @@ import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
 import { PolicyProvider } from '../application/policy-provider';
-import { ExecutePolicyCommand } from '../commands/execute-policy-command';
+import { Decide } from '../../command-handling/decide.command';
+import { policyDecider } from '../domain/policy-decider';
+import { POLICY_STREAM_ID } from '../domain/policy-events';
 import type { PolicyDocumentInput } from '../domain/upcast-policy';
 import { policyProposalParams, proposePolicyRequest } from './policy-requests';
 
@@ -45,7 +47,9 @@ export class PolicyController {
       document: body.document as PolicyDocumentInput,
       context: call.context(body.reason),
     };
-    return this.commands.execute(new ExecutePolicyCommand(command, call.options));
+    return this.commands.execute(
+      new Decide(POLICY_STREAM_ID, policyDecider, command, call.options),
+    );
   }
 
   @Post('proposals/:proposalId/approve')
@@ -59,7 +63,9 @@ export class PolicyController {
     @CallOfCommand() call: CommandCall,
   ) {
     return this.commands.execute(
-      new ExecutePolicyCommand(
+      new Decide(
+        POLICY_STREAM_ID,
+        policyDecider,
         { type: 'ApprovePolicyChange', proposalId, context: call.context() },
         call.options,
       ),
@@ -77,7 +83,9 @@ export class PolicyController {
     @CallOfCommand() call: CommandCall,
   ) {
     return this.commands.execute(
-      new ExecutePolicyCommand(
+      new Decide(
+        POLICY_STREAM_ID,
+        policyDecider,
         {
           type: 'RejectPolicyChange',
           proposalId,
@@ -98,7 +106,9 @@ export class PolicyController {
     @CallOfCommand() call: CommandCall,
   ) {
     return this.commands.execute(
-      new ExecutePolicyCommand(
+      new Decide(
+        POLICY_STREAM_ID,
+        policyDecider,
         { type: 'WithdrawPolicyChange', proposalId, context: call.context() },
         call.options,
       ),

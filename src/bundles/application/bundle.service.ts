@@ -1,7 +1,7 @@
-import { batteryNotFound } from '../batteries/domain/access-policy';
-import type { BatteryReadModel, BatteryRow } from '../batteries/queries/battery-read-model';
-import type { BundleSigner } from '../signing/bundle-signer.port';
-import { BUNDLE_TYP, bundleClaims } from './domain/bundle-claims';
+import { batteryNotFound } from '../../batteries/domain/access-policy';
+import type { BatteryReadModel, BatteryRow } from '../../batteries/queries/battery-read-model';
+import type { BundleSigner } from '../../signing/bundle-signer.port';
+import { BUNDLE_TYP, bundleClaims } from '../domain/bundle-claims';
 import type { SignedBundle, SignedBundleCache } from './signed-bundle-cache';
 
 export interface BundleServiceOptions {
