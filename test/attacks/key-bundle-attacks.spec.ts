@@ -21,8 +21,8 @@ import {
   type EcPublicJwk,
 } from '../../src/device-verifier';
 import { acknowledgeBundle, pullBundleOnce } from '../../src/device-simulator';
-import { BundleService } from '../../src/bundles/bundle.service';
-import { SignedBundleCache } from '../../src/bundles/signed-bundle-cache';
+import { BundleService } from '../../src/bundles/application/bundle.service';
+import { SignedBundleCache } from '../../src/bundles/application/signed-bundle-cache';
 import type { BatteryReadModel, BatteryRow } from '../../src/batteries/queries/battery-read-model';
 import { Es256BundleSigner } from '../../src/signing/es256-bundle-signer';
 import { generatePrivateJwk, LocalEs256Key } from '../../src/signing/local-es256-key';
