@@ -37,7 +37,7 @@ export class MinPositionInterceptor implements NestInterceptor {
         if (!reached) {
           void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', '1');
           throw new ServiceUnavailableException(
-            `This instance has not yet reached position ${header}; retry shortly`,
+            `This instance has not yet reached position ${position.data}; retry shortly`,
           );
         }
         return next.handle();

@@ -90,10 +90,7 @@ export function toProblem(error: unknown): ProblemDetails & { headers?: Record<s
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
-    const detail =
-      typeof response === 'string'
-        ? response
-        : String((response as { message?: unknown }).message ?? error.message);
+    const detail = typeof response === 'string' ? response : (messageOf(response) ?? error.message);
     return { type: 'about:blank', title: titleOf(status), status, detail, code: codeOf(status) };
   }
   // Errors Fastify raises before a route runs (bad JSON, body too large, wrong media type).
@@ -204,4 +201,12 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
 
 function codeOf(status: number): string {
   return titleOf(status).toLowerCase().replace(/ /g, '-');
+}
+
+/** Nest's exception bodies carry `message` as a string or, from its validation pipes, a list. */
+function messageOf(response: object): string | undefined {
+  const { message } = response as { message?: unknown };
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return undefined;
 }

@@ -7,12 +7,7 @@ import type { BatteryCommand, ProvisionBattery } from './battery-commands';
 import type { BatteryEvent } from './battery-events';
 import { reconcileAuthority } from './authority-reconciliation';
 import { assertNotStolen, relationshipFacts } from './battery-facts';
-import {
-  evolveBattery,
-  initialBatteryState,
-  type BatteryState,
-  type ProvisionedBattery,
-} from './battery-state';
+import { evolveBattery, initialBatteryState, type BatteryState } from './battery-state';
 import { assertPlausibleHardLimits } from './chemistry-envelopes';
 import { assertCoherentHardLimits } from './hard-limits';
 import { issueKey, revokeKey } from './key-decisions';

@@ -95,8 +95,8 @@ describe('layer 4 is fixed in code', () => {
       ...DEFAULT_POLICY_DOCUMENT,
       capabilities: {
         ...DEFAULT_POLICY_DOCUMENT.capabilities,
-        'hard-limits.exceed': 2 as never,
-        'soc-window.change': 1 as never,
+        'hard-limits.exceed': 2,
+        'soc-window.change': 1,
       },
       issuance: [
         {

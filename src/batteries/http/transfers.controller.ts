@@ -8,7 +8,7 @@ import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
 import { serialParams } from '../../http/common-schemas';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
-import { Decide, type Undecided } from '../../command-handling/decide.command';
+import { Decide } from '../../command-handling/decide.command';
 import { batteryDecider } from '../domain/battery-decider';
 import { batteryStreamId } from '../domain/battery-events';
 import { reasonOnlyRequest, requestTransferRequest, transferParams } from './battery-requests';

@@ -43,7 +43,8 @@ export class DeviceProofGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<DeviceRequest>();
-    const serial = String((request.params as Record<string, unknown> | undefined)?.serial ?? '');
+    const given = (request.params as Record<string, unknown> | undefined)?.serial;
+    const serial = typeof given === 'string' ? given : '';
     const header = request.headers[DEVICE_PROOF_HEADER];
     const battery = this.batteries.get(serial);
     const proof = await this.verifier.verify({

@@ -4,7 +4,6 @@ import { TRANSFER_NEEDS_FINANCE } from '../../../test/support/policies';
 import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
 import { policyDecider, type PolicyCommand } from './policy-decider';
 import type { PolicyEvent } from './policy-events';
-import type { PolicyDocument } from './policy-document';
 
 const spec = deciderSpecification(policyDecider);
 const stricter = TRANSFER_NEEDS_FINANCE;
@@ -92,7 +91,7 @@ describe('changing the policy', () => {
   it('allows one open change at a time, which can be rejected or withdrawn', () => {
     spec
       .given(run(propose()))
-      .when({ ...propose(), proposalId: 'pc-2' } as PolicyCommand)
+      .when({ ...propose(), proposalId: 'pc-2' })
       .thenThrows('policy-change-open', 'conflict');
     spec
       .given(run(propose()))

@@ -77,8 +77,8 @@ describe('policy validation', () => {
 
   it('refuses loosening a capability below its catalogue layer, harmful ones above all', () => {
     const policy = copy();
-    policy.capabilities['hard-limits.exceed'] = 2 as never;
-    policy.capabilities['remote.disable'] = 1 as never;
+    policy.capabilities['hard-limits.exceed'] = 2;
+    policy.capabilities['remote.disable'] = 1;
     expect(policyProblems(policy)).toEqual([
       expect.stringContaining('capabilities.remote.disable: layer 1 is below'),
       expect.stringContaining('capabilities.hard-limits.exceed: layer 2 is below'),
