@@ -6,26 +6,26 @@ import {
   parties,
   provisionCommand,
   NOW,
-} from '../../../test/support/battery-fixtures';
-import type { Actor } from '../../shared/domain/actor';
-import type { CommandContext } from '../../policy/domain/command-context';
-import { DomainError } from '../../shared/domain/domain-error';
-import { ROLES } from '../../shared/domain/roles';
-import { batteryDecider } from './battery-decider';
-import type { BatteryCommand } from './battery-commands';
-import type { BatteryEvent } from './battery-events';
-import { explainTarget, relationshipFacts } from './battery-facts';
-import type { BatteryState, ProvisionedBattery } from './battery-state';
+} from '../support/battery-fixtures';
+import type { Actor } from '../../src/shared/domain/actor';
+import type { CommandContext } from '../../src/policy/domain/command-context';
+import { DomainError } from '../../src/shared/domain/domain-error';
+import { ROLES } from '../../src/shared/domain/roles';
+import { batteryDecider } from '../../src/batteries/domain/battery-decider';
+import type { BatteryCommand } from '../../src/batteries/domain/battery-commands';
+import type { BatteryEvent } from '../../src/batteries/domain/battery-events';
+import { explainTarget, relationshipFacts } from '../../src/batteries/domain/battery-facts';
+import type { BatteryState, ProvisionedBattery } from '../../src/batteries/domain/battery-state';
 import {
   CAPABILITIES,
   CAPABILITY_NAMES,
   type Capability,
-} from '../../policy/domain/capability-catalogue';
-import { assertWithinHardLimits } from './tunable-parameters';
-import { bundleClaims } from '../../bundles/domain/bundle-claims';
-import { approvalStillHolds } from './authority-reconciliation';
-import { DEFAULT_POLICY, DEFAULT_POLICY_DOCUMENT } from '../../policy/domain/default-policy';
-import { explain } from '../../policy/domain/explain';
+} from '../../src/policy/domain/capability-catalogue';
+import { assertWithinHardLimits } from '../../src/batteries/domain/tunable-parameters';
+import { bundleClaims } from '../../src/bundles/domain/bundle-claims';
+import { approvalStillHolds } from '../../src/batteries/domain/authority-reconciliation';
+import { DEFAULT_POLICY, DEFAULT_POLICY_DOCUMENT } from '../../src/policy/domain/default-policy';
+import { explain } from '../../src/policy/domain/explain';
 import type {
   ActionRule,
   ActivePolicy,
@@ -33,15 +33,15 @@ import type {
   PartyRole,
   PolicyAction,
   PolicyDocument,
-} from '../../policy/domain/policy-document';
-import { POLICY_ACTIONS } from '../../policy/domain/policy-document';
+} from '../../src/policy/domain/policy-document';
+import { POLICY_ACTIONS } from '../../src/policy/domain/policy-document';
 import {
   policyDecider,
   type PolicyCommand,
   type PolicyState,
-} from '../../policy/domain/policy-decider';
-import { RELATIONSHIPS, type Relationship } from '../../policy/domain/relationship';
-import { policyProblems } from '../../policy/domain/validate-policy';
+} from '../../src/policy/domain/policy-decider';
+import { RELATIONSHIPS, type Relationship } from '../../src/policy/domain/relationship';
+import { policyProblems } from '../../src/policy/domain/validate-policy';
 
 /**
  * The README's policy section promises things "under any policy". Here random policy documents

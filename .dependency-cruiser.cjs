@@ -1,0 +1,103 @@
+/**
+ * The architecture, as rules `npm test` checks (npm run depcruise). Contexts depend one way:
+ *
+ *   shared  <-  policy  <-  parties  <-  batteries  <-  bundles  <-  devices
+ *                 ^                         |             |            |
+ *                 |                         v             v            v
+ *          command-handling              audit        signing       (simulator, verifier: apart)
+ *
+ * Infrastructure (event store, read model, signing, config, data dir) knows no context; domain
+ * code knows no framework, store or HTTP; the reference device verifier knows nothing of the
+ * service, as a firmware team's copy would not.
+ */
+const CONTEXTS = ['policy', 'parties', 'batteries', 'bundles', 'devices', 'audit'];
+const ctx = (name) => `^src/${name}/`;
+const anyOf = (names) => `^src/(${names.join('|')})/`;
+
+/** Which contexts each context may not import: everything downstream of it. */
+const DOWNSTREAM = {
+  policy: ['parties', 'batteries', 'bundles', 'devices', 'audit'],
+  parties: ['batteries', 'bundles', 'devices', 'audit'],
+  batteries: ['bundles', 'devices'],
+  bundles: ['devices'],
+  audit: ['policy', 'parties', 'batteries', 'bundles', 'devices'],
+};
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle makes two modules one; break it by moving the shared part down.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'Deciders and their vocabulary import no framework, store, HTTP or clock source.',
+      from: { path: '^src/[^/]+/domain/', pathNot: '\\.spec\\.ts$' },
+      to: {
+        pathNot: ['^src/[^/]+/domain/', '^src/shared/domain/'],
+      },
+    },
+    {
+      name: 'shared-kernel-depends-on-nothing',
+      severity: 'error',
+      comment: 'The shared kernel is below every context.',
+      from: { path: '^src/shared/' },
+      to: { path: anyOf([...CONTEXTS, 'command-handling', 'http', 'auth', 'read-model']) },
+    },
+    ...Object.entries(DOWNSTREAM).map(([context, below]) => ({
+      name: `one-way-${context}`,
+      severity: 'error',
+      comment: `${context} may not depend on ${below.join(', ')}: the arrow points the other way.`,
+      from: { path: ctx(context) },
+      to: { path: anyOf(below) },
+    })),
+    {
+      name: 'infrastructure-knows-no-context',
+      severity: 'error',
+      comment: 'Stores, read model, signing and configuration serve every context and know none.',
+      from: { path: anyOf(['event-store', 'read-model', 'signing', 'config', 'data-dir']) },
+      to: { path: anyOf(CONTEXTS) },
+    },
+    {
+      name: 'command-handling-knows-only-the-policy',
+      severity: 'error',
+      comment: 'Every decision runs under the policy; no other context is known to the shell.',
+      from: { path: '^src/command-handling/' },
+      to: { path: anyOf(['parties', 'batteries', 'bundles', 'devices', 'audit']) },
+    },
+    {
+      name: 'device-verifier-stands-alone',
+      severity: 'error',
+      comment: 'The reference device is written from docs/key-bundle.md alone, like firmware.',
+      from: { path: '^src/device-verifier/' },
+      to: { path: '^src/', pathNot: '^src/device-verifier/' },
+    },
+    {
+      name: 'simulator-is-a-client',
+      severity: 'error',
+      comment: 'The device simulator talks HTTP; it uses the verifier, never the service inside.',
+      from: { path: '^src/device-simulator/' },
+      to: { path: '^src/', pathNot: ['^src/device-simulator/', '^src/device-verifier/'] },
+    },
+    {
+      name: 'no-test-code-in-src',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['^dist/', '^data/'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+  },
+};
