@@ -36,6 +36,7 @@ import { describeMachine } from './support/machine';
 import { renderReport, type RebuildFigures, type Report } from './support/report';
 import { runWorker, ServiceProcess } from './support/service-process';
 import { fleetTokens } from './support/tokens';
+import { EXAMPLE_HARD_LIMITS } from '../src/device-simulator/simulated-fleet';
 
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 5);
 const WARMUP_SEC = Math.min(2, DURATION_SEC);
@@ -529,14 +530,7 @@ async function commandComparisons(
       chemistry: 'NMC',
       manufacturerId: 'oem',
       firstOwnerId: 'lessor-a',
-      hardLimits: {
-        cellVoltageMinV: 2.8,
-        cellVoltageMaxV: 4.25,
-        chargeCurrentMaxA: 100,
-        dischargeCurrentMaxA: 200,
-        temperatureMinC: -20,
-        temperatureMaxC: 60,
-      },
+      hardLimits: EXAMPLE_HARD_LIMITS,
       deviceKey: keyPairAt(DEVICE_KEY_LABEL, DEVICE_KEY_POOL + 1).publicKey.jwk,
     }),
   });

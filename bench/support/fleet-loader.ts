@@ -15,6 +15,7 @@ import type { Actor } from '../../src/shared/domain/actor';
 import type { CommandContext } from '../../src/policy/domain/command-context';
 import type { PartyKind } from '../../src/shared/domain/party-kind';
 import { toNewEvent } from '../../src/shared/infrastructure/event-mapping';
+import { EXAMPLE_HARD_LIMITS } from '../../src/device-simulator/simulated-fleet';
 
 /**
  * Bench-only bulk loader. Every event comes out of the real deciders (`decide` then `evolve`,
@@ -40,14 +41,7 @@ export const FLEET_ACTORS = {
   ownerB: { personId: 'bob', partyId: 'lessor-b', roles: ['owner-admin'] },
 } satisfies Record<string, Actor>;
 
-const HARD_LIMITS = {
-  cellVoltageMinV: 2.8,
-  cellVoltageMaxV: 4.25,
-  chargeCurrentMaxA: 100,
-  dischargeCurrentMaxA: 200,
-  temperatureMinC: -20,
-  temperatureMaxC: 60,
-};
+const HARD_LIMITS = EXAMPLE_HARD_LIMITS;
 
 const KEY_CAPABILITIES: Capability[][] = [
   ['status.read', 'discharge', 'charge'],

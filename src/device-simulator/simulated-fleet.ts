@@ -6,7 +6,11 @@ import { jwkThumbprint, type DeviceIdentity, type HardLimits } from '../device-v
 export const SIMULATOR_MANUFACTURER = 'sim-oem';
 export const SIMULATOR_OWNER = 'sim-lessor';
 
-export const SIMULATOR_HARD_LIMITS: HardLimits = {
+/**
+ * The example pack (a 48 V NMC battery): the hard limits the simulator provisions with, and the
+ * ones tests and benchmarks use, so the example lives in one place.
+ */
+export const EXAMPLE_HARD_LIMITS: HardLimits = {
   cellVoltageMinV: 2.8,
   cellVoltageMaxV: 4.25,
   chargeCurrentMaxA: 100,
@@ -80,14 +84,14 @@ export async function provisionFleet(options: {
       chemistry: 'NMC',
       manufacturerId: SIMULATOR_MANUFACTURER,
       firstOwnerId: SIMULATOR_OWNER,
-      hardLimits: SIMULATOR_HARD_LIMITS,
+      hardLimits: EXAMPLE_HARD_LIMITS,
       deviceKey,
     });
     if (response.status !== 201)
       throw new Error(`Provisioning ${serial}: ${response.status} ${response.code ?? ''}`);
     devices[index] = { serial, privateJwk };
   });
-  return { hardLimits: SIMULATOR_HARD_LIMITS, devices };
+  return { hardLimits: EXAMPLE_HARD_LIMITS, devices };
 }
 
 async function post(

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWorker } from '../../bench/support/service-process';
 import { holderKey, keyBody, printSummary, ReliabilityService, scaled } from './support/harness';
+import { EXAMPLE_HARD_LIMITS } from '../../src/device-simulator/simulated-fleet';
 
 /**
  * A service whose read model is far behind its store (a new instance, a lost or outdated read
@@ -36,14 +37,7 @@ describe('catch-up: the service answers while it rebuilds its read model', () =>
           chemistry: 'NMC',
           manufacturerId: 'oem',
           firstOwnerId: 'lessor-a',
-          hardLimits: {
-            cellVoltageMinV: 2.8,
-            cellVoltageMaxV: 4.25,
-            chargeCurrentMaxA: 100,
-            dischargeCurrentMaxA: 200,
-            temperatureMinC: -20,
-            temperatureMaxC: 60,
-          },
+          hardLimits: EXAMPLE_HARD_LIMITS,
           deviceKey: holderKey(1).publicKey.jwk,
         },
       });

@@ -6,6 +6,7 @@ import type { BatteryEvent } from '../../src/batteries/domain/battery-events';
 import { batteryDecider } from '../../src/batteries/domain/battery-decider';
 import type { HardLimits } from '../../src/batteries/domain/hard-limits';
 import { DEFAULT_POLICY } from '../../src/policy/domain/default-policy';
+import { EXAMPLE_HARD_LIMITS } from '../../src/device-simulator/simulated-fleet';
 
 /** A small cast for domain tests: one manufacturer, two lessors, an operator and a workshop. */
 export const parties = {
@@ -41,14 +42,7 @@ export const context = (actor: Actor, reason?: string): CommandContext => ({
   ...(reason ? { reason } : {}),
 });
 
-export const hardLimits: HardLimits = {
-  cellVoltageMinV: 2.8,
-  cellVoltageMaxV: 4.25,
-  chargeCurrentMaxA: 100,
-  dischargeCurrentMaxA: 200,
-  temperatureMinC: -20,
-  temperatureMaxC: 60,
-};
+export const hardLimits: HardLimits = EXAMPLE_HARD_LIMITS;
 
 export const deviceKey = {
   jwk: { kty: 'OKP', crv: 'Ed25519', x: 'device-x' },

@@ -1,14 +1,8 @@
 import type { JWK } from 'jose';
 import { newPublicJwk, type Caller, type TestApp } from './test-app';
+import { EXAMPLE_HARD_LIMITS } from '../../src/device-simulator/simulated-fleet';
 
-export const HARD_LIMITS = {
-  cellVoltageMinV: 2.8,
-  cellVoltageMaxV: 4.25,
-  chargeCurrentMaxA: 100,
-  dischargeCurrentMaxA: 200,
-  temperatureMinC: -20,
-  temperatureMaxC: 60,
-};
+export const HARD_LIMITS = EXAMPLE_HARD_LIMITS;
 
 export interface Cast {
   platform: Caller;

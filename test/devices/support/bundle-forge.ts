@@ -4,6 +4,7 @@ import { signCompactJws } from '../../../src/signing/compact-jws';
 import type { Es256Key } from '../../../src/signing/es256-key';
 import { LocalEs256Key } from '../../../src/signing/local-es256-key';
 import type { TrustFile } from '../../../src/signing/trust/trust-file';
+import { EXAMPLE_HARD_LIMITS } from '../../../src/device-simulator/simulated-fleet';
 
 /**
  * Builds bundles, honest and forged, for the verifier tests, the attack tests and the test
@@ -11,14 +12,8 @@ import type { TrustFile } from '../../../src/signing/trust/trust-file';
  * so a drift in either shows.
  */
 export const BUNDLE_TYP = 'battery-key-bundle+jwt';
-export const HARD_LIMITS = {
-  cellVoltageMinV: 2.8,
-  cellVoltageMaxV: 4.25,
-  chargeCurrentMaxA: 100,
-  dischargeCurrentMaxA: 200,
-  temperatureMinC: -20,
-  temperatureMaxC: 60,
-};
+// Spread into an object type (not the interface) so it also serves as a Record<string, number>.
+export const HARD_LIMITS = { ...EXAMPLE_HARD_LIMITS };
 export const PARAMS = {
   socMinPercent: 0,
   socMaxPercent: 100,

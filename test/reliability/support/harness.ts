@@ -7,6 +7,7 @@ import { keyPairAt, type KeyPair } from '../../../bench/support/fleet-loader';
 import { ServiceProcess } from '../../../bench/support/service-process';
 import { localIssuerKey, mintToken } from '../../../bench/support/tokens';
 import type { ParsedJson } from '../../support/parsed-json';
+import { EXAMPLE_HARD_LIMITS } from '../../../src/device-simulator/simulated-fleet';
 
 /**
  * RELIABILITY_SCALE picks the size of every reliability run: "small" (the default, what runs inside
@@ -69,14 +70,7 @@ export const PARTIES: [string, string][] = [
   ['workshop', 'service-provider'],
 ];
 
-export const HARD_LIMITS = {
-  cellVoltageMinV: 2.8,
-  cellVoltageMaxV: 4.25,
-  chargeCurrentMaxA: 100,
-  dischargeCurrentMaxA: 200,
-  temperatureMinC: -20,
-  temperatureMaxC: 60,
-};
+export const HARD_LIMITS = EXAMPLE_HARD_LIMITS;
 
 export type Who =
   'platform' | 'auditor' | 'provisioner' | 'ownerA' | 'ownerB' | 'fleetManager' | 'outsider';
