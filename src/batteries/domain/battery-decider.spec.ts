@@ -59,11 +59,14 @@ describe('provisioning', () => {
       .thenThrows('serial-already-provisioned', 'conflict');
   });
 
-  it('is for a provisioner of the manufacturer', () => {
+  it('refuses anyone but a provisioner of the manufacturer', () => {
     spec
       .given([])
       .when(provisionCommand({ context: context(actors.ownerA) }))
       .thenThrows('no-relationship', 'forbidden');
+  });
+
+  it('refuses a manufacturer that is not a manufacturer party', () => {
     spec
       .given([])
       .when(provisionCommand({ manufacturer: parties.lessorA, context: context(actors.ownerA) }))
@@ -84,11 +87,14 @@ describe('provisioning', () => {
       .thenThrows('not-a-lessor', 'rule-violated');
   });
 
-  it('refuses incoherent hard limits and initial parameters outside them (the 5.25 V typo)', () => {
+  it('refuses incoherent hard limits', () => {
     spec
       .given([])
       .when(provisionCommand({ hardLimits: { ...hardLimits, cellVoltageMinV: 4.3 } }))
       .thenThrows('hard-limits-incoherent', 'rule-violated');
+  });
+
+  it('refuses initial parameters outside the hard limits (the 5.25 V typo)', () => {
     const typo = {
       socMinPercent: 10,
       socMaxPercent: 90,
@@ -105,6 +111,18 @@ describe('provisioning', () => {
 });
 
 describe('ownership transfer', () => {
+  const transferCancelledByReceiver = () =>
+    history(
+      provisionCommand(),
+      {
+        type: 'RequestOwnershipTransfer',
+        transferId: 't-1',
+        to: parties.lessorB,
+        context: context(actors.ownerA),
+      },
+      { type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) },
+    );
+
   it('is requested by the owner towards another lessor', () => {
     spec
       .given(provisioned())
@@ -123,7 +141,7 @@ describe('ownership transfer', () => {
       ]);
   });
 
-  it('is refused to anyone but the owner admin, and to non-lessors', () => {
+  it('refuses a transfer requested by another lessor, to whom the battery does not exist', () => {
     spec
       .given(provisioned())
       .when({
@@ -133,6 +151,9 @@ describe('ownership transfer', () => {
         context: context(actors.ownerB),
       })
       .thenThrows('battery-not-found', 'not-found');
+  });
+
+  it("refuses a transfer requested by the owner's fleet finance, not its owner admin", () => {
     spec
       .given(provisioned())
       .when({
@@ -142,6 +163,9 @@ describe('ownership transfer', () => {
         context: context(actors.financeA),
       })
       .thenThrows('role-required');
+  });
+
+  it('refuses a transfer towards a party that is not a lessor', () => {
     spec
       .given(provisioned())
       .when({
@@ -151,6 +175,9 @@ describe('ownership transfer', () => {
         context: context(actors.ownerA),
       })
       .thenThrows('not-a-lessor');
+  });
+
+  it('refuses a transfer towards the current owner', () => {
     spec
       .given(provisioned())
       .when({
@@ -220,7 +247,7 @@ describe('ownership transfer', () => {
     expect(after).toMatchObject({ ownerId: 'lessor-b', keys: [], lease: null, openTransfer: null });
   });
 
-  it('is accepted only by the receiving lessor', () => {
+  it('refuses a transfer accepted by the requesting owner', () => {
     spec
       .given(transferRequested())
       .when({
@@ -229,6 +256,9 @@ describe('ownership transfer', () => {
         context: context(actors.ownerA),
       })
       .thenThrows('proposer-cannot-approve', 'forbidden');
+  });
+
+  it('refuses the acceptance of a transfer that was never requested', () => {
     spec
       .given(transferRequested())
       .when({
@@ -239,15 +269,17 @@ describe('ownership transfer', () => {
       .thenThrows('transfer-not-found', 'not-found');
   });
 
-  it('can be cancelled by either side, after which it cannot be accepted', () => {
-    for (const actor of [actors.ownerA, actors.ownerB]) {
-      spec
-        .given(transferRequested())
-        .when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actor) })
-        .then([
-          { type: 'OwnershipTransferCancelled', data: { cancelledByPartyId: actor.partyId } },
-        ]);
-    }
+  it.each([
+    ['the giving lessor', actors.ownerA],
+    ['the receiving lessor', actors.ownerB],
+  ])('can be cancelled by %s', (_side, actor) => {
+    spec
+      .given(transferRequested())
+      .when({ type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actor) })
+      .then([{ type: 'OwnershipTransferCancelled', data: { cancelledByPartyId: actor.partyId } }]);
+  });
+
+  it('cannot be cancelled by an operator, to whom the battery does not exist', () => {
     spec
       .given(transferRequested())
       .when({
@@ -256,13 +288,11 @@ describe('ownership transfer', () => {
         context: context(actors.fleetManager),
       })
       .thenThrows('battery-not-found', 'not-found');
-    const cancelled = [...transferRequested(), ...history()];
-    const events = batteryDecider.decide(
-      { type: 'CancelOwnershipTransfer', transferId: 't-1', context: context(actors.ownerB) },
-      cancelled.reduce(batteryDecider.evolve, batteryDecider.initialState()),
-    );
+  });
+
+  it('cannot be accepted once cancelled', () => {
     spec
-      .given([...cancelled, ...events])
+      .given(transferCancelledByReceiver())
       .when({
         type: 'ApproveOwnershipTransfer',
         transferId: 't-1',
@@ -273,7 +303,25 @@ describe('ownership transfer', () => {
 });
 
 describe('operator lease', () => {
-  it('is assigned by the owner to an operator, one at a time', () => {
+  const leasedWithDriverKey = () =>
+    history(
+      provisionCommand(),
+      {
+        type: 'AssignOperator',
+        leaseId: 'lease-1',
+        operator: parties.courier,
+        context: context(actors.ownerA),
+      },
+      issueKeyCommand({
+        keyId: 'driver',
+        holder: { personId: 'dan', party: parties.courier },
+        publicKey: holderKey('dan'),
+        capabilities: ['charge'],
+        context: context(actors.fleetManager),
+      }),
+    );
+
+  it('is assigned by the owner to an operator', () => {
     spec
       .given(provisioned())
       .when({
@@ -283,6 +331,9 @@ describe('operator lease', () => {
         context: context(actors.ownerA),
       })
       .then([{ type: 'LeaseAssigned', data: { operatorId: 'courier' } }]);
+  });
+
+  it('refuses a party that is not an operator', () => {
     spec
       .given(provisioned())
       .when({
@@ -292,6 +343,9 @@ describe('operator lease', () => {
         context: context(actors.ownerA),
       })
       .thenThrows('not-an-operator');
+  });
+
+  it('allows one lease at a time', () => {
     spec
       .given(leased())
       .when({
@@ -304,35 +358,40 @@ describe('operator lease', () => {
   });
 
   it('ends by the owner, revoking the keys issued under it', () => {
-    const past = [...leased(), ...history()];
-    const withKey = [
-      ...past,
-      ...batteryDecider.decide(
-        issueKeyCommand({
-          keyId: 'driver',
-          holder: { personId: 'dan', party: parties.courier },
-          publicKey: holderKey('dan'),
-          capabilities: ['charge'],
-          context: context(actors.fleetManager),
-        }),
-        past.reduce(batteryDecider.evolve, batteryDecider.initialState()),
-      ),
-    ];
     spec
-      .given(withKey)
+      .given(leasedWithDriverKey())
       .when({ type: 'EndLease', leaseId: 'lease-1', context: context(actors.ownerA) })
       .then([
         { type: 'LeaseEnded', data: { cause: 'ended-by-owner' } },
         { type: 'KeyRevoked', data: { keyId: 'driver', cause: 'lease-ended' } },
       ]);
+  });
+
+  it('is not ended by the operator', () => {
     spec
-      .given(withKey)
+      .given(leasedWithDriverKey())
       .when({ type: 'EndLease', leaseId: 'lease-1', context: context(actors.fleetManager) })
       .thenThrows('no-relationship');
   });
 });
 
 describe('keys: the issuer matrix', () => {
+  const issued = () => history(provisionCommand(), issueKeyCommand());
+  const revoked = () =>
+    history(provisionCommand(), issueKeyCommand(), {
+      type: 'RevokeKey',
+      keyId: 'key-1',
+      reason: 'left the company',
+      context: context(actors.ownerA),
+    });
+  const asOperator = (overrides: Parameters<typeof issueKeyCommand>[0]) =>
+    issueKeyCommand({
+      holder: { personId: 'dan', party: parties.courier },
+      publicKey: holderKey('dan'),
+      context: context(actors.fleetManager),
+      ...overrides,
+    });
+
   it('lets the owner issue layers 1–2 to anyone, recording owner authority', () => {
     spec
       .given(provisioned())
@@ -354,25 +413,21 @@ describe('keys: the issuer matrix', () => {
       ]);
   });
 
-  it('refuses layer 3 without approvals and layer 4 to everyone', () => {
+  it('refuses layer 3 without approvals', () => {
     spec
       .given(provisioned())
       .when(issueKeyCommand({ capabilities: ['soc-window.change'] }))
       .thenThrows('issuer-matrix-exceeded', 'forbidden');
+  });
+
+  it('refuses layer 4 to everyone', () => {
     spec
       .given(provisioned())
       .when(issueKeyCommand({ capabilities: ['hard-limits.exceed'] }))
       .thenThrows('physical-harm-prohibited', 'forbidden');
   });
 
-  it('lets the operator issue layer 1 to its own people only', () => {
-    const asOperator = (overrides: Parameters<typeof issueKeyCommand>[0]) =>
-      issueKeyCommand({
-        holder: { personId: 'dan', party: parties.courier },
-        publicKey: holderKey('dan'),
-        context: context(actors.fleetManager),
-        ...overrides,
-      });
+  it('lets the operator issue layer 1 to its own people, under its lease', () => {
     spec
       .given(leased())
       .when(asOperator({ capabilities: ['discharge'] }))
@@ -382,10 +437,16 @@ describe('keys: the issuer matrix', () => {
           data: { authority: { relationship: 'operator', leaseId: 'lease-1' } },
         },
       ]);
+  });
+
+  it('refuses the operator anything beyond layer 1', () => {
     spec
       .given(leased())
       .when(asOperator({ capabilities: ['diagnostics.read'] }))
       .thenThrows('issuer-matrix-exceeded');
+  });
+
+  it('refuses the operator a key for someone outside its own party', () => {
     spec
       .given(leased())
       .when(
@@ -395,10 +456,16 @@ describe('keys: the issuer matrix', () => {
         }),
       )
       .thenThrows('holder-outside-own-party');
+  });
+
+  it('refuses an operator without a lease, to whom the battery does not exist', () => {
     spec
       .given(provisioned())
       .when(asOperator({ capabilities: ['discharge'] }))
       .thenThrows('battery-not-found', 'not-found');
+  });
+
+  it('refuses a driver of the operator, who is not its fleet manager', () => {
     spec
       .given(leased())
       .when(
@@ -418,32 +485,39 @@ describe('keys: the issuer matrix', () => {
       .thenThrows('self-issuance');
   });
 
-  it('refuses an empty or past validity window, a reused key id and a public key already active', () => {
+  it('refuses an empty validity window', () => {
     spec
       .given(provisioned())
       .when(issueKeyCommand({ notAfter: NOW }))
       .thenThrows('empty-validity-window', 'rule-violated');
+  });
+
+  it('refuses a validity window already in the past', () => {
     spec
       .given(provisioned())
       .when(
         issueKeyCommand({ notBefore: new Date('2020-01-01'), notAfter: new Date('2021-01-01') }),
       )
       .thenThrows('already-expired');
-    const issued = history(provisionCommand(), issueKeyCommand());
+  });
+
+  it('refuses a key id already in use', () => {
     spec
-      .given(issued)
+      .given(issued())
       .when(issueKeyCommand({ publicKey: holderKey('other') }))
       .thenThrows('key-id-taken', 'conflict');
+  });
+
+  it('refuses a public key already active under another key id', () => {
     spec
-      .given(issued)
+      .given(issued())
       .when(issueKeyCommand({ keyId: 'key-2' }))
       .thenThrows('public-key-already-active', 'conflict');
   });
 
-  it('revokes with a reason, once, by the owner', () => {
-    const issued = history(provisionCommand(), issueKeyCommand());
-    const [revoked] = spec
-      .given(issued)
+  it('revokes by the owner, with a reason', () => {
+    spec
+      .given(issued())
       .when({
         type: 'RevokeKey',
         keyId: 'key-1',
@@ -456,20 +530,32 @@ describe('keys: the issuer matrix', () => {
           data: { keyId: 'key-1', cause: 'revoked', reason: 'left the company' },
         },
       ]);
+  });
+
+  it('revokes a key once', () => {
     spec
-      .given([...issued, revoked])
+      .given(revoked())
       .when({ type: 'RevokeKey', keyId: 'key-1', reason: 'again', context: context(actors.ownerA) })
       .thenThrows('key-already-revoked', 'conflict');
+  });
+
+  it('never reuses the id of a revoked key', () => {
     spec
-      .given([...issued, revoked])
+      .given(revoked())
       .when(issueKeyCommand({ publicKey: holderKey('new') }))
       .thenThrows('key-id-taken');
+  });
+
+  it('refuses a revocation by another lessor, to whom the battery does not exist', () => {
     spec
-      .given(issued)
+      .given(issued())
       .when({ type: 'RevokeKey', keyId: 'key-1', reason: 'x', context: context(actors.ownerB) })
       .thenThrows('battery-not-found', 'not-found');
+  });
+
+  it('refuses to revoke a key that was never issued', () => {
     spec
-      .given(issued)
+      .given(issued())
       .when({ type: 'RevokeKey', keyId: 'nope', reason: 'x', context: context(actors.ownerA) })
       .thenThrows('key-not-found', 'not-found');
   });
@@ -479,20 +565,26 @@ describe('theft', () => {
   const stolen = () =>
     history(provisionCommand(), { type: 'ReportStolen', context: context(actors.ownerA) });
 
-  it('is reported by the owner and locks the battery', () => {
+  it('is reported by the owner', () => {
     spec
       .given(provisioned())
       .when({ type: 'ReportStolen', context: context(actors.ownerA) })
       .then([{ type: 'BatteryReportedStolen' }]);
+  });
+
+  it('locks the battery once reported', () => {
     const state = stolen().reduce(batteryDecider.evolve, batteryDecider.initialState());
     expect(state).toMatchObject({ status: 'stolen' });
+  });
+
+  it('is not reported by an operator without a lease, to whom the battery does not exist', () => {
     spec
       .given(provisioned())
       .when({ type: 'ReportStolen', context: context(actors.fleetManager) })
       .thenThrows('battery-not-found', 'not-found');
   });
 
-  it('freezes transfers, leases and new keys, but still allows revocation', () => {
+  it('freezes ownership transfers', () => {
     spec
       .given(stolen())
       .when({
@@ -502,6 +594,9 @@ describe('theft', () => {
         context: context(actors.ownerA),
       })
       .thenThrows('battery-stolen', 'conflict');
+  });
+
+  it('freezes operator leases', () => {
     spec
       .given(stolen())
       .when({
@@ -511,7 +606,13 @@ describe('theft', () => {
         context: context(actors.ownerA),
       })
       .thenThrows('battery-stolen');
+  });
+
+  it('freezes new keys', () => {
     spec.given(stolen()).when(issueKeyCommand()).thenThrows('battery-stolen');
+  });
+
+  it('is reported once', () => {
     spec
       .given(stolen())
       .when({ type: 'ReportStolen', context: context(actors.ownerA) })
@@ -520,7 +621,7 @@ describe('theft', () => {
 });
 
 describe('bundle version', () => {
-  it('advances only with events that change what the device enforces', () => {
+  it('stays put when a transfer is requested and cancelled: nothing the device enforces changed', () => {
     const events = history(
       provisionCommand(),
       {
@@ -534,6 +635,9 @@ describe('bundle version', () => {
     expect(events.reduce(batteryDecider.evolve, batteryDecider.initialState())).toMatchObject({
       bundleVersion: 1,
     });
+  });
+
+  it('advances when a key is issued: the device enforces a new key', () => {
     const withKey = history(provisionCommand(), issueKeyCommand());
     expect(withKey.reduce(batteryDecider.evolve, batteryDecider.initialState())).toMatchObject({
       bundleVersion: 2,

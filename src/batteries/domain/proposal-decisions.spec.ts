@@ -37,6 +37,23 @@ const approveAs = (
 ): BatteryCommand => ({ type: 'ApproveProposal', proposalId, context: context(actor) });
 
 describe('two keys for one lock: widening the state-of-charge window', () => {
+  const pending = () => history(...contracted(), proposeSoc());
+  const approvedByOwner = () => history(...contracted(), proposeSoc(), approveAs(actors.ownerA));
+  const proposedByOwnerAdmin = () => history(...contracted(), proposeSoc(actors.ownerA));
+  const approvedOnceByMultiRole = () =>
+    history(...contracted(), proposeSoc(actors.cellEngineer), approveAs(actors.multiRole));
+  const rejected = () =>
+    history(...contracted(), proposeSoc(), {
+      type: 'RejectProposal',
+      proposalId: 'p-1',
+      reason: 'too aggressive',
+      context: context(actors.cellEngineer),
+    });
+  const afterExpiry = (actor: (typeof actors)[keyof typeof actors]) => ({
+    ...context(actor),
+    now: new Date(inAWeek.getTime() + 1),
+  });
+
   it('records the proposal with old and new values and the approvals it needs', () => {
     spec
       .given(history(...contracted()))
@@ -65,15 +82,17 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
       ]);
   });
 
-  it('stays pending with only the owner, and applies when the cell specialist signs too', () => {
-    const pending = history(...contracted(), proposeSoc(), approveAs(actors.ownerA));
-    const state = pending.reduce(batteryDecider.evolve, batteryDecider.initialState());
+  it("stays pending with only the owner's approval", () => {
+    const state = approvedByOwner().reduce(batteryDecider.evolve, batteryDecider.initialState());
     expect(state).toMatchObject({
       parameters: { socMinPercent: 0 },
       proposals: [{ proposalId: 'p-1', approvals: [{ approver: { personId: 'alice' } }] }],
     });
+  });
+
+  it('applies when the cell specialist signs after the owner', () => {
     spec
-      .given(pending)
+      .given(approvedByOwner())
       .when(approveAs(actors.cellEngineer))
       .then([
         {
@@ -97,37 +116,36 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
   });
 
   it('never counts the proposer, even when they hold an approving role', () => {
-    const proposedByOwnerAdmin = history(...contracted(), proposeSoc(actors.ownerA));
     spec
-      .given(proposedByOwnerAdmin)
+      .given(proposedByOwnerAdmin())
       .when(approveAs(actors.ownerA))
       .thenThrows('proposer-cannot-approve', 'forbidden');
-    // Another owner-admin of the same lessor can fill the owner's slot.
+  });
+
+  it("lets another owner admin of the proposer's lessor fill the owner's slot", () => {
     spec
-      .given(proposedByOwnerAdmin)
+      .given(proposedByOwnerAdmin())
       .when(approveAs(actors.ownerA2))
       .then([{ type: 'ProposalApproved' }]);
   });
 
-  it('lets one person approve once and in one role only', () => {
-    const approvedOnce = history(
-      ...contracted(),
-      proposeSoc(actors.cellEngineer),
-      approveAs(actors.multiRole),
-    );
+  it('lets one person approve once', () => {
     spec
-      .given(approvedOnce)
+      .given(approvedOnceByMultiRole())
       .when(approveAs(actors.multiRole))
       .thenThrows('already-approved', 'conflict');
+  });
+
+  it("counts a person with several roles in one role only: the owner's slot they filled takes no other owner admin", () => {
     spec
-      .given(approvedOnce)
+      .given(approvedOnceByMultiRole())
       .when(approveAs(actors.ownerA))
       .thenThrows('not-an-eligible-approver', 'forbidden');
   });
 
   it('refuses approvers with no slot to fill', () => {
     spec
-      .given(history(...contracted(), proposeSoc()))
+      .given(pending())
       .when(approveAs(actors.fleetManager))
       .thenThrows('battery-not-found', 'not-found');
   });
@@ -159,25 +177,30 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
       ]);
   });
 
-  it('cannot be proposed by someone the policy does not name, nor without a change', () => {
+  it('cannot be proposed by someone the policy does not name', () => {
     spec
       .given(history(...contracted()))
       .when(proposeSoc(actors.fleetManager))
       .thenThrows('battery-not-found', 'not-found');
+  });
+
+  it('cannot be proposed by a cell engineer whose party holds no specialist contract', () => {
     spec
       .given(history(provisionCommand()))
       .when(proposeSoc(actors.cellEngineer))
       .thenThrows('battery-not-found', 'not-found');
+  });
+
+  it('cannot be proposed without a change', () => {
     spec
       .given(history(...contracted()))
       .when(proposeSoc(actors.financeA, { socMinPercent: 0 }))
       .thenThrows('no-change', 'rule-violated');
   });
 
-  it('can be rejected by an eligible approver, or withdrawn by its proposer, and then no longer approved', () => {
-    const pending = history(...contracted(), proposeSoc());
-    const [rejected] = spec
-      .given(pending)
+  it('can be rejected by an eligible approver', () => {
+    spec
+      .given(pending())
       .when({
         type: 'RejectProposal',
         proposalId: 'p-1',
@@ -185,12 +208,18 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
         context: context(actors.cellEngineer),
       })
       .then([{ type: 'ProposalRejected' }]);
+  });
+
+  it('can no longer be approved once rejected', () => {
     spec
-      .given([...pending, rejected])
+      .given(rejected())
       .when(approveAs(actors.ownerA))
       .thenThrows('proposal-not-found', 'not-found');
+  });
+
+  it('cannot be rejected by someone with no slot to fill', () => {
     spec
-      .given(pending)
+      .given(pending())
       .when({
         type: 'RejectProposal',
         proposalId: 'p-1',
@@ -198,37 +227,44 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
         context: context(actors.fleetManager),
       })
       .thenThrows('battery-not-found', 'not-found');
+  });
+
+  it('can be withdrawn by its proposer', () => {
     spec
-      .given(pending)
+      .given(pending())
       .when({ type: 'WithdrawProposal', proposalId: 'p-1', context: context(actors.financeA) })
       .then([{ type: 'ProposalWithdrawn' }]);
+  });
+
+  it('cannot be withdrawn by anyone but its proposer', () => {
     spec
-      .given(pending)
+      .given(pending())
       .when({ type: 'WithdrawProposal', proposalId: 'p-1', context: context(actors.ownerA) })
       .thenThrows('not-the-proposer');
   });
 
-  it('expires: an expired proposal cannot be approved, and a new one closes it', () => {
-    const pending = history(...contracted(), proposeSoc());
-    const later = (actor: (typeof actors)[keyof typeof actors]) => ({
-      ...context(actor),
-      now: new Date(inAWeek.getTime() + 1),
-    });
+  it('cannot be approved once expired', () => {
     spec
-      .given(pending)
-      .when({ type: 'ApproveProposal', proposalId: 'p-1', context: later(actors.ownerA) })
+      .given(pending())
+      .when({ type: 'ApproveProposal', proposalId: 'p-1', context: afterExpiry(actors.ownerA) })
       .thenThrows('proposal-expired', 'conflict');
+  });
+
+  it('blocks a new proposal while it is open', () => {
     spec
-      .given(pending)
+      .given(pending())
       .when({ ...proposeSoc(), proposalId: 'p-2' })
       .thenThrows('proposal-already-open', 'conflict');
+  });
+
+  it('is closed as expired by a new proposal made after it expired', () => {
     spec
-      .given(pending)
+      .given(pending())
       .when({
         ...proposeSoc(),
         proposalId: 'p-2',
         expiresAt: new Date(inAWeek.getTime() + 86_400_000),
-        context: later(actors.financeA),
+        context: afterExpiry(actors.financeA),
       })
       .then([
         { type: 'ProposalExpired', data: { proposalId: 'p-1' } },
@@ -245,18 +281,18 @@ describe('two keys for one lock: widening the state-of-charge window', () => {
     spec.given(withdrawn).when(proposeSoc()).thenThrows('proposal-id-taken', 'conflict');
   });
 
-  it('advances the bundle version only when the change is applied', () => {
-    const before = history(...contracted(), proposeSoc(), approveAs(actors.ownerA)).reduce(
-      batteryDecider.evolve,
-      batteryDecider.initialState(),
-    );
+  it('leaves the bundle version alone while the change is pending', () => {
+    const before = approvedByOwner().reduce(batteryDecider.evolve, batteryDecider.initialState());
+    expect(before).toMatchObject({ bundleVersion: 1 });
+  });
+
+  it('advances the bundle version when the change is applied', () => {
     const after = history(
       ...contracted(),
       proposeSoc(),
       approveAs(actors.ownerA),
       approveAs(actors.cellEngineer),
     ).reduce(batteryDecider.evolve, batteryDecider.initialState());
-    expect(before).toMatchObject({ bundleVersion: 1 });
     expect(after).toMatchObject({
       bundleVersion: 2,
       parameters: { socMinPercent: 5 },
@@ -274,38 +310,51 @@ describe('recovering a stolen battery', () => {
     expiresAt: inAWeek,
     context: context(actor),
   });
-
-  it('needs the owner and one more approver', () => {
-    const requested = history(
+  const requested = () =>
+    history(
       provisionCommand(),
       { type: 'ReportStolen', context: context(actors.ownerA) },
       requestRecovery(),
     );
-    expect(requested.reduce(batteryDecider.evolve, batteryDecider.initialState())).toMatchObject({
+
+  it('leaves the battery stolen while only the owner has asked', () => {
+    expect(requested().reduce(batteryDecider.evolve, batteryDecider.initialState())).toMatchObject({
       status: 'stolen',
     });
+  });
+
+  it("recovers the battery when a platform admin approves the owner's request", () => {
     spec
-      .given(requested)
+      .given(requested())
       .when(approveAs(actors.platformAdmin, 'r-1'))
       .then([
         { type: 'ProposalApproved', data: { approval: { relationship: 'platform' } } },
         { type: 'BatteryRecovered', data: { proposalId: 'r-1' } },
       ]);
+  });
+
+  it("recovers the battery when the owner's fleet finance approves the owner's request", () => {
     spec
-      .given(requested)
+      .given(requested())
       .when(approveAs(actors.financeA, 'r-1'))
       .then([{ type: 'ProposalApproved' }, { type: 'BatteryRecovered' }]);
+  });
+
+  it('never counts the owner who asked as the second approver', () => {
     spec
-      .given(requested)
+      .given(requested())
       .when(approveAs(actors.ownerA, 'r-1'))
       .thenThrows('proposer-cannot-approve');
   });
 
-  it('is asked by the owner only, and only for a stolen battery', () => {
+  it('is asked by the owner only', () => {
     spec
       .given(stolen())
       .when(requestRecovery(actors.platformAdmin))
       .thenThrows('no-relationship', 'forbidden');
+  });
+
+  it('is asked only for a stolen battery', () => {
     spec
       .given(history(provisionCommand()))
       .when(requestRecovery())
@@ -327,7 +376,7 @@ describe('recovering a stolen battery', () => {
 });
 
 describe('cell specialist contract', () => {
-  it('is made and ended by the owner with a cell-specialist party, and ends with the ownership', () => {
+  it('is made only with a cell-specialist party', () => {
     spec
       .given(history(provisionCommand()))
       .when({
@@ -337,6 +386,9 @@ describe('cell specialist contract', () => {
         context: context(actors.ownerA),
       })
       .thenThrows('not-a-cell-specialist');
+  });
+
+  it('allows one specialist contract at a time', () => {
     spec
       .given(history(...contracted()))
       .when({
@@ -346,6 +398,9 @@ describe('cell specialist contract', () => {
         context: context(actors.ownerA),
       })
       .thenThrows('specialist-already-contracted');
+  });
+
+  it('is not ended by the specialist', () => {
     spec
       .given(history(...contracted()))
       .when({
@@ -354,10 +409,16 @@ describe('cell specialist contract', () => {
         context: context(actors.cellEngineer),
       })
       .thenThrows('no-relationship');
+  });
+
+  it('is ended by the owner', () => {
     spec
       .given(history(...contracted()))
       .when({ type: 'EndSpecialistContract', contractId: 'c-1', context: context(actors.ownerA) })
       .then([{ type: 'SpecialistContractEnded', data: { cause: 'ended-by-owner' } }]);
+  });
+
+  it('ends with the ownership, rejecting the open proposals', () => {
     const transferred = history(
       ...contracted(),
       proposeSoc(),

@@ -32,13 +32,16 @@ describe('changing the policy', () => {
     });
   });
 
-  it('is proposed by a platform admin and adopted as version 2 when another platform admin approves', () => {
+  it('is proposed by a platform admin, based on the version in force', () => {
     spec
       .given([])
       .when(propose())
       .then([
         { type: 'PolicyChangeProposed', data: { basedOnVersion: 1 }, meta: { policyVersion: 1 } },
       ]);
+  });
+
+  it('is adopted as version 2 when another platform admin approves', () => {
     const events = spec
       .given(run(propose()))
       .when({
@@ -57,7 +60,7 @@ describe('changing the policy', () => {
     expect(state.active.version).toBe(2);
   });
 
-  it('is not approved by its proposer, nor proposed or approved by anyone else', () => {
+  it('is not approved by its proposer', () => {
     spec
       .given(run(propose()))
       .when({
@@ -66,10 +69,16 @@ describe('changing the policy', () => {
         context: context(actors.platformAdmin),
       })
       .thenThrows('proposer-cannot-approve');
+  });
+
+  it('is not approved by anyone but a platform admin', () => {
     spec
       .given(run(propose()))
       .when({ type: 'ApprovePolicyChange', proposalId: 'pc-1', context: context(actors.ownerA) })
       .thenThrows('not-an-eligible-approver');
+  });
+
+  it('is not proposed by anyone but a platform admin', () => {
     spec
       .given([])
       .when(propose(stricter, actors.ownerA))
@@ -88,11 +97,14 @@ describe('changing the policy', () => {
     expect(error.details.problems).toEqual([expect.stringContaining('Art. 14')]);
   });
 
-  it('allows one open change at a time, which can be rejected or withdrawn', () => {
+  it('allows one open change at a time', () => {
     spec
       .given(run(propose()))
       .when({ ...propose(), proposalId: 'pc-2' })
       .thenThrows('policy-change-open', 'conflict');
+  });
+
+  it('can be rejected by another platform admin', () => {
     spec
       .given(run(propose()))
       .when({
@@ -102,6 +114,9 @@ describe('changing the policy', () => {
         context: context(actors.platformAdmin2),
       })
       .then([{ type: 'PolicyChangeRejected' }]);
+  });
+
+  it('can be withdrawn by its proposer', () => {
     spec
       .given(run(propose()))
       .when({
@@ -110,6 +125,9 @@ describe('changing the policy', () => {
         context: context(actors.platformAdmin),
       })
       .then([{ type: 'PolicyChangeWithdrawn' }]);
+  });
+
+  it('cannot be withdrawn by anyone but its proposer', () => {
     spec
       .given(run(propose()))
       .when({
