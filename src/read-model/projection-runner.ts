@@ -30,7 +30,7 @@ export class ProjectionRunner {
   private loop: Promise<void> | undefined;
   private stopping = false;
   private status: ProjectionStatus;
-  private readonly applyBatch;
+  private readonly applyBatch: (events: readonly RecordedEvent[]) => void;
   private readonly readCheckpoint;
 
   constructor(
@@ -48,12 +48,22 @@ export class ProjectionRunner {
       'INSERT INTO checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
     );
     this.readCheckpoint = () => BigInt(checkpoint.get()?.position ?? 0);
-    this.applyBatch = db.transaction((events: readonly RecordedEvent[]) => {
+    const applyInTransaction = db.transaction((events: readonly RecordedEvent[]) => {
       for (const event of events) {
         for (const projection of readModel.projections) projection.apply(event);
       }
+      for (const projection of readModel.projections) projection.flush?.();
       saveCheckpoint.run(events[events.length - 1].position);
     });
+    this.applyBatch = (events: readonly RecordedEvent[]) => {
+      try {
+        applyInTransaction(events);
+      } catch (error) {
+        for (const projection of readModel.projections) projection.forget?.();
+        throw error;
+      }
+      for (const projection of readModel.projections) projection.committed?.();
+    };
     this.status = { position: this.readCheckpoint(), running: false, advancedAt: new Date() };
   }
 

@@ -49,6 +49,7 @@ export class ReadModelRegistry {
 
   /** Empties every context's tables and the checkpoint, so the runner replays the store from the start. */
   clear(): void {
+    for (const projection of this.registered) projection.forget?.();
     this.db.transaction(() => {
       for (const schema of this.schemas.values()) {
         for (const table of schema.tables) this.db.exec(`DELETE FROM ${table}`);

@@ -307,11 +307,14 @@ describe('attacks on the key bundle and the device exchange', () => {
       let now = new Date('2026-06-01T00:00:00Z');
       const device = await provisionDevice(app, cast, 'SN-FREEZE');
       const row = (await app.request('GET', '/v1/batteries/SN-FREEZE', { as: cast.ownerA })).body;
+      // The version came into force now: bundles are issued then and every half lifetime after.
+      const bundleVersionSince = now.toISOString();
       const battery = {
         serial: 'SN-FREEZE',
         bundleVersion: row.bundleVersion,
-        state: { ...row, provisioned: true },
-      } as unknown as BatteryRow;
+        bundleVersionSince,
+        state: { ...row, provisioned: true, bundleVersionSince },
+      } as unknown as BatteryRow & { bundleVersionSince: string };
       const service = new BundleService(
         { get: () => battery } as unknown as BatteryReadModel,
         new Es256BundleSigner(online),

@@ -66,6 +66,8 @@ export interface ProvisionedBattery extends ProvisioningFacts {
   revokedThumbprints: string[];
   /** Advances by one with every event that changes what the device must enforce. */
   bundleVersion: number;
+  /** When the current bundle version came into force: what a bundle's issue time derives from. */
+  bundleVersionSince: string;
 }
 
 export type BatteryState = { provisioned: false } | ProvisionedBattery;
@@ -95,12 +97,13 @@ export function evolveBattery(state: BatteryState, event: BatteryEvent): Battery
       revokedKeyIds: [],
       revokedThumbprints: [],
       bundleVersion: 1,
+      bundleVersionSince: event.meta.occurredAt,
     };
   }
   if (!state.provisioned) return state;
   const next = applyToProvisioned(state, event);
   return ACCESS_CHANGING_EVENTS.has(event.type)
-    ? { ...next, bundleVersion: next.bundleVersion + 1 }
+    ? { ...next, bundleVersion: next.bundleVersion + 1, bundleVersionSince: event.meta.occurredAt }
     : next;
 }
 

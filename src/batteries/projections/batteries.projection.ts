@@ -10,9 +10,20 @@ import {
   type ProvisionedBattery,
 } from '../domain/battery-state';
 
+/** Committed states kept parsed, so an event on a battery seen lately does not parse its row again. */
+const STATE_CACHE_ENTRIES = 5_000;
+
+interface Folded {
+  state: BatteryState;
+  revision: number;
+  position: bigint;
+}
+
 /**
  * The battery read model is the decider's own state, folded with the same `evolve`, so a read
- * and a decision can never disagree on what the battery looks like.
+ * and a decision can never disagree on what the battery looks like. A batch of events (catching
+ * up applies hundreds per transaction) writes each battery's row once, not once per event; the
+ * states it committed stay parsed for the next batch.
  */
 export class BatteriesProjection implements Projection {
   readonly name = 'batteries';
@@ -20,16 +31,19 @@ export class BatteriesProjection implements Projection {
   private readonly save;
   private readonly clearProposals;
   private readonly addProposal;
+  private readonly pending = new Map<string, Folded>();
+  private readonly committedStates = new Map<string, Folded>();
 
   constructor(db: Database.Database) {
-    this.load = db.prepare<[string], { state: string }>(
-      'SELECT state FROM batteries WHERE serial = ?',
+    this.load = db.prepare<[string], { state: string; revision: number; position: number }>(
+      'SELECT state, revision, position FROM batteries WHERE serial = ?',
     );
     this.save = db.prepare(`
-      INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, status, revision, bundle_version, position, device_thumbprint, state)
-      VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @status, @revision, @bundleVersion, @position, @deviceThumbprint, @state)
-      ON CONFLICT (serial) DO UPDATE SET owner_id = excluded.owner_id, operator_id = excluded.operator_id, status = excluded.status,
-        revision = excluded.revision, bundle_version = excluded.bundle_version, position = excluded.position, state = excluded.state`);
+      INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, specialist_id, status, revision, bundle_version, bundle_version_since, position, device_thumbprint, device_jwk, state)
+      VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @specialistId, @status, @revision, @bundleVersion, @bundleVersionSince, @position, @deviceThumbprint, @deviceJwk, @state)
+      ON CONFLICT (serial) DO UPDATE SET owner_id = excluded.owner_id, operator_id = excluded.operator_id, specialist_id = excluded.specialist_id,
+        status = excluded.status, revision = excluded.revision, bundle_version = excluded.bundle_version,
+        bundle_version_since = excluded.bundle_version_since, position = excluded.position, state = excluded.state`);
     this.clearProposals = db.prepare('DELETE FROM open_proposals WHERE serial = ?');
     this.addProposal = db.prepare(
       'INSERT INTO open_proposals (serial, proposal_id, kind, expires_at, proposal) VALUES (?, ?, ?, ?, ?)',
@@ -39,25 +53,67 @@ export class BatteriesProjection implements Projection {
   apply(recorded: RecordedEvent): void {
     if (!recorded.streamId.startsWith(BATTERY_STREAM_PREFIX)) return;
     const serial = recorded.streamId.slice(BATTERY_STREAM_PREFIX.length);
-    const stored = this.load.get(serial);
-    const before: BatteryState = stored
-      ? (JSON.parse(stored.state) as BatteryState)
-      : initialBatteryState();
-    const after = evolveBattery(before, toDomainEvent<BatteryEvent>(recorded));
-    if (!after.provisioned) return;
+    const before = this.pending.get(serial) ?? this.committedState(serial);
+    this.pending.set(serial, {
+      state: evolveBattery(before?.state ?? initialBatteryState(), toDomainEvent<BatteryEvent>(recorded)),
+      revision: recorded.revision,
+      position: recorded.position,
+    });
+  }
+
+  flush(): void {
+    for (const [serial, folded] of this.pending) {
+      if (!folded.state.provisioned) continue;
+      this.write(serial, folded.state, folded);
+    }
+  }
+
+  committed(): void {
+    for (const [serial, folded] of this.pending) {
+      this.committedStates.delete(serial);
+      this.committedStates.set(serial, folded);
+    }
+    this.pending.clear();
+    while (this.committedStates.size > STATE_CACHE_ENTRIES) {
+      this.committedStates.delete(this.committedStates.keys().next().value as string);
+    }
+  }
+
+  forget(): void {
+    this.pending.clear();
+    this.committedStates.clear();
+  }
+
+  private committedState(serial: string): Folded | undefined {
+    const cached = this.committedStates.get(serial);
+    if (cached) return cached;
+    const row = this.load.get(serial);
+    return (
+      row && {
+        state: JSON.parse(row.state) as BatteryState,
+        revision: row.revision,
+        position: BigInt(row.position),
+      }
+    );
+  }
+
+  private write(serial: string, battery: ProvisionedBattery, at: Folded): void {
     this.save.run({
       serial,
-      ownerId: after.ownerId,
-      operatorId: after.lease?.operatorId ?? null,
-      manufacturerId: after.manufacturerId,
-      status: after.status,
-      revision: recorded.revision,
-      bundleVersion: after.bundleVersion,
-      position: recorded.position,
-      deviceThumbprint: after.deviceKey.thumbprint,
-      state: JSON.stringify(after),
+      ownerId: battery.ownerId,
+      operatorId: battery.lease?.operatorId ?? null,
+      manufacturerId: battery.manufacturerId,
+      specialistId: battery.specialist?.specialistId ?? null,
+      status: battery.status,
+      revision: at.revision,
+      bundleVersion: battery.bundleVersion,
+      bundleVersionSince: battery.bundleVersionSince,
+      position: at.position,
+      deviceThumbprint: battery.deviceKey.thumbprint,
+      deviceJwk: JSON.stringify(battery.deviceKey.jwk),
+      state: JSON.stringify(battery),
     });
-    this.syncOpenProposals(serial, after);
+    this.syncOpenProposals(serial, battery);
   }
 
   /** What waits for approval on this battery: its open proposals and its open transfer. */

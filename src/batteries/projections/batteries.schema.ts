@@ -1,9 +1,13 @@
 import type { ReadModelSchema } from '../../read-model/read-model-schema';
 
-/** The battery's own state, folded with the decider's `evolve`, and what waits for approval on it. */
+/**
+ * The battery's own state, folded with the decider's `evolve`, and what waits for approval on it.
+ * The facts a bundle pull needs (relationships, device key, bundle version and since when) are
+ * columns too, so the hottest path reads a few fields and parses no state document.
+ */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 1,
+  version: 2,
   tables: ['batteries', 'open_proposals'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (
@@ -11,11 +15,14 @@ export const BATTERIES_SCHEMA: ReadModelSchema = {
       owner_id TEXT NOT NULL,
       operator_id TEXT,
       manufacturer_id TEXT NOT NULL,
+      specialist_id TEXT,
       status TEXT NOT NULL,
       revision INTEGER NOT NULL,
       bundle_version INTEGER NOT NULL,
+      bundle_version_since TEXT NOT NULL,
       position INTEGER NOT NULL,
       device_thumbprint TEXT NOT NULL,
+      device_jwk TEXT NOT NULL,
       state TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS batteries_by_owner ON batteries (owner_id, serial);

@@ -4,6 +4,8 @@ import type { Actor } from '../../shared/domain/actor';
 import { batteryNotFound, mayRead } from '../domain/access-policy';
 import { relationshipFacts } from '../domain/battery-facts';
 import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../domain/battery-state';
+import type { RelationshipFacts } from '../../policy/domain/relationship';
+import type { PublicKey } from '../../shared/domain/public-key';
 
 export interface BatteryRow {
   serial: string;
@@ -15,6 +17,33 @@ export interface BatteryRow {
   bundleVersion: number;
   position: bigint;
   state: ProvisionedBattery;
+}
+
+/**
+ * What a bundle pull needs of a battery, read from columns without parsing its state: who may
+ * read it, its device key, and which bundle version is current since when.
+ */
+export interface BatteryFacts extends RelationshipFacts {
+  serial: string;
+  ownerId: string;
+  operatorId: string | null;
+  manufacturerId: string;
+  specialistId: string | null;
+  bundleVersion: number;
+  bundleVersionSince: string;
+  deviceKey: PublicKey;
+}
+
+interface RawFacts {
+  serial: string;
+  owner_id: string;
+  operator_id: string | null;
+  manufacturer_id: string;
+  specialist_id: string | null;
+  bundle_version: number;
+  bundle_version_since: string;
+  device_thumbprint: string;
+  device_jwk: string;
 }
 
 interface RawRow {
@@ -32,6 +61,7 @@ interface RawRow {
 /** Reads of the batteries projection. Lists page by serial (keyset), so pages stay stable under writes. */
 export class BatteryReadModel {
   private readonly bySerial;
+  private readonly factsBySerial;
   private readonly byOwner;
   private readonly byOperator;
   private readonly all;
@@ -40,6 +70,11 @@ export class BatteryReadModel {
 
   constructor(db: Database.Database) {
     this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
+    this.factsBySerial = db.prepare<[string], RawFacts>(
+      `SELECT serial, owner_id, operator_id, manufacturer_id, specialist_id, bundle_version,
+              bundle_version_since, device_thumbprint, device_jwk
+         FROM batteries WHERE serial = ?`,
+    );
     this.byOwner = db.prepare<[string, string, number], RawRow>(
       'SELECT * FROM batteries WHERE owner_id = ? AND serial > ? ORDER BY serial LIMIT ?',
     );
@@ -73,6 +108,30 @@ export class BatteryReadModel {
   get(serial: string): BatteryRow | undefined {
     const row = this.bySerial.get(serial);
     return row && toBatteryRow(row);
+  }
+
+  /** The few facts a pull needs, without the state document. */
+  facts(serial: string): BatteryFacts | undefined {
+    const row = this.factsBySerial.get(serial);
+    return (
+      row && {
+        serial: row.serial,
+        ownerId: row.owner_id,
+        operatorId: row.operator_id,
+        manufacturerId: row.manufacturer_id,
+        specialistId: row.specialist_id,
+        bundleVersion: row.bundle_version,
+        bundleVersionSince: row.bundle_version_since,
+        deviceKey: { jwk: JSON.parse(row.device_jwk) as Record<string, string>, thumbprint: row.device_thumbprint },
+      }
+    );
+  }
+
+  /** The facts of a battery this actor may read; else the 404 of an unknown serial (see readableBy). */
+  readableFactsBy(serial: string, actor: Actor): BatteryFacts {
+    const facts = this.facts(serial);
+    if (!facts || !mayRead(actor, facts)) throw batteryNotFound(serial);
+    return facts;
   }
 
   /**

@@ -1,7 +1,12 @@
 import { batteryNotFound } from '../../batteries/domain/access-policy';
-import type { BatteryReadModel, BatteryRow } from '../../batteries/queries/battery-read-model';
+import type {
+  BatteryFacts,
+  BatteryReadModel,
+  BatteryRow,
+} from '../../batteries/queries/battery-read-model';
 import type { BundleSigner } from '../../signing/bundle-signer.port';
 import { BUNDLE_TYP, bundleClaims } from '../domain/bundle-claims';
+import { bundleEtag, bundleIssueTime } from '../domain/bundle-issue-time';
 import type { SignedBundle, SignedBundleCache } from './signed-bundle-cache';
 
 export interface BundleServiceOptions {
@@ -10,9 +15,19 @@ export interface BundleServiceOptions {
   now?: () => Date;
 }
 
+/** Which bundle is current for a battery, known without signing it. */
+export interface BundleHead {
+  serial: string;
+  version: number;
+  issuedAt: number;
+  etag: string;
+}
+
 /**
- * Serves each battery its current signed bundle. The hot path is a read-model lookup and a cache
- * hit; signing happens only when the bundle version moved or the cached bundle is half expired.
+ * Serves each battery its current signed bundle. Which bundle is current (its version and issue
+ * time, hence its ETag) follows from a few read-model columns and the clock, so an unchanged pull
+ * (304) reads those columns and nothing else; a bundle is signed only when a device needs its
+ * body, once per version and half lifetime, and served from the cache after that.
  */
 export class BundleService {
   private readonly inFlight = new Map<string, Promise<SignedBundle>>();
@@ -27,42 +42,63 @@ export class BundleService {
     this.now = options.now ?? (() => new Date());
   }
 
-  /**
-   * The current signed bundle of a battery whose caller is already authenticated for it (the
-   * device itself, waiting on a long poll): re-read, since the state moved since the request began.
-   */
-  async currentOf(serial: string): Promise<SignedBundle> {
-    const battery = this.batteries.get(serial);
-    if (!battery) throw batteryNotFound(serial);
-    return this.bundleFor(battery);
+  /** The current bundle's version, issue time and ETag. */
+  head(battery: Pick<BatteryFacts, 'serial' | 'bundleVersion' | 'bundleVersionSince'>): BundleHead {
+    const issuedAt = bundleIssueTime(
+      battery.bundleVersionSince,
+      this.now(),
+      this.options.ttlSeconds,
+    );
+    return {
+      serial: battery.serial,
+      version: battery.bundleVersion,
+      issuedAt,
+      etag: bundleEtag(battery.bundleVersion, issuedAt),
+    };
   }
 
-  /** The current signed bundle of a battery row the caller already read and authorised. */
-  bundleFor(battery: BatteryRow): Promise<SignedBundle> {
+  /** The facts of a battery whose caller is already authenticated for it, read again now. */
+  currentFacts(serial: string): BatteryFacts {
+    const facts = this.batteries.facts(serial);
+    if (!facts) throw batteryNotFound(serial);
+    return facts;
+  }
+
+  /** The head of a battery whose caller is already authenticated for it (a device on a long poll). */
+  currentHead(serial: string): BundleHead {
+    return this.head(this.currentFacts(serial));
+  }
+
+  /** The current signed bundle of a battery the caller already read and authorised. */
+  bundleFor(
+    battery: Pick<BatteryFacts, 'serial' | 'bundleVersion' | 'bundleVersionSince'>,
+  ): Promise<SignedBundle> {
+    const head = this.head(battery);
     const cached = this.cache.get(battery.serial);
-    if (
-      cached &&
-      cached.version === battery.bundleVersion &&
-      this.now().getTime() < cached.refreshAfter
-    )
+    if (cached && cached.version === head.version && cached.issuedAt === head.issuedAt) {
       return Promise.resolve(cached);
-    return this.signOnce(battery);
+    }
+    return this.signOnce(head);
   }
 
   /** Concurrent pulls of a changed battery share one signature. */
-  private signOnce(battery: BatteryRow): Promise<SignedBundle> {
-    const key = `${battery.serial}@${battery.bundleVersion}`;
+  private signOnce(head: BundleHead): Promise<SignedBundle> {
+    const key = `${head.serial}@${head.etag}`;
     const pending = this.inFlight.get(key);
     if (pending) return pending;
-    const signing = this.sign(battery).finally(() => this.inFlight.delete(key));
+    const signing = this.sign(head).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, signing);
     return signing;
   }
 
-  private async sign(battery: BatteryRow): Promise<SignedBundle> {
+  private async sign(head: BundleHead): Promise<SignedBundle> {
+    const battery: BatteryRow | undefined = this.batteries.get(head.serial);
+    if (!battery) throw batteryNotFound(head.serial);
+    // The state may have moved on since the head was read: sign what it is now.
+    const current = battery.bundleVersion === head.version ? head : this.head(battery.state);
     const claims = bundleClaims(battery.state, {
       issuer: this.options.issuer,
-      now: this.now(),
+      now: new Date(current.issuedAt * 1000),
       ttlSeconds: this.options.ttlSeconds,
     });
     const jws = await this.signer.sign(claims, BUNDLE_TYP);
@@ -70,9 +106,8 @@ export class BundleService {
       serial: battery.serial,
       version: claims.ver,
       jws,
-      etag: `"${claims.ver}.${claims.iat}"`,
+      etag: bundleEtag(claims.ver, claims.iat),
       issuedAt: claims.iat,
-      refreshAfter: (claims.iat + this.options.ttlSeconds / 2) * 1000,
     };
     this.cache.set(bundle);
     return bundle;

@@ -3,9 +3,8 @@ export interface SignedBundle {
   version: number;
   jws: string;
   etag: string;
+  /** Epoch seconds; a new one every half lifetime (bundle-issue-time.ts), same version. */
   issuedAt: number;
-  /** After this (epoch ms) the bundle is signed again with a fresh expiry, same version. */
-  refreshAfter: number;
 }
 
 /**

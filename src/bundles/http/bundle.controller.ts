@@ -38,15 +38,26 @@ export class BundleController {
     @CurrentActor() actor: Actor,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const bundle = await this.bundles.bundleFor(this.batteries.readableBy(serial, actor));
-    void reply
-      .header('etag', bundle.etag)
-      .header('cache-control', 'no-cache')
-      .header('x-bundle-version', String(bundle.version));
-    if (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
-      await reply.status(304).send();
+    const battery = this.batteries.readableFactsBy(serial, actor);
+    // Unchanged: answered from a few columns, nothing parsed or signed.
+    const head = this.bundles.head(battery);
+    if (ifNoneMatchNames(ifNoneMatch, head.etag)) {
+      await reply.status(304).headers(bundleHeaders(head)).send();
       return;
     }
-    await reply.status(200).header('content-type', JWT_MEDIA_TYPE).send(bundle.jws);
+    const bundle = await this.bundles.bundleFor(battery);
+    await reply
+      .status(200)
+      .headers(bundleHeaders(bundle))
+      .header('content-type', JWT_MEDIA_TYPE)
+      .send(bundle.jws);
   }
+}
+
+function bundleHeaders(bundle: { etag: string; version: number }) {
+  return {
+    etag: bundle.etag,
+    'cache-control': 'no-cache',
+    'x-bundle-version': String(bundle.version),
+  };
 }

@@ -11,7 +11,7 @@ import { RateLimits } from '../../auth/rate-limits';
 import {
   BATTERY_READ_MODEL,
   type BatteryReadModel,
-  type BatteryRow,
+  type BatteryFacts,
 } from '../../batteries/queries/battery-read-model';
 import { DEVICE_PROOF_HEADER } from '../authentication/device-proof';
 import { DeviceProofError } from '../authentication/device-proof.error';
@@ -22,7 +22,7 @@ export const DEVICE_PROOF_VERIFIER = Symbol('DeviceProofVerifier');
 
 /** The device behind a request, once its proof verified. */
 export interface AuthenticatedDevice {
-  battery: BatteryRow;
+  battery: BatteryFacts;
   proof: VerifiedProof;
 }
 
@@ -46,13 +46,13 @@ export class DeviceProofGuard implements CanActivate {
     const given = (request.params as Record<string, unknown> | undefined)?.serial;
     const serial = typeof given === 'string' ? given : '';
     const header = request.headers[DEVICE_PROOF_HEADER];
-    const battery = this.batteries.get(serial);
+    const battery = this.batteries.facts(serial);
     const proof = await this.verifier.verify({
       proof: Array.isArray(header) ? header.join(',') : header,
       method: request.method,
       url: request.url,
       serial,
-      deviceKey: battery?.state.deviceKey,
+      deviceKey: battery?.deviceKey,
     });
     // The verifier refuses a proof without the battery's key, so a battery is known here.
     if (!battery)

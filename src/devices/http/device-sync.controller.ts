@@ -30,11 +30,14 @@ import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { serialParams } from '../../http/common-schemas';
 import { requestFingerprint } from '../../http/request-fingerprint';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
-import { BUNDLE_SERVICE, type BundleService } from '../../bundles/application/bundle.service';
+import {
+  BUNDLE_SERVICE,
+  type BundleHead,
+  type BundleService,
+} from '../../bundles/application/bundle.service';
 import { bundleEnvelope, type BundleEnvelope } from '../../bundles/bundle-envelope';
 import { assertCanEncryptFor, encryptBundleForDevice } from '../../bundles/bundle-encryption';
 import { ifNoneMatchNames } from '../../bundles/http/if-none-match';
-import type { SignedBundle } from '../../bundles/application/signed-bundle-cache';
 import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust';
 import { DeviceProofError } from '../authentication/device-proof.error';
 import { Decide } from '../../command-handling/decide.command';
@@ -116,30 +119,23 @@ export class DeviceSyncController {
     @CurrentDevice() device: AuthenticatedDevice,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const deviceKey = device.battery.state.deviceKey;
+    const deviceKey = device.battery.deviceKey;
     // Checked before any waiting: an impossible request is refused at once, never downgraded to plaintext.
     const encrypt = query.encrypt === 'true';
     if (encrypt) assertCanEncryptFor(deviceKey);
     const waitSeconds = preferredWaitSeconds(prefer, this.config.DEVICE_LONG_POLL_MAX_SECONDS);
-    let bundle = await this.bundles.bundleFor(device.battery);
-    if (waitSeconds > 0 && ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
-      bundle = await this.waitForNewer(
-        device.battery.serial,
-        ifNoneMatch,
-        bundle,
-        waitSeconds * 1000,
-        reply,
-      );
+    let head = this.bundles.head(device.battery);
+    if (waitSeconds > 0 && ifNoneMatchNames(ifNoneMatch, head.etag)) {
+      head = await this.waitForNewer(head, ifNoneMatch, waitSeconds * 1000, reply);
       void reply.header('preference-applied', `wait=${waitSeconds}`);
     }
-    void reply
-      .header('etag', bundle.etag)
-      .header('x-bundle-version', String(bundle.version))
-      .header('cache-control', 'no-store');
-    if (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
-      await reply.status(304).send();
+    // Unchanged: answered from a few columns, nothing parsed or signed.
+    if (ifNoneMatchNames(ifNoneMatch, head.etag)) {
+      await reply.status(304).headers(deviceBundleHeaders(head)).send();
       return;
     }
+    const bundle = await this.bundles.bundleFor(this.bundles.currentFacts(head.serial));
+    void reply.headers(deviceBundleHeaders(bundle));
     const body = encrypt ? await encryptBundleForDevice(bundle.jws, deviceKey) : bundle.jws;
     const envelope: BundleEnvelope = bundleEnvelope(body, this.trust);
     await reply
@@ -209,30 +205,37 @@ export class DeviceSyncController {
 
   /** Waits, without polling, until the projection signals a change that moves the ETag, or the time is up. */
   private async waitForNewer(
-    serial: string,
+    held: BundleHead,
     ifNoneMatch: string | undefined,
-    held: SignedBundle,
     waitMs: number,
     reply: FastifyReply,
-  ): Promise<SignedBundle> {
+  ): Promise<BundleHead> {
     const deadline = Date.now() + waitMs;
     const disconnected = new AbortController();
     const onClose = () => disconnected.abort();
     reply.raw.once('close', onClose);
     try {
-      let bundle = held;
-      while (ifNoneMatchNames(ifNoneMatch, bundle.etag)) {
+      let head = held;
+      while (ifNoneMatchNames(ifNoneMatch, head.etag)) {
         const changed = await this.changes.waitForChange(
-          serial,
+          head.serial,
           deadline - Date.now(),
           disconnected.signal,
         );
         if (!changed) break;
-        bundle = await this.bundles.currentOf(serial);
+        head = this.bundles.currentHead(head.serial);
       }
-      return bundle;
+      return head;
     } finally {
       reply.raw.off('close', onClose);
     }
   }
+}
+
+function deviceBundleHeaders(bundle: { etag: string; version: number }) {
+  return {
+    etag: bundle.etag,
+    'x-bundle-version': String(bundle.version),
+    'cache-control': 'no-store',
+  };
 }
