@@ -16,11 +16,13 @@ import {
 import type { ProjectionRunner } from '../read-model/projection-runner';
 import type { IdempotencyRecords } from './idempotency/idempotency-records';
 import { ConcurrencyConflictError, IdempotencyKeyReusedError } from './command-errors';
-import { loadStreamState } from './stream-state';
+import { StreamStateCache } from './stream-state-cache';
 import { outcomeOf, unchangedOutcome, type CommandOutcome } from './command-outcome';
 
 /** Namespace for event ids derived from Idempotency-Keys (UUID v5). */
 const IDEMPOTENT_EVENT_ID_NAMESPACE = '1b671a64-40d5-491e-99b0-da01ff1f3341';
+/** Streams whose folded state the executor keeps (a bounded LRU; see StreamStateCache). */
+const STREAM_STATE_CACHE_ENTRIES = 2_000;
 /** Retries after a lost race when the client did not pin a revision: deciding again is safe. */
 const MAX_ATTEMPTS = 5;
 
@@ -42,6 +44,7 @@ export class CommandExecutor {
     private readonly idempotency: IdempotencyRecords,
     private readonly projections: ProjectionRunner,
     private readonly readYourWritesTimeoutMs: number,
+    private readonly streams = new StreamStateCache(STREAM_STATE_CACHE_ENTRIES),
   ) {}
 
   async execute<C, S, E extends DomainEvent>(
@@ -54,15 +57,15 @@ export class CommandExecutor {
     if (replay) return replay;
 
     for (let attempt = 1; ; attempt++) {
-      const {
-        state,
-        revision,
-        events: history,
-      } = await loadStreamState(this.store, streamId, decider);
+      const { state, revision, idempotentEvents } = await this.streams.load(
+        this.store,
+        streamId,
+        decider,
+      );
       // The read model can lag the store (rebuilding after a restart, another instance's write,
       // EventStoreDB's asynchronous subscription): a retry whose first attempt this stream already
       // holds is known by its derived event id and answered with what that attempt recorded.
-      const retried = this.retriedIn(streamId, history, options);
+      const retried = await this.retriedIn(streamId, idempotentEvents, options);
       if (retried) return retried;
       const current = revision >= 0 ? revision : undefined;
       if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
@@ -73,7 +76,13 @@ export class CommandExecutor {
       }
       const decided = decider.decide(command, state);
       // A decision that changes nothing records nothing: answer with where the stream already is.
-      if (decided.length === 0) return unchangedOutcome(streamId, history.at(-1));
+      if (decided.length === 0) {
+        const [last] =
+          current === undefined
+            ? []
+            : await this.store.readStream(streamId, { fromRevision: current, maxCount: 1 });
+        return unchangedOutcome(streamId, last);
+      }
       const newEvents = decided.map((event, index) =>
         toNewEvent(event, this.eventId(streamId, options, index), options.idempotency),
       );
@@ -137,16 +146,17 @@ export class CommandExecutor {
     return outcomeOf(streamId, stored, true);
   }
 
-  /** The events this Idempotency-Key's first attempt appended, if `history` holds them. */
-  private retriedIn(
+  /** The events this Idempotency-Key's first attempt appended, if the stream holds them. */
+  private async retriedIn(
     streamId: string,
-    history: readonly RecordedEvent[],
+    idempotentEvents: ReadonlyMap<string, number>,
     options: ExecuteOptions,
-  ): CommandOutcome | undefined {
+  ): Promise<CommandOutcome | undefined> {
     if (!options.idempotency) return undefined;
-    const firstId = this.eventId(streamId, options, 0);
-    const start = history.findIndex((event) => event.id === firstId);
-    if (start < 0) return undefined;
+    const firstRevision = idempotentEvents.get(this.eventId(streamId, options, 0));
+    if (firstRevision === undefined) return undefined;
+    const history = await this.store.readStream(streamId, { fromRevision: firstRevision });
+    const start = 0;
     let end = start + 1;
     while (end < history.length && history[end].id === this.eventId(streamId, options, end - start))
       end++;

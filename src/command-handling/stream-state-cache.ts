@@ -1,0 +1,52 @@
+import type { EventStore } from '../event-store/event-store.port';
+import type { Decider } from '../shared/domain/decider';
+import type { DomainEvent } from '../shared/domain/domain-event';
+import { storedMetadata } from '../shared/infrastructure/event-mapping';
+import { loadStreamState, type StreamState } from './stream-state';
+
+/** A stream's folded state, and where in it events appended under an Idempotency-Key stand. */
+export interface CachedStream<S> extends StreamState<S> {
+  /** Event id → revision, for events that carry an Idempotency-Key (retries derive these ids). */
+  idempotentEvents: Map<string, number>;
+}
+
+/**
+ * Streams' states folded up to a revision, most recently used kept. A command on a stream seen
+ * lately reads only the events after that revision, so a battery with a long history decides as
+ * fast as a new one. Never trusted beyond the store: every load reads the stream's tail, so an
+ * append by another instance is folded in before deciding, and the append's expected revision
+ * still guards the race.
+ */
+export class StreamStateCache {
+  private readonly entries = new Map<string, CachedStream<unknown>>();
+
+  constructor(private readonly maxEntries: number) {}
+
+  async load<S, E extends DomainEvent>(
+    store: EventStore,
+    streamId: string,
+    decider: Pick<Decider<unknown, S, E>, 'initialState' | 'evolve'>,
+  ): Promise<CachedStream<S>> {
+    const cached = this.entries.get(streamId) as CachedStream<S> | undefined;
+    const loaded = await loadStreamState(store, streamId, decider, cached);
+    const idempotentEvents = new Map(cached?.idempotentEvents);
+    for (const event of loaded.events) {
+      if (storedMetadata(event).idempotency) idempotentEvents.set(event.id, event.revision);
+    }
+    const entry: CachedStream<S> = {
+      state: loaded.state,
+      revision: loaded.revision,
+      idempotentEvents,
+    };
+    const current = this.entries.get(streamId);
+    // Concurrent loads of one stream: keep whichever folded further.
+    if (!current || current.revision <= entry.revision) {
+      this.entries.delete(streamId);
+      this.entries.set(streamId, entry);
+      while (this.entries.size > this.maxEntries) {
+        this.entries.delete(this.entries.keys().next().value as string);
+      }
+    }
+    return entry;
+  }
+}
