@@ -1,8 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BatteriesModule } from './batteries/batteries.module';
@@ -13,7 +11,6 @@ import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
-import { MinPositionInterceptor } from './http/min-position.interceptor';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { PartiesModule } from './parties/parties.module';
 import { PolicyModule } from './policy/policy.module';
@@ -22,25 +19,16 @@ import { ReadModelModule } from './read-model/read-model.module';
 /** The application, built from an already validated configuration. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
-    const pinoHttp = {
-      level: config.LOG_LEVEL,
-      // Credentials never reach the log: a person's token, a battery's proof (replayable until
-      // its jti is remembered), the idempotency key that answers for a command, cookies.
-      redact: [
-        'req.headers.authorization',
-        'req.headers["device-proof"]',
-        'req.headers["idempotency-key"]',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-      ],
-      customProps: () => ({ context: 'HTTP' }),
-    };
+  /**
+   * No interceptor and no request-logging middleware: the request log line (src/http/request-log.ts)
+   * and read-your-writes (src/http/min-position.guard.ts) are installed by createApp, so a request
+   * costs only what its route needs.
+   */
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: logDestination ? [pinoHttp, logDestination] : pinoHttp }),
         CqrsModule.forRoot(),
         EventStoreModule,
         ReadModelModule,
@@ -54,10 +42,7 @@ export class AppModule {
         AuditModule,
         HealthModule,
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        { provide: APP_INTERCEPTOR, useClass: MinPositionInterceptor },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }
 }

@@ -3,14 +3,17 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { RateLimits } from './auth/rate-limits';
 import { loadAppConfig } from './config/app-config';
+import { MinPositionGuard } from './http/min-position.guard';
 import { answerClientError, sendProblem } from './http/problem-details.filter';
+import { logRequests } from './http/request-log';
+import { createAppLogger, PinoNestLogger } from './logging/app-logger';
+import { ProjectionRunner } from './read-model/projection-runner';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -25,6 +28,7 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const config = loadAppConfig(env);
+  const logger = createAppLogger(config.LOG_LEVEL, options.logDestination);
   const problemLogger = new NestLogger('Problem');
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -43,15 +47,18 @@ export async function createApp(
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(reply, request, error, problemLogger),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options.logDestination),
-    adapter,
-    { bufferLogs: true, bodyParser: false, abortOnError: false },
-  );
-  app.useLogger(app.get(Logger));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(new PinoNestLogger(logger));
   app.enableShutdownHooks();
+  // After the APP_GUARDs Nest installed while creating the app, so after BearerAuthGuard.
+  app.useGlobalGuards(new MinPositionGuard(app.get(ProjectionRunner)));
 
   const fastify = app.getHttpAdapter().getInstance();
+  logRequests(fastify, logger);
   // The rate limit's first step, before anything else runs (see RateLimits): every request but
   // /health counts on its client address until a guard has verified who is calling, so an address
   // over its limit is refused here, before any token or proof is verified.

@@ -12,9 +12,10 @@ import { provisionDevice, type TestDevice } from '../devices/support/device-harn
 /**
  * Issue 9, "a hostile tenant finds nothing", at the authentication edge. Each describe is one
  * threat: who attacks, what they are after; each test runs the attack against the real app over
- * HTTP and shows it refused. Every app here logs at `info` into `mockLog` (createApp's
- * logDestination), so the last describe can show that no attack produced a 5xx or an error-level
- * log line, and the log test can read exactly what the service writes.
+ * HTTP and shows it refused. Every app here logs at `debug` (where the one line per request is
+ * written) into `mockLog` (createApp's logDestination), so the last describe can show that no
+ * attack produced a 5xx or an error-level log line, and the log test can read exactly what the
+ * service writes.
  */
 const mockLog: string[] = [];
 jest.mock('../../src/create-app', () => {
@@ -23,7 +24,7 @@ jest.mock('../../src/create-app', () => {
     ...actual,
     createApp: (env: Record<string, string | undefined>, options = {}) =>
       actual.createApp(
-        { ...env, LOG_LEVEL: 'info' },
+        { ...env, LOG_LEVEL: 'debug' },
         { logDestination: { write: (line: string) => mockLog.push(line) }, ...options },
       ),
   };
