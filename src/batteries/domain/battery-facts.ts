@@ -5,7 +5,12 @@ import type { ProvisionedBattery } from './battery-state';
 import { conflict } from '../../shared/domain/domain-error';
 
 /** Who stands in which relationship to this battery, as policy rules see it. */
-export function relationshipFacts(battery: ProvisionedBattery): RelationshipFacts {
+export function relationshipFacts(
+  battery: Pick<
+    ProvisionedBattery,
+    'ownerId' | 'lease' | 'specialist' | 'openTransfer' | 'manufacturerId'
+  >,
+): RelationshipFacts {
   return {
     ownerId: battery.ownerId,
     operatorId: battery.lease?.operatorId ?? null,

@@ -6,6 +6,7 @@ import { BATTERY_STREAM_PREFIX, type BatteryEvent } from '../domain/battery-even
 import {
   evolveBattery,
   initialBatteryState,
+  type ActiveKey,
   type BatteryState,
   type ProvisionedBattery,
 } from '../domain/battery-state';
@@ -17,6 +18,11 @@ interface Folded {
   state: BatteryState;
   revision: number;
   position: bigint;
+}
+
+/** What a batch changed on one battery: where it started (as committed) and where it ends. */
+interface Touched extends Folded {
+  base: BatteryState | undefined;
 }
 
 /**
@@ -31,13 +37,21 @@ export class BatteriesProjection implements Projection {
   private readonly save;
   private readonly clearProposals;
   private readonly addProposal;
-  private readonly pending = new Map<string, Folded>();
+  private readonly loadKeys;
+  private readonly addKey;
+  private readonly removeKey;
+  private readonly pending = new Map<string, Touched>();
   private readonly committedStates = new Map<string, Folded>();
 
   constructor(db: Database.Database) {
     this.load = db.prepare<[string], { state: string; revision: number; position: number }>(
       'SELECT state, revision, position FROM batteries WHERE serial = ?',
     );
+    this.loadKeys = db.prepare<[string], { key: string }>(
+      'SELECT key FROM battery_keys WHERE serial = ? ORDER BY rowid',
+    );
+    this.addKey = db.prepare('INSERT INTO battery_keys (serial, key_id, key) VALUES (?, ?, ?)');
+    this.removeKey = db.prepare('DELETE FROM battery_keys WHERE serial = ? AND key_id = ?');
     this.save = db.prepare(`
       INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, specialist_id, status, revision, bundle_version, bundle_version_since, position, device_thumbprint, device_jwk, state)
       VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @specialistId, @status, @revision, @bundleVersion, @bundleVersionSince, @position, @deviceThumbprint, @deviceJwk, @state)
@@ -53,25 +67,29 @@ export class BatteriesProjection implements Projection {
   apply(recorded: RecordedEvent): void {
     if (!recorded.streamId.startsWith(BATTERY_STREAM_PREFIX)) return;
     const serial = recorded.streamId.slice(BATTERY_STREAM_PREFIX.length);
-    const before = this.pending.get(serial) ?? this.committedState(serial);
+    const touched = this.pending.get(serial);
+    const base = touched ? touched.base : this.committedState(serial)?.state;
+    const before = touched?.state ?? base ?? initialBatteryState();
     this.pending.set(serial, {
-      state: evolveBattery(before?.state ?? initialBatteryState(), toDomainEvent<BatteryEvent>(recorded)),
+      base,
+      state: evolveBattery(before, toDomainEvent<BatteryEvent>(recorded)),
       revision: recorded.revision,
       position: recorded.position,
     });
   }
 
   flush(): void {
-    for (const [serial, folded] of this.pending) {
-      if (!folded.state.provisioned) continue;
-      this.write(serial, folded.state, folded);
+    for (const [serial, touched] of this.pending) {
+      if (!touched.state.provisioned) continue;
+      this.write(serial, touched.state, touched);
+      this.writeKeys(serial, touched.base, touched.state);
     }
   }
 
   committed(): void {
-    for (const [serial, folded] of this.pending) {
+    for (const [serial, { state, revision, position }] of this.pending) {
       this.committedStates.delete(serial);
-      this.committedStates.set(serial, folded);
+      this.committedStates.set(serial, { state, revision, position });
     }
     this.pending.clear();
     while (this.committedStates.size > STATE_CACHE_ENTRIES) {
@@ -88,13 +106,10 @@ export class BatteriesProjection implements Projection {
     const cached = this.committedStates.get(serial);
     if (cached) return cached;
     const row = this.load.get(serial);
-    return (
-      row && {
-        state: JSON.parse(row.state) as BatteryState,
-        revision: row.revision,
-        position: BigInt(row.position),
-      }
-    );
+    if (!row) return undefined;
+    const stored = JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>;
+    const keys = this.loadKeys.all(serial).map((key) => JSON.parse(key.key) as ActiveKey);
+    return { state: { ...stored, keys }, revision: row.revision, position: BigInt(row.position) };
   }
 
   private write(serial: string, battery: ProvisionedBattery, at: Folded): void {
@@ -111,9 +126,23 @@ export class BatteriesProjection implements Projection {
       position: at.position,
       deviceThumbprint: battery.deviceKey.thumbprint,
       deviceJwk: JSON.stringify(battery.deviceKey.jwk),
-      state: JSON.stringify(battery),
+      state: JSON.stringify({ ...battery, keys: undefined }),
     });
     this.syncOpenProposals(serial, battery);
+  }
+
+  /** Keys issued or revoked since the batch began, by key id: the unchanged ones stay as they are. */
+  private writeKeys(
+    serial: string,
+    base: BatteryState | undefined,
+    battery: ProvisionedBattery,
+  ): void {
+    const before = new Map((base?.provisioned ? base.keys : []).map((key) => [key.keyId, key]));
+    const after = new Set(battery.keys.map((key) => key.keyId));
+    for (const keyId of before.keys()) if (!after.has(keyId)) this.removeKey.run(serial, keyId);
+    for (const key of battery.keys) {
+      if (!before.has(key.keyId)) this.addKey.run(serial, key.keyId, JSON.stringify(key));
+    }
   }
 
   /** What waits for approval on this battery: its open proposals and its open transfer. */

@@ -7,8 +7,8 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 2,
-  tables: ['batteries', 'open_proposals'],
+  version: 3,
+  tables: ['batteries', 'battery_keys', 'open_proposals'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (
       serial TEXT PRIMARY KEY,
@@ -28,6 +28,14 @@ export const BATTERIES_SCHEMA: ReadModelSchema = {
     CREATE INDEX IF NOT EXISTS batteries_by_owner ON batteries (owner_id, serial);
     CREATE INDEX IF NOT EXISTS batteries_by_device_key ON batteries (device_thumbprint);
     CREATE INDEX IF NOT EXISTS batteries_by_operator ON batteries (operator_id, serial);
+    -- The state's keys, one row each (in issue order by rowid): a battery with thousands of keys
+    -- changes one row per key issued or revoked, not its whole state document.
+    CREATE TABLE IF NOT EXISTS battery_keys (
+      serial TEXT NOT NULL,
+      key_id TEXT NOT NULL,
+      key TEXT NOT NULL,
+      PRIMARY KEY (serial, key_id)
+    );
     CREATE TABLE IF NOT EXISTS open_proposals (
       serial TEXT NOT NULL,
       proposal_id TEXT NOT NULL,

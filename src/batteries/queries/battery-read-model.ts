@@ -3,7 +3,12 @@ import type { Page } from '../../read-model/page';
 import type { Actor } from '../../shared/domain/actor';
 import { batteryNotFound, mayRead } from '../domain/access-policy';
 import { relationshipFacts } from '../domain/battery-facts';
-import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../domain/battery-state';
+import type {
+  ActiveKey,
+  OpenProposal,
+  OpenTransfer,
+  ProvisionedBattery,
+} from '../domain/battery-state';
 import type { RelationshipFacts } from '../../policy/domain/relationship';
 import type { PublicKey } from '../../shared/domain/public-key';
 
@@ -62,6 +67,7 @@ interface RawRow {
 export class BatteryReadModel {
   private readonly bySerial;
   private readonly factsBySerial;
+  private readonly keysOf;
   private readonly byOwner;
   private readonly byOperator;
   private readonly all;
@@ -70,6 +76,9 @@ export class BatteryReadModel {
 
   constructor(db: Database.Database) {
     this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
+    this.keysOf = db.prepare<[string], { key: string }>(
+      'SELECT key FROM battery_keys WHERE serial = ? ORDER BY rowid',
+    );
     this.factsBySerial = db.prepare<[string], RawFacts>(
       `SELECT serial, owner_id, operator_id, manufacturer_id, specialist_id, bundle_version,
               bundle_version_since, device_thumbprint, device_jwk
@@ -107,7 +116,7 @@ export class BatteryReadModel {
 
   get(serial: string): BatteryRow | undefined {
     const row = this.bySerial.get(serial);
-    return row && toBatteryRow(row);
+    return row && this.toBatteryRow(row);
   }
 
   /** The few facts a pull needs, without the state document. */
@@ -122,7 +131,10 @@ export class BatteryReadModel {
         specialistId: row.specialist_id,
         bundleVersion: row.bundle_version,
         bundleVersionSince: row.bundle_version_since,
-        deviceKey: { jwk: JSON.parse(row.device_jwk) as Record<string, string>, thumbprint: row.device_thumbprint },
+        deviceKey: {
+          jwk: JSON.parse(row.device_jwk) as Record<string, string>,
+          thumbprint: row.device_thumbprint,
+        },
       }
     );
   }
@@ -149,13 +161,14 @@ export class BatteryReadModel {
   /** Open proposals and transfers not expired at `now`, soonest to expire first, with their battery. */
   *openProposals(now: Date): Generator<{
     row: { serial: string; proposal_id: string; kind: string; expires_at: string | null };
-    battery: ProvisionedBattery;
+    /** The state without its keys, which approvals do not depend on. */
+    battery: Omit<ProvisionedBattery, 'keys'>;
     proposal: OpenProposal | OpenTransfer;
   }> {
     for (const row of this.openProposalsBefore.iterate(now.toISOString())) {
       yield {
         row,
-        battery: JSON.parse(row.state) as ProvisionedBattery,
+        battery: JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>,
         proposal: JSON.parse(row.proposal) as OpenProposal | OpenTransfer,
       };
     }
@@ -179,12 +192,19 @@ export class BatteryReadModel {
         : 'operatorId' in filter
           ? this.byOperator.all(filter.operatorId, after, limit + 1)
           : this.all.all(after, limit + 1);
-    const items = rows.slice(0, limit).map(toBatteryRow);
+    const items = rows.slice(0, limit).map((row) => this.toBatteryRow(row));
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].serial : null };
+  }
+
+  /** The row's state document with its keys, which are rows of their own. */
+  private toBatteryRow(row: RawRow): BatteryRow {
+    const stored = JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>;
+    const keys = this.keysOf.all(row.serial).map((key) => JSON.parse(key.key) as ActiveKey);
+    return toBatteryRow(row, { ...stored, keys });
   }
 }
 
-function toBatteryRow(row: RawRow): BatteryRow {
+function toBatteryRow(row: RawRow, state: ProvisionedBattery): BatteryRow {
   return {
     serial: row.serial,
     ownerId: row.owner_id,
@@ -194,7 +214,7 @@ function toBatteryRow(row: RawRow): BatteryRow {
     revision: row.revision,
     bundleVersion: row.bundle_version,
     position: BigInt(row.position),
-    state: JSON.parse(row.state) as ProvisionedBattery,
+    state,
   };
 }
 
