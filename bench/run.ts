@@ -4,9 +4,14 @@
  * machine), prints a table and writes docs/benchmarks.md. Bounded by BENCH_BUDGET_SEC (570 s): a
  * fleet size whose load and catch-up would not fit is skipped, and the document says so.
  *
+ * Every line of issue 11's table gets its baseline from the same run, the ratio, the goal and
+ * whether it is met (bench/support/goals.ts); what does not fit the budget is skipped and named.
+ *
  * Settings (environment): BENCH_DURATION_SEC (5), BENCH_CONNECTIONS (16),
  * BENCH_FLEET_SIZES (1000,10000,100000,1000000), BENCH_BUDGET_SEC (570), BENCH_SOURCE (a git
- * revision to measure instead of the working tree), BENCH_OUT (docs/benchmarks.md).
+ * revision to measure instead of the working tree), BENCH_OUT (docs/benchmarks.md),
+ * BENCH_RESTART_PULLS (1000: batteries that pull before and after a restart),
+ * BENCH_HOT_COMMANDS (200: sequential commands on the hot battery at each stream length).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -31,9 +36,15 @@ import {
   type KeyPair,
   type LoadResult,
 } from './support/fleet-loader';
-import { expectStatuses, load, type LoadFigures } from './support/load';
+import { expectStatuses, load, percentile, type LoadFigures } from './support/load';
 import { describeMachine } from './support/machine';
-import { renderReport, type RebuildFigures, type Report } from './support/report';
+import { issueGoals, ISSUE, RATIO_GOALS } from './support/goals';
+import {
+  renderReport,
+  type RebuildFigures,
+  type Report,
+  type RestartFigures,
+} from './support/report';
 import { runWorker, ServiceProcess } from './support/service-process';
 import { fleetTokens } from './support/tokens';
 import { EXAMPLE_HARD_LIMITS } from '../src/device-simulator/simulated-fleet';
@@ -58,6 +69,17 @@ const TAIL_MS = 40_000;
 /** Rough bulk-load rate (events/s) for the budget check before a step; the real one is measured. */
 const LOAD_RATE_GUESS = 30_000;
 const DEVICE_ROUTE = '/v1/devices/{serial}/bundle';
+/** Batteries that pull, see the service restart, and pull again with the ETag they hold. */
+const RESTART_PULLS = Number(process.env.BENCH_RESTART_PULLS ?? 1000);
+/** Sequential commands on the hot battery at each stream length (100 and 2,000 events). */
+const HOT_COMMANDS = Number(process.env.BENCH_HOT_COMMANDS ?? 200);
+/** The hot battery's stream lengths: the baseline, then the measured one. */
+const HOT_SHORT = 100;
+const HOT_LONG = 2000;
+/** Keys on the one battery whose 304 pull is compared with a battery of the fleet's 10 keys. */
+const MANY_KEYS = 1000;
+/** Commands after each start of the hot battery's service before the measured ones (JIT, caches). */
+const HOT_WARMUP = 20;
 
 const startedAt = Date.now();
 const elapsed = () => Date.now() - startedAt;
@@ -93,9 +115,16 @@ async function main(): Promise<void> {
   log(`built ${build.source} into ${build.outDir}`);
   const workDir = mkdtempSync(join(tmpdir(), 'battery-keys-bench-'));
   let service: ServiceProcess | undefined;
+  /** Every service process started, so a failed or interrupted run leaves none behind. */
+  const started: ServiceProcess[] = [];
+  const newService = (options: ConstructorParameters<typeof ServiceProcess>[0]) => {
+    const created = new ServiceProcess(options);
+    started.push(created);
+    return created;
+  };
   let bare: { stop: () => Promise<void> } | undefined;
   const cleanUp = async () => {
-    await service?.kill().catch(() => undefined);
+    for (const each of started) await each.kill().catch(() => undefined);
     await bare?.stop().catch(() => undefined);
     rmSync(workDir, { recursive: true, force: true });
   };
@@ -104,7 +133,8 @@ async function main(): Promise<void> {
 
   try {
     // 1. The ceiling for Node HTTP here: a bare Fastify route, same load generator, same cores.
-    const fastify = await startBareFastify(build);
+    const devices = keyPool(DEVICE_KEY_LABEL, DEVICE_KEY_POOL);
+    const fastify = await startHelper(build, 'bench/support/bare-fastify');
     bare = fastify;
     const ceiling = expectStatuses(
       await load({
@@ -129,17 +159,28 @@ async function main(): Promise<void> {
     await fastify.stop();
     bare = undefined;
     log(`ceiling ${Math.round(ceiling.perSecond)} req/s`);
+    /** A baseline server of bench/support, started for one measurement next to the one it is the baseline of. */
+    const withHelper = async <T>(script: string, measure: (url: string) => Promise<T>) => {
+      const helper = await startHelper(build, script);
+      bare = helper;
+      try {
+        return await measure(helper.url);
+      } finally {
+        await helper.stop();
+        bare = undefined;
+      }
+    };
 
     // 2. The fleet, grown in steps; the first step also carries the detailed comparisons.
     const dataDir = join(workDir, 'data');
     mkdirSync(dataDir, { recursive: true });
-    const devices = keyPool(DEVICE_KEY_LABEL, DEVICE_KEY_POOL);
     let loaded = 0;
     let totalEvents = 0;
     let catchUpRate: number | undefined;
     const signed = new Set<number>();
     let coldMeasured = false;
     let deviceRoute: boolean | undefined;
+    let restartSkipped = false;
 
     for (const size of FLEET_SIZES) {
       const adding = size - loaded;
@@ -176,11 +217,11 @@ async function main(): Promise<void> {
         `loaded in ${(loadResult.ms / 1000).toFixed(1)} s (${Math.round(loadResult.eventsPerSecond)} events/s; inserts alone ${Math.round(loadResult.insertsPerSecond)}/s)`,
       );
 
-      service = new ServiceProcess({ dataDir, readyTimeoutMs: 120_000 });
-      const started = Date.now();
+      service = newService({ dataDir, readyTimeoutMs: 120_000 });
+      const startMs = Date.now();
       await service.start();
       await service.waitCaughtUp(BUDGET_MS);
-      const catchUpMs = Date.now() - started;
+      const catchUpMs = Date.now() - startMs;
       catchUpRate = loadResult.events / (catchUpMs / 1000);
       log(
         `service caught up ${loadResult.events.toLocaleString('en')} new events in ${(catchUpMs / 1000).toFixed(1)} s (${Math.round(catchUpRate)} events/s)`,
@@ -216,6 +257,23 @@ async function main(): Promise<void> {
           '304',
         );
       }
+      // Right after the service's device pulls: the same proofs, verified by a bare Fastify route.
+      let proofCeiling: LoadFigures | undefined;
+      if (device && report.fleet.length === 0) {
+        proofCeiling = await withHelper('bench/support/bare-fastify', (url) =>
+          pullLoad(
+            url,
+            'bare Fastify route verifying the same device proof (jose, Ed25519), 304',
+            device,
+            sample,
+            new Map(sample.map((index) => [index, '"1.0"'])),
+            '304',
+          ),
+        );
+        log(
+          `bare Fastify route verifying the device proof: ${Math.round(proofCeiling.perSecond)} req/s`,
+        );
+      }
       const rss = service.rssBytes();
       report.fleet.push({
         batteries: size,
@@ -235,20 +293,55 @@ async function main(): Promise<void> {
       );
 
       if (report.fleet.length === 1) {
+        // The Nest shell alone (Nest 11 + Fastify, one empty route, nothing global), right before the JWKS run.
+        const nestCeiling = await withHelper('bench/support/bare-nest', async (url) =>
+          expectStatuses(
+            await load({
+              label: 'bare Nest 11 + Fastify app, one empty GET route',
+              url: `${url}/empty`,
+              connections: CONNECTIONS,
+              durationSec: DURATION_SEC,
+              warmupSec: WARMUP_SEC,
+            }),
+            ['200'],
+          ),
+        );
         await pullComparisons(
           report,
           service,
           { bearer, device },
           sample,
           { bearer: bearerEtags, device: deviceEtags },
-          { ceiling, ceilingBody, pull304, devicePull304 },
+          { ceiling, ceilingBody, nestCeiling, proofCeiling, pull304, devicePull304 },
         );
         await commandComparisons(report, service, tokens, size, workDir);
+        await oneBatteryComparisons(report, join(workDir, 'one-battery'), newService);
         if (!device) {
           report.missing.push(
             'Device-authenticated bundle pull (a signed proof per request): the service under test has no ' +
               `\`GET ${DEVICE_ROUTE}\` in its OpenAPI document, so every pull above authenticates with a person's Bearer token.`,
           );
+        }
+      }
+      // Devices holding their bundle see the service restart: do they download it again?
+      if (
+        !report.restart &&
+        !restartSkipped &&
+        (size >= RESTART_PULLS || size === FLEET_SIZES[FLEET_SIZES.length - 1])
+      ) {
+        const batteries = Math.min(RESTART_PULLS, size);
+        // Cold pulls (each signs) before and after, at a rate guessed low; one restart.
+        const projectedMs = ((2 * batteries) / 300 + 15) * 1000;
+        if (elapsed() + projectedMs + TAIL_MS > BUDGET_MS) {
+          restartSkipped = true;
+          report.missing.push(
+            `Devices re-downloading after a restart (${batteries.toLocaleString('en')} batteries): would need ~${Math.round(projectedMs / 1000)} s, ` +
+              `past the ${BUDGET_MS / 1000} s budget (${Math.round(elapsed() / 1000)} s already used); a smaller BENCH_RESTART_PULLS fits.`,
+          );
+        } else {
+          const indexes = sampleIndexes(size, batteries, new Set());
+          report.restart = await restartPulls(service, device ?? bearer, indexes, size);
+          indexes.forEach((index) => signed.add(index));
         }
       }
       // After a change every battery's first pull signs its bundle (ES256) once. Batteries never
@@ -277,6 +370,10 @@ async function main(): Promise<void> {
     }
     await service?.stop();
     service = undefined;
+    if (!report.restart && !restartSkipped)
+      report.missing.push(
+        'Devices re-downloading after a restart: no fleet step was measured in this run.',
+      );
     if (!coldMeasured)
       report.missing.push(
         `Pull of a changed bundle that is signed on the pull: no fleet step left ${COLD_PULLS / 4} batteries unpulled.`,
@@ -292,6 +389,7 @@ async function main(): Promise<void> {
       '(`BENCH_FLEET_SIZES=1000,10000,1000000 BENCH_BUDGET_SEC=20000 BENCH_OUT=bench/results/fleet-1m.md npm run bench`).';
   }
   report.notes.push(...findings(report));
+  report.goals = issueGoals(report);
   const markdown = renderReport(report);
   writeFileSync(OUT, markdown);
   process.stdout.write(`${markdown}\n`);
@@ -374,6 +472,8 @@ async function pullComparisons(
   baselines: {
     ceiling: LoadFigures;
     ceilingBody: LoadFigures;
+    nestCeiling: LoadFigures;
+    proofCeiling?: LoadFigures;
     pull304: LoadFigures;
     devicePull304?: LoadFigures;
   },
@@ -398,9 +498,19 @@ async function pullComparisons(
   });
   report.rows.push({
     group,
+    measured: jwks,
+    baseline: baselines.nestCeiling,
+    note: "the service's own pipeline (global guard, interceptors, logger) over Nest's",
+    goal: RATIO_GOALS.jwks,
+    issue: ISSUE.jwks,
+  });
+  report.rows.push({
+    group,
     measured: baselines.pull304,
     baseline: baselines.ceiling,
     note: 'If-None-Match names the current bundle: token check, read-model lookup, no body',
+    goal: RATIO_GOALS.bearer,
+    issue: ISSUE.bearer,
   });
   const bearer200 = await pullLoad(
     base,
@@ -416,12 +526,20 @@ async function pullComparisons(
     baseline: baselines.ceilingBody,
     note: 'the device holds an older bundle; the current one comes from the signed cache',
   });
-  if (pullers.device && baselines.devicePull304 && etags.device) {
+  if (pullers.device && baselines.devicePull304 && baselines.proofCeiling && etags.device) {
     report.rows.push({
       group,
       measured: baselines.devicePull304,
       baseline: baselines.ceiling,
       note: 'a fresh Ed25519 proof per request (signed by the load generator), verified and remembered against replay',
+    });
+    report.rows.push({
+      group,
+      measured: baselines.devicePull304,
+      baseline: baselines.proofCeiling,
+      note: 'the same proofs, made the same way; the baseline verifies them and answers 304, no database, no replay memory',
+      goal: RATIO_GOALS.device,
+      issue: ISSUE.device,
     });
     const device200 = await pullLoad(
       base,
@@ -517,6 +635,8 @@ async function commandComparisons(
       raw,
     ),
     note: `${CONNECTIONS} connections; each request another battery of the fleet`,
+    goal: RATIO_GOALS.issuance,
+    issue: ISSUE.issuance,
   });
 
   // One hot battery, provisioned now; every request issues it one more key.
@@ -589,6 +709,233 @@ async function commandComparisons(
   report.hotStream = { before: afterFirst, after: afterSecond, fresh: hotFresh, long: hotLong };
 }
 
+/**
+ * Comparisons on single batteries, in a service of their own (its own DATA_DIR: these batteries
+ * stay out of the fleet's figures): the 304 pull of a battery with 1,000 keys against one with
+ * 10, and one hot battery's sequential commands at 2,000 events against the same battery at 100.
+ * The batteries are written into the store by the fleet loader while the service is stopped.
+ */
+async function oneBatteryComparisons(
+  report: Report,
+  dataDir: string,
+  newService: (options: ConstructorParameters<typeof ServiceProcess>[0]) => ServiceProcess,
+): Promise<void> {
+  const what = `The hot battery (commands/s at ${HOT_LONG.toLocaleString('en')} events against ${HOT_SHORT}) and the pull of a battery with ${MANY_KEYS.toLocaleString('en')} keys`;
+  // Two service starts and two loads, two pull runs, the commands at a rate guessed low.
+  const projectedMs =
+    (2 * 10 + 2 * (DURATION_SEC + WARMUP_SEC) + (2 * (HOT_COMMANDS + HOT_WARMUP)) / 30) * 1000;
+  if (elapsed() + projectedMs + TAIL_MS > BUDGET_MS) {
+    report.missing.push(
+      `${what}: would need ~${Math.round(projectedMs / 1000)} s, past the ${BUDGET_MS / 1000} s budget ` +
+        `(${Math.round(elapsed() / 1000)} s already used).`,
+    );
+    return;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'events.db');
+  const few = `KEYS-${KEYS_PER_BATTERY}`;
+  const many = `KEYS-${MANY_KEYS}`;
+  const hot = 'HOT-SEQUENTIAL';
+  await runWorker('grow-batteries', {
+    file,
+    registerParties: true,
+    batteries: [
+      { serial: few, activeKeys: KEYS_PER_BATTERY, events: KEYS_PER_BATTERY + 1 },
+      { serial: many, activeKeys: MANY_KEYS, events: MANY_KEYS + 1 },
+      { serial: hot, activeKeys: KEYS_PER_BATTERY, events: HOT_SHORT - HOT_WARMUP },
+    ],
+  });
+  const service = newService({ dataDir, readyTimeoutMs: 120_000 });
+  try {
+    const startMs = Date.now();
+    await service.start();
+    await service.waitCaughtUp(BUDGET_MS);
+    log(
+      `single batteries (${KEYS_PER_BATTERY} keys, ${MANY_KEYS} keys, hot at ${HOT_SHORT - HOT_WARMUP} events) caught up in ${((Date.now() - startMs) / 1000).toFixed(1)} s`,
+    );
+    const tokens = await fleetTokens(dataDir);
+    const short = await sequentialCommands(service.baseUrl, hot, tokens.owner, 0);
+
+    const onePuller = (serial: string): Puller => ({
+      label: 'Bearer token',
+      request: () => ({
+        path: `/v1/batteries/${serial}/bundle`,
+        headers: { authorization: `Bearer ${tokens.owner}` },
+      }),
+    });
+    const pullOne = async (serial: string, keys: number) => {
+      const puller = onePuller(serial);
+      const etags = await prePull(service.baseUrl, [0], puller);
+      return pullLoad(
+        service.baseUrl,
+        `bundle pull, unchanged (304), Bearer token, one battery with ${keys.toLocaleString('en')} keys`,
+        puller,
+        [0],
+        etags,
+        '304',
+      );
+    };
+    const fewPull = await pullOne(few, KEYS_PER_BATTERY);
+    const manyPull = await pullOne(many, MANY_KEYS);
+    report.rows.push({
+      group: 'Bundle pull',
+      measured: manyPull,
+      baseline: fewPull,
+      note: `${CONNECTIONS} connections on the one battery; both batteries in a service of their own (loaded by the fleet loader)`,
+      goal: RATIO_GOALS.manyKeys,
+      issue: ISSUE.manyKeys,
+    });
+    log(
+      `one battery, 304: ${Math.round(manyPull.perSecond)} req/s with ${MANY_KEYS} keys, ${Math.round(fewPull.perSecond)} req/s with ${KEYS_PER_BATTERY}`,
+    );
+
+    await service.stop();
+    await runWorker('grow-batteries', {
+      file,
+      registerParties: false,
+      batteries: [{ serial: hot, activeKeys: KEYS_PER_BATTERY, events: HOT_LONG - HOT_WARMUP }],
+    });
+    await service.start();
+    await service.waitCaughtUp(BUDGET_MS);
+    const long = await sequentialCommands(
+      service.baseUrl,
+      hot,
+      tokens.owner,
+      Math.ceil((HOT_COMMANDS + HOT_WARMUP) / 2) + 1,
+    );
+    report.rows.push({
+      group: 'Commands',
+      measured: long,
+      baseline: short,
+      note:
+        `one client, one command after the other, key issued then revoked (the active keys stay ${KEYS_PER_BATTERY}); ` +
+        `the stream grown by the fleet loader while the service was stopped, then ${HOT_WARMUP} commands unmeasured after each start`,
+      goal: RATIO_GOALS.hot,
+      issue: ISSUE.hot,
+    });
+    log(
+      `hot battery, sequential: ${Math.round(long.perSecond)} commands/s at ${HOT_LONG} events, ${Math.round(short.perSecond)} at ${HOT_SHORT}`,
+    );
+  } finally {
+    await service.stop();
+  }
+}
+
+/**
+ * HOT_WARMUP unmeasured then HOT_COMMANDS measured commands on one battery, one after the other
+ * from one client: a key issued, then that key revoked, and so on. Key pairs from `firstPair` on.
+ */
+async function sequentialCommands(
+  base: string,
+  serial: string,
+  token: string,
+  firstPair: number,
+): Promise<LoadFigures> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const notAfter = new Date(Date.now() + 365 * 86_400_000).toISOString();
+  const before = await streamLength(base, serial, token);
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let measuredFrom = 0;
+  for (let i = 0; i < HOT_WARMUP + HOT_COMMANDS; i++) {
+    if (i === HOT_WARMUP) measuredFrom = performance.now();
+    const pair = firstPair + Math.floor(i / 2);
+    const keyId = `seq-${pair}`;
+    const issue = i % 2 === 0;
+    const t = performance.now();
+    const response = await fetch(
+      issue
+        ? `${base}/v1/batteries/${serial}/keys`
+        : `${base}/v1/batteries/${serial}/keys/${keyId}/revoke`,
+      {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(
+          issue
+            ? {
+                keyId,
+                holder: { personId: 'seq', partyId: 'workshop' },
+                publicKey: keyPairAt('bench-hot-sequential', pair).publicKey.jwk,
+                capabilities: ['charge'],
+                notAfter,
+              }
+            : { reason: 'bench: the next command' },
+        ),
+      },
+    );
+    const text = await response.text();
+    if (response.status !== (issue ? 201 : 200))
+      throw new Error(
+        `${issue ? 'issue' : 'revoke'} ${keyId} on ${serial}: ${response.status} ${text.slice(0, 300)}`,
+      );
+    if (i >= HOT_WARMUP) {
+      latencies.push(performance.now() - t);
+      statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+    }
+  }
+  const seconds = (performance.now() - measuredFrom) / 1000;
+  const after = await streamLength(base, serial, token);
+  latencies.sort((a, b) => a - b);
+  return {
+    label: `one hot battery, ${HOT_COMMANDS} commands one after the other, stream at ${(before + HOT_WARMUP).toLocaleString('en')} → ${after.toLocaleString('en')} events`,
+    requests: HOT_COMMANDS,
+    seconds,
+    perSecond: HOT_COMMANDS / seconds,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    statuses,
+    errors: 0,
+  };
+}
+
+/**
+ * `indexes` pull their bundle and keep its ETag; the service stops (SIGTERM) and starts again on
+ * the same DATA_DIR; each pulls again with If-None-Match = that ETag. Counts the 200s.
+ */
+async function restartPulls(
+  service: ServiceProcess,
+  puller: Puller,
+  indexes: number[],
+  fleetSize: number,
+): Promise<RestartFigures> {
+  const etags = await prePull(service.baseUrl, indexes, puller);
+  const restartMs = Date.now();
+  await service.stop();
+  await service.start();
+  await service.waitCaughtUp(BUDGET_MS);
+  const restartSeconds = (Date.now() - restartMs) / 1000;
+  const pullMs = Date.now();
+  const counts = { notModified: 0, downloaded: 0, other: 0 };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < indexes.length) {
+        const index = indexes[next++];
+        const { path, headers } = puller.request(service.baseUrl, index);
+        const response = await fetch(`${service.baseUrl}${path}`, {
+          headers: { ...headers, 'if-none-match': etags.get(index) as string },
+        });
+        await response.arrayBuffer();
+        if (response.status === 304) counts.notModified++;
+        else if (response.status === 200) counts.downloaded++;
+        else counts.other++;
+      }
+    }),
+  );
+  const figures: RestartFigures = {
+    batteries: indexes.length,
+    fleetSize,
+    route: puller.label,
+    ...counts,
+    restartSeconds,
+    pullSeconds: (Date.now() - pullMs) / 1000,
+  };
+  log(
+    `restart: ${counts.downloaded} of ${indexes.length} downloaded again, ${counts.notModified} kept (304), ${counts.other} other`,
+  );
+  return figures;
+}
+
 /** The whole read model deleted, the service restarted: it replays the store from the first event. */
 async function rebuildFromScratch(
   service: ServiceProcess,
@@ -613,51 +960,79 @@ async function rebuildFromScratch(
   };
 }
 
-/** Sentences computed from the figures (the tables carry the numbers; these say what they mean). */
+/**
+ * Sentences computed from the figures (the tables carry the numbers; these say what they mean).
+ * They state what was measured, not why: the service changes under this bench, and a reason
+ * written here would outlive the code it described.
+ */
 function findings(report: Report): string[] {
   const notes: string[] = [];
   const row = (prefix: string) => report.rows.find((r) => r.measured.label.startsWith(prefix));
   const pct = (a: number, b: number) => `${Math.round((a / b) * 100)} %`;
+  const int = (n: number) => Math.round(n).toLocaleString('en');
   const jwks = row('Nest route');
+  const nest = report.rows.find((r) => r.issue === ISSUE.jwks);
   const bearer = row('bundle pull, unchanged (304), Bearer');
   const device = row('bundle pull, unchanged (304), device');
-  if (jwks && bearer) {
+  if (jwks) {
     notes.push(
-      `A Nest route that does nothing (JWKS) reaches ${pct(jwks.measured.perSecond, jwks.baseline.perSecond)} of a bare Fastify route: ` +
-        'per request the Nest pipeline runs the global guard, two global interceptors (each wraps the handler in RxJS and ' +
-        "AsyncResource.bind, which on Node 20 builds deprecate() wrappers every call) and pino-http's per-request logger. " +
-        `An unchanged-bundle pull reaches ${pct(bearer.measured.perSecond, jwks.measured.perSecond)} of that empty route: ` +
-        "the rest is the Bearer token's ES256 verification and the read-model lookup, which parses the battery's whole state on every pull, a 304 included.",
+      `A Nest route that does nothing (JWKS) reaches ${pct(jwks.measured.perSecond, jwks.baseline.perSecond)} of a bare Fastify route` +
+        (nest
+          ? ` and ${pct(nest.measured.perSecond, nest.baseline.perSecond)} of an empty route of a bare Nest 11 app on Fastify (measured right before it): ` +
+            "the rest is the service's own per-request work (guards, hooks, logging)."
+          : '.') +
+        (bearer
+          ? ` An unchanged-bundle pull (Bearer token, read-model lookup) reaches ${pct(bearer.measured.perSecond, jwks.measured.perSecond)} of the JWKS route.`
+          : ''),
     );
   }
+  const proof = report.rows.find((r) => r.issue === ISSUE.device);
   if (bearer && device) {
     notes.push(
       `Device-authenticated pulls run at ${pct(device.measured.perSecond, bearer.measured.perSecond)} of Bearer pulls: every request carries a new ` +
-        'proof, verified (Ed25519) and remembered against replay, and the load generator signs each proof on the same two cores.',
+        'proof, verified (Ed25519) and remembered against replay, and the load generator signs each proof on the same two cores' +
+        (proof
+          ? `; a bare Fastify route verifying the same proofs answers ${int(proof.baseline.perSecond)}/s, so the service reaches ${pct(proof.measured.perSecond, proof.baseline.perSecond)} of that.`
+          : '.'),
     );
   }
   const distinct = row('issue a key over HTTP, distinct');
   if (distinct) {
     notes.push(
-      `Key issuance over HTTP reaches ${pct(distinct.measured.perSecond, distinct.baseline.perSecond)} of raw appends. A command holds the ` +
-        "single event loop twice on synchronous SQLite (the append's fsync'd commit, then the read-model transaction it waits for " +
-        'to read its own write), besides the token check, validation and key import; concurrent commands queue behind each other.',
+      `Key issuance over HTTP (16 connections) reaches ${pct(distinct.measured.perSecond, distinct.baseline.perSecond)} of raw sequential appends ` +
+        "to the same kind of store file, each its own fsync'd transaction as a command's append is.",
     );
   }
+  const sequential = report.rows.find((r) => r.issue === ISSUE.hot);
   if (report.hotStream) {
     const h = report.hotStream;
     notes.push(
-      `One hot battery slows down as its stream grows: ${Math.round(h.fresh.perSecond)} commands/s on a fresh stream, ` +
-        `${Math.round(h.long.perSecond)} commands/s once it holds ${h.before}–${h.after} events. Every command reads and folds the whole stream, ` +
-        'and the batteries projection rewrites the whole state (all keys in one JSON) for every event.',
+      `One hot battery under ${CONNECTIONS} connections: ${int(h.fresh.perSecond)} commands/s on a fresh stream, ` +
+        `${int(h.long.perSecond)} commands/s once it holds ${h.before}–${h.after} events.` +
+        (sequential
+          ? ` From one client, one command after the other: ${int(sequential.measured.perSecond)} commands/s at ${HOT_LONG.toLocaleString('en')} events, ` +
+            `${int(sequential.baseline.perSecond)} at ${HOT_SHORT} (${pct(sequential.measured.perSecond, sequential.baseline.perSecond)}).`
+          : ''),
+    );
+  }
+  const manyKeys = report.rows.find((r) => r.issue === ISSUE.manyKeys);
+  if (manyKeys) {
+    notes.push(
+      `An unchanged pull of a battery with ${MANY_KEYS.toLocaleString('en')} keys runs at ${pct(manyKeys.measured.perSecond, manyKeys.baseline.perSecond)} ` +
+        `of the same pull of a battery with ${KEYS_PER_BATTERY} keys (p99 ${manyKeys.measured.p99Ms.toFixed(1)} against ${manyKeys.baseline.p99Ms.toFixed(1)} ms).`,
+    );
+  }
+  if (report.restart) {
+    const r = report.restart;
+    notes.push(
+      `After a restart on the same data directory, ${int(r.downloaded)} of ${int(r.batteries)} devices that held their ` +
+        `current bundle downloaded it again (${int(r.notModified)} answered 304).`,
     );
   }
   if (report.rebuild) {
     notes.push(
-      `The read model is rebuilt at ${Math.round(report.rebuild.eventsPerSecond).toLocaleString('en')} events/s, ` +
-        `${Math.round(report.rebuild.rawInsertsPerSecond / report.rebuild.eventsPerSecond)}× below the store's raw insert rate. ` +
-        "Per event the batteries projection reads, parses, folds, serialises and rewrites the battery's whole state (~4 KB with 10 keys), " +
-        'and the audit projection inserts a row under three indexes.',
+      `The read model is rebuilt at ${int(report.rebuild.eventsPerSecond)} events/s, ` +
+        `${pct(report.rebuild.eventsPerSecond, report.rebuild.rawInsertsPerSecond)} of the store's raw insert rate.`,
     );
   }
   const fleet = report.fleet;
@@ -665,25 +1040,30 @@ function findings(report: Report): string[] {
     const first = fleet[0];
     const last = fleet[fleet.length - 1];
     notes.push(
-      `From ${first.batteries.toLocaleString('en')} to ${last.batteries.toLocaleString('en')} batteries the unchanged-pull p99 goes ` +
-        `${first.pull304.p99Ms.toFixed(1)} → ${last.pull304.p99Ms.toFixed(1)} ms and the service's RSS ${(first.rssBytes / 2 ** 20).toFixed(0)} → ` +
-        `${(last.rssBytes / 2 ** 20).toFixed(0)} MiB: a pull costs the same in a larger fleet and memory does not grow with it (the read model ` +
-        'stays on disk; the signed-bundle cache holds the batteries pulled, up to 200,000).',
+      `From ${int(first.batteries)} to ${int(last.batteries)} batteries the unchanged-pull p99 goes ` +
+        `${first.pull304.p99Ms.toFixed(1)} → ${last.pull304.p99Ms.toFixed(1)} ms and the service's RSS ${int(first.rssBytes / 2 ** 20)} → ` +
+        `${int(last.rssBytes / 2 ** 20)} MiB.`,
     );
-    if (last.storeBytes && last.readModelBytes) {
-      const perBattery = (bytes: number) => (bytes / last.batteries / 1024).toFixed(1);
-      notes.push(
-        `On disk, per battery with 10 keys: ${perBattery(last.storeBytes)} KiB of event store and ${perBattery(last.readModelBytes)} KiB of read model ` +
-          `(about ${(((last.storeBytes / last.batteries) * 1e6) / 2 ** 30).toFixed(0)} GiB and ${(((last.readModelBytes / last.batteries) * 1e6) / 2 ** 30).toFixed(0)} GiB ` +
-          'for a million batteries). The read model is the larger: each battery row holds its whole state as JSON, and the audit table copies every event with three indexes.',
-      );
-    }
+  }
+  const last = fleet[fleet.length - 1];
+  if (last?.storeBytes && last.readModelBytes) {
+    const perBattery = (bytes: number) => (bytes / last.batteries / 1024).toFixed(1);
+    notes.push(
+      `On disk, per battery with 10 keys (fleet of ${int(last.batteries)}): ${perBattery(last.storeBytes)} KiB of event store and ${perBattery(last.readModelBytes)} KiB of read model ` +
+        `(about ${(((last.storeBytes / last.batteries) * 1e6) / 2 ** 30).toFixed(0)} GiB and ${(((last.readModelBytes / last.batteries) * 1e6) / 2 ** 30).toFixed(0)} GiB ` +
+        'for a million batteries).',
+    );
+  }
+  if (last) {
     const rate = last.catchUpEventsPerSecond;
     const million = 11_000_000;
     notes.push(
-      `Catch-up runs at ${Math.round(rate).toLocaleString('en')} events/s on the largest fleet measured, about as fast as on the smaller ones: ` +
-        `its cost is per event, not per fleet size. At that rate a new instance (or a lost read model) of a 1,000,000-battery fleet ` +
-        `(${million.toLocaleString('en')} events) needs ~${Math.round(million / rate / 60)} minutes before it has caught up; it answers meanwhile (/health shows the progress).`,
+      `Catch-up ran at ${int(rate)} events/s on the largest fleet measured` +
+        (fleet.length >= 2
+          ? ` (${int(fleet[0].catchUpEventsPerSecond)} events/s on the smallest)`
+          : '') +
+        `. At that rate a new instance (or a lost read model) of a 1,000,000-battery fleet ` +
+        `(${int(million)} events) needs ~${Math.round(million / rate / 60)} minutes before it has caught up; it answers meanwhile (/health shows the progress).`,
     );
   }
   return notes;
@@ -759,10 +1139,12 @@ async function prePull(
   return etags;
 }
 
-async function startBareFastify(
+/** A baseline server of bench/support (bare Fastify, bare Nest) as its own child process. */
+async function startHelper(
   build: ServiceBuild,
+  script: string,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [builtScript(build, 'bench/support/bare-fastify')], {
+  const child = spawn(process.execPath, [builtScript(build, script)], {
     env: { PATH: process.env.PATH ?? '', NODE_PATH: buildNodePath() },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
-import type { NewEvent } from '../../src/event-store/event-store.port';
+import type { NewEvent, RecordedEvent } from '../../src/event-store/event-store.port';
 import { batteryDecider } from '../../src/batteries/domain/battery-decider';
 import type { BatteryCommand } from '../../src/batteries/domain/battery-commands';
-import { batteryStreamId } from '../../src/batteries/domain/battery-events';
+import { batteryStreamId, type BatteryEvent } from '../../src/batteries/domain/battery-events';
 import type { PublicKey } from '../../src/shared/domain/public-key';
+import { HOLDER_KEY_LABEL, keyPairAt, serialOf, type KeyPair } from './keys';
 import type { BatteryState } from '../../src/batteries/domain/battery-state';
 import type { Capability } from '../../src/policy/domain/capability-catalogue';
 import { partyDecider } from '../../src/parties/domain/party-decider';
@@ -14,7 +14,7 @@ import { partyStreamId } from '../../src/parties/domain/party-events';
 import type { Actor } from '../../src/shared/domain/actor';
 import type { CommandContext } from '../../src/policy/domain/command-context';
 import type { PartyKind } from '../../src/shared/domain/party-kind';
-import { toNewEvent } from '../../src/shared/infrastructure/event-mapping';
+import { toDomainEvent, toNewEvent } from '../../src/shared/infrastructure/event-mapping';
 import { EXAMPLE_HARD_LIMITS } from '../../src/device-simulator/simulated-fleet';
 
 /**
@@ -65,52 +65,19 @@ const POLICY_CONTEXT: Record<string, unknown> = (() => {
   }
 })();
 
+export {
+  DEVICE_KEY_LABEL,
+  DEVICE_KEY_POOL,
+  HOLDER_KEY_LABEL,
+  keyPairAt,
+  keyPool,
+  serialOf,
+  thumbprintOf,
+  type KeyPair,
+} from './keys';
+
 export const commandContext = (actor: Actor, now: Date, requestId: string): CommandContext =>
   ({ actor, now, requestId, ...POLICY_CONTEXT }) as CommandContext;
-
-export const serialOf = (index: number) => `BK${String(index).padStart(8, '0')}`;
-
-/** RFC 7638 thumbprint of an OKP/EC public JWK. */
-export function thumbprintOf(jwk: Record<string, string>): string {
-  const canonical =
-    jwk.kty === 'EC'
-      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
-      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
-}
-
-export interface KeyPair {
-  publicKey: PublicKey;
-  privateKey: KeyObject;
-}
-
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-
-/**
- * Real Ed25519 key pairs derived from a label and an index (seed = SHA-256 of both), so the
- * loader (a child process) and the bench (which signs device proofs) get the same keys without
- * passing private keys around.
- */
-export function keyPairAt(label: string, index: number): KeyPair {
-  const seed = createHash('sha256').update(`${label}/${index}`).digest();
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
-  const essential = { kty: 'OKP', crv: 'Ed25519', x: jwk.x };
-  return { publicKey: { jwk: essential, thumbprint: thumbprintOf(essential) }, privateKey };
-}
-
-export function keyPool(label: string, size: number): KeyPair[] {
-  return Array.from({ length: size }, (_, index) => keyPairAt(label, index));
-}
-
-/** Device identity keys of the bench fleet: battery i uses DEVICE_KEYS[i % DEVICE_KEY_POOL]. */
-export const DEVICE_KEY_LABEL = 'bench-device';
-export const DEVICE_KEY_POOL = 1024;
-export const HOLDER_KEY_LABEL = 'bench-holder';
 
 export interface FleetOptions {
   batteries: number;
@@ -299,4 +266,107 @@ export async function loadFleet(filename: string, options: FleetOptions): Promis
 function rotate<T>(items: T[], by: number): T[] {
   const offset = by % items.length;
   return offset === 0 ? items : [...items.slice(offset), ...items.slice(0, offset)];
+}
+
+/** One battery grown to a given stream length (see growBatteries). */
+export interface BatterySpec {
+  serial: string;
+  /** Keys issued right after provisioning, kept active. */
+  activeKeys: number;
+  /** Stream length to reach; past the provisioning and the active keys, key issue/revoke pairs. */
+  events: number;
+}
+
+/**
+ * Creates each battery (provisioned, `activeKeys` keys) or, when its stream exists, folds it
+ * through the decider and carries on: key issued then revoked, again, until the stream holds
+ * `events` events. The active keys stay the same, so only the stream's length grows. Appends go
+ * through the SqliteEventStore itself (one transaction per battery); the service must be stopped.
+ */
+export async function growBatteries(
+  filename: string,
+  specs: BatterySpec[],
+  registerParties: boolean,
+): Promise<{ events: number; ms: number }> {
+  const started = Date.now();
+  if (registerParties) await loadFleet(filename, fleetOptions(0));
+  const store = new SqliteEventStore(filename);
+  let added = 0;
+  try {
+    for (const spec of specs) {
+      const streamId = batteryStreamId(spec.serial);
+      const existing = await store.readStream(streamId);
+      const now = new Date();
+      const events: NewEvent[] = [];
+      let state: BatteryState = batteryDecider.initialState();
+      for (const recorded of existing)
+        state = batteryDecider.evolve(state, toDomainEvent<BatteryEvent>(recorded));
+      if (existing.length === 0) {
+        const holderKeys = Array.from({ length: spec.activeKeys }, (_, k) =>
+          keyPairAt(`${HOLDER_KEY_LABEL}-${spec.serial}`, k),
+        );
+        events.push(
+          ...batteryEvents(
+            spec.serial,
+            keyPairAt(`bench-device-${spec.serial}`, 0).publicKey,
+            holderKeys,
+            spec.activeKeys,
+            now,
+          ),
+        );
+        for (const event of events)
+          state = batteryDecider.evolve(state, toDomainEvent<BatteryEvent>(recordedOf(event)));
+      }
+      const decide = (command: BatteryCommand) => {
+        for (const event of batteryDecider.decide(command, state)) {
+          state = batteryDecider.evolve(state, event);
+          events.push(toNewEvent(event, uuidv7()));
+        }
+      };
+      const notAfter = new Date(now.getTime() + 365 * 86_400_000);
+      while (existing.length + events.length < spec.events) {
+        const n = existing.length + events.length;
+        const keyId = `${spec.serial}-c${n}`;
+        const context = commandContext(FLEET_ACTORS.owner, now, `bench-${spec.serial}-${n}`);
+        decide({
+          type: 'IssueKey',
+          keyId,
+          holder: { personId: 'churn', party: { partyId: 'workshop', kind: 'service-provider' } },
+          publicKey: keyPairAt(`bench-churn-${spec.serial}`, n).publicKey,
+          capabilities: ['charge'],
+          notBefore: now,
+          notAfter,
+          context,
+        });
+        if (existing.length + events.length < spec.events)
+          decide({ type: 'RevokeKey', keyId, reason: 'bench churn', context });
+      }
+      if (events.length === 0) continue;
+      await store.appendToStream(
+        streamId,
+        events,
+        existing.length === 0 ? 'no_stream' : existing.length - 1,
+      );
+      added += events.length;
+    }
+  } finally {
+    await store.dispose();
+  }
+  return { events: added, ms: Date.now() - started };
+}
+
+/** A new event seen as the store would hand it back (for folding it before it is stored). */
+function recordedOf(event: NewEvent): RecordedEvent {
+  return {
+    ...event,
+    streamId: '',
+    revision: 0,
+    position: 0n,
+    recordedAt: new Date(),
+  };
+}
+
+/** Options of a load of no batteries: only the parties (for a store of hand-made batteries). */
+function fleetOptions(batteries: number): FleetOptions {
+  return { batteries, keysPerBattery: 0, registerParties: true, deviceKeys: [], holderKeys: [] };
 }

@@ -6,6 +6,15 @@ export interface ComparisonRow {
   measured: LoadFigures;
   baseline: LoadFigures;
   note: string;
+  /** The issue's goal for this ratio (throughput over baseline), when it sets one. */
+  goal?: number;
+  /** The line of the issue's table this row answers (bench/support/goals.ts). */
+  issue?: string;
+}
+
+/** A goal on a ratio, and whether `value` meets it: "≥ 0.8×: met". */
+export function goalVerdict(value: number, goal: number): string {
+  return `≥ ${goal}×: ${value >= goal ? 'met' : 'not met'}`;
 }
 
 export interface FleetRow {
@@ -33,6 +42,31 @@ export interface RebuildFigures {
   rawInsertEvents: number;
 }
 
+/** One line of the issue's table: a figure, its baseline in the same run, the goal and whether it is met. */
+export interface GoalRow {
+  what: string;
+  measured: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
+  /** 'yes', 'no', or why it cannot be said (not measured, projected). */
+  met: string;
+}
+
+/** Devices that pulled before a restart pull again with the ETag they hold. */
+export interface RestartFigures {
+  batteries: number;
+  fleetSize: number;
+  route: string;
+  /** Answers after the restart: 304 (kept) and 200 (downloaded again). */
+  notModified: number;
+  downloaded: number;
+  other: number;
+  restartSeconds: number;
+  /** The pulls after the restart, all of them (16 at a time). */
+  pullSeconds: number;
+}
+
 export interface Report {
   machine: Machine;
   source: string;
@@ -48,11 +82,19 @@ export interface Report {
   hotStream?: { before: number; after: number; fresh: LoadFigures; long: LoadFigures };
   /** A pointer to a run with the time budget lifted, when one was recorded. */
   longRun?: string;
+  goals?: GoalRow[];
+  restart?: RestartFigures;
 }
+
+/** The issue's goal for the read model of one battery with 10 keys. */
+export const READ_MODEL_GOAL_BYTES = 4 * 1024;
+/** The issue's goal for the read-model rebuild against raw inserts. */
+export const REBUILD_GOAL = 0.5;
 
 const int = (n: number) => Math.round(n).toLocaleString('en');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 const mib = (bytes: number) => `${int(bytes / 2 ** 20)} MiB`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(a / b < 0.1 ? 3 : 2)}×` : '–');
 
 function statuses(figures: LoadFigures): string {
@@ -102,20 +144,39 @@ export function renderReport(report: Report): string {
   if (report.totalSeconds !== undefined) lines.push(`| run time | ${int(report.totalSeconds)} s |`);
   lines.push('');
 
+  if (report.goals && report.goals.length > 0) {
+    lines.push('## Goals (issue 11)');
+    lines.push('');
+    lines.push(
+      "Each figure of the issue's table with its baseline from this run, the ratio, the issue's goal and whether this run meets it;",
+    );
+    lines.push(
+      'the sections below hold the details. "not measured" rows say why under "Not measured in this run".',
+    );
+    lines.push('');
+    lines.push('| what | measured | baseline (same run) | ratio | goal | met |');
+    lines.push('|---|---|---|--:|---|---|');
+    for (const goal of report.goals)
+      lines.push(
+        `| ${goal.what} | ${goal.measured} | ${goal.baseline} | ${goal.ratio} | ${goal.goal} | ${goal.met} |`,
+      );
+    lines.push('');
+  }
+
   const groups = [...new Set(report.rows.map((row) => row.group))];
   for (const group of groups) {
     lines.push(`## ${group}`);
     lines.push('');
     lines.push(
-      '| measured | req/s | p50 ms | p99 ms | baseline (same run) | req/s | p50 ms | p99 ms | throughput ratio | answers | notes |',
+      '| measured | req/s | p50 ms | p99 ms | baseline (same run) | req/s | p50 ms | p99 ms | throughput ratio | goal | answers | notes |',
     );
-    lines.push('|---|--:|--:|--:|---|--:|--:|--:|--:|---|---|');
+    lines.push('|---|--:|--:|--:|---|--:|--:|--:|--:|---|---|---|');
     for (const row of report.rows.filter((r) => r.group === group)) {
       const a = row.measured;
       const b = row.baseline;
       lines.push(
         `| ${a.label} | ${int(a.perSecond)} | ${ms(a.p50Ms)} | ${ms(a.p99Ms)} | ${b.label} | ${int(b.perSecond)} | ${ms(b.p50Ms)} | ${ms(b.p99Ms)} | ` +
-          `${ratio(a.perSecond, b.perSecond)} | ${statuses(a)} | ${row.note} |`,
+          `${ratio(a.perSecond, b.perSecond)} | ${row.goal === undefined ? '–' : goalVerdict(a.perSecond / b.perSecond, row.goal)} | ${statuses(a)} | ${row.note} |`,
       );
     }
     lines.push('');
@@ -126,12 +187,34 @@ export function renderReport(report: Report): string {
     lines.push('## Projection rebuild from scratch');
     lines.push('');
     lines.push(
-      '| measured | events | seconds | events/s | baseline (same run) | events/s | ratio |',
+      '| measured | events | seconds | events/s | baseline (same run) | events/s | ratio | goal |',
     );
-    lines.push('|---|--:|--:|--:|---|--:|--:|');
+    lines.push('|---|--:|--:|--:|---|--:|--:|---|');
     lines.push(
       `| read model deleted, service restarted, replays the whole store | ${int(r.events)} | ${r.seconds.toFixed(1)} | ${int(r.eventsPerSecond)} | ` +
-        `raw insert into the store file (bulk loader, large transactions, ${int(r.rawInsertEvents)} events) | ${int(r.rawInsertsPerSecond)} | ${ratio(r.eventsPerSecond, r.rawInsertsPerSecond)} |`,
+        `raw insert into the store file (bulk loader, large transactions, ${int(r.rawInsertEvents)} events) | ${int(r.rawInsertsPerSecond)} | ${ratio(r.eventsPerSecond, r.rawInsertsPerSecond)} | ${goalVerdict(r.eventsPerSecond / r.rawInsertsPerSecond, REBUILD_GOAL)} |`,
+    );
+    lines.push('');
+  }
+
+  if (report.restart) {
+    const r = report.restart;
+    lines.push('## Devices after a restart');
+    lines.push('');
+    lines.push(
+      `${int(r.batteries)} batteries of the fleet of ${int(r.fleetSize)} pulled their bundle (${r.route}) and kept its ETag; the service was`,
+    );
+    lines.push(
+      'stopped (SIGTERM) and started again on the same `DATA_DIR`, and each battery pulled again with `If-None-Match` = that ETag,',
+    );
+    lines.push('16 at a time. A 200 is a device downloading a bundle it already holds.');
+    lines.push('');
+    lines.push(
+      '| batteries | restart until caught up (s) | pulls after it (s) | 304 (kept) | 200 (downloaded again) | other | goal |',
+    );
+    lines.push('|--:|--:|--:|--:|--:|--:|---|');
+    lines.push(
+      `| ${int(r.batteries)} | ${r.restartSeconds.toFixed(1)} | ${r.pullSeconds.toFixed(1)} | ${int(r.notModified)} | ${int(r.downloaded)} | ${int(r.other)} | none downloaded again |`,
     );
     lines.push('');
   }
@@ -154,15 +237,18 @@ export function renderReport(report: Report): string {
       `events added in that step). Pulls: unchanged bundle (304) over a uniform sample of up to 2,000 batteries of the fleet.`,
     );
     lines.push(
-      'RSS: the service process (VmRSS in /proc/<pid>/status) after the pulls. Disk: events.db and read-model.db with their WAL files.',
+      'RSS: the service process (VmRSS in /proc/<pid>/status) after the pulls. Disk: events.db and read-model.db with their WAL files;',
+    );
+    lines.push(
+      `"read model per battery" is read-model.db (+WAL) over the fleet's batteries (goal ≤ ${kib(READ_MODEL_GOAL_BYTES)}; it includes the keys the command runs above added).`,
     );
     lines.push('');
     const deviceHead = withDevice ? ' device 304 req/s | device p99 ms |' : '';
     const deviceRule = withDevice ? '--:|--:|' : '';
     lines.push(
-      `| batteries | events in store | load (s) | catch-up (s) | catch-up events/s | Bearer 304 req/s | p50 ms | p99 ms |${deviceHead} RSS | p99 vs smallest | RSS vs smallest | store on disk | read model on disk |`,
+      `| batteries | events in store | load (s) | catch-up (s) | catch-up events/s | Bearer 304 req/s | p50 ms | p99 ms |${deviceHead} RSS | p99 vs smallest | RSS vs smallest | store on disk | read model on disk | read model per battery |`,
     );
-    lines.push(`|--:|--:|--:|--:|--:|--:|--:|--:|${deviceRule}--:|--:|--:|--:|--:|`);
+    lines.push(`|--:|--:|--:|--:|--:|--:|--:|--:|${deviceRule}--:|--:|--:|--:|--:|--:|`);
     for (const row of report.fleet) {
       const device = withDevice
         ? ` ${row.devicePull304 ? int(row.devicePull304.perSecond) : '–'} | ${row.devicePull304 ? ms(row.devicePull304.p99Ms) : '–'} |`
@@ -170,7 +256,7 @@ export function renderReport(report: Report): string {
       lines.push(
         `| ${int(row.batteries)} | ${int(row.events)} | ${row.loadSeconds.toFixed(1)} | ${row.catchUpSeconds.toFixed(1)} | ${int(row.catchUpEventsPerSecond)} | ` +
           `${int(row.pull304.perSecond)} | ${ms(row.pull304.p50Ms)} | ${ms(row.pull304.p99Ms)} |${device} ${mib(row.rssBytes)} | ` +
-          `${ratio(row.pull304.p99Ms, first.pull304.p99Ms)} | ${ratio(row.rssBytes, first.rssBytes)} | ${row.storeBytes === undefined ? '–' : mib(row.storeBytes)} | ${row.readModelBytes === undefined ? '–' : mib(row.readModelBytes)} |`,
+          `${ratio(row.pull304.p99Ms, first.pull304.p99Ms)} | ${ratio(row.rssBytes, first.rssBytes)} | ${row.storeBytes === undefined ? '–' : mib(row.storeBytes)} | ${row.readModelBytes === undefined ? '–' : mib(row.readModelBytes)} | ${row.readModelBytes === undefined ? '–' : kib(row.readModelBytes / row.batteries)} |`,
       );
     }
     lines.push('');

@@ -3,14 +3,17 @@ import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-st
 import {
   DEVICE_KEY_LABEL,
   DEVICE_KEY_POOL,
+  growBatteries,
   HOLDER_KEY_LABEL,
   keyPool,
   loadFleet,
+  type BatterySpec,
 } from './fleet-loader';
 
 /**
  * Work the bench runs in a child process built from the same sources as the service: the bulk
- * fleet load (through the service's own deciders) and the raw-append baseline (the SqliteEventStore
+ * fleet load (through the service's own deciders), single batteries grown to a stream length,
+ * and the raw-append baseline (the SqliteEventStore
  * directly, no HTTP). Prints one JSON line with the result.
  */
 async function main(): Promise<void> {
@@ -28,6 +31,12 @@ async function main(): Promise<void> {
       deviceKeys,
       holderKeys,
     });
+  } else if (task === 'grow-batteries') {
+    result = await growBatteries(
+      String(args.file),
+      args.batteries as BatterySpec[],
+      Boolean(args.registerParties),
+    );
   } else if (task === 'raw-appends') {
     result = await rawAppends(String(args.file), Number(args.durationMs), args.stream === 'hot');
   } else {
