@@ -37,6 +37,16 @@ export async function toPublicKey(jwk: PublicJwk, field: string): Promise<Public
     jwk.kty === 'EC'
       ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y }
       : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
-  assertStrongPublicKey(essential, field);
-  return { jwk: essential, thumbprint: await calculateJwkThumbprint(essential) };
+  const thumbprint = await calculateJwkThumbprint(essential);
+  // The subgroup check costs a scalar multiplication (~1.5 ms); a key seen strong stays strong.
+  if (!STRONG_KEYS.has(thumbprint)) {
+    assertStrongPublicKey(essential, field);
+    if (STRONG_KEYS.size >= STRONG_KEY_CACHE_ENTRIES) STRONG_KEYS.clear();
+    STRONG_KEYS.add(thumbprint);
+  }
+  return { jwk: essential, thumbprint };
 }
+
+/** Thumbprints of keys already found strong (RFC 7638 binds every member that defines the key). */
+const STRONG_KEYS = new Set<string>();
+const STRONG_KEY_CACHE_ENTRIES = 50_000;

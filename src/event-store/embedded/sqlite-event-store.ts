@@ -31,9 +31,20 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
 }
 
+interface PendingAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  expectedRevision: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
 /**
- * The embedded default: one SQLite file in WAL mode. Each append is one transaction, committed
- * with `synchronous=FULL`, so an event that was acknowledged survives `kill -9` and power loss.
+ * The embedded default: one SQLite file in WAL mode, committed with `synchronous=FULL`, so an
+ * event that was acknowledged survives `kill -9` and power loss. Appends that arrive in the same
+ * turn of the event loop share one transaction and so one fsync (group commit), each in a
+ * savepoint of its own with its own expected-revision check: one refused append rolls back
+ * alone, and none is answered before the shared commit is durable.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -41,6 +52,8 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly pollIntervalMs: number;
   private readonly statements;
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
@@ -88,11 +101,49 @@ export class SqliteEventStore implements EventStore {
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('An append needs at least one event');
-    const result = this.db
-      .transaction(() => this.appendInTransaction(streamId, events, expectedRevision))
-      .immediate();
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ streamId, events, expectedRevision, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.commitPending());
+      }
+    });
+  }
+
+  /** One transaction for every append waiting: one fsync for all of them. */
+  private commitPending(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const outcomes: ({ result: AppendResult } | { error: unknown })[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const append of batch) {
+            try {
+              // A transaction inside a transaction is a savepoint: a refusal undoes this append only.
+              const result = this.db.transaction(() =>
+                this.appendInTransaction(append.streamId, append.events, append.expectedRevision),
+              )();
+              outcomes.push({ result });
+            } catch (error) {
+              outcomes.push({ error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      // The commit itself failed: nothing of this batch is stored.
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    batch.forEach((append, index) => {
+      const outcome = outcomes[index];
+      if ('result' in outcome) append.resolve(outcome.result);
+      else append.reject(outcome.error);
+    });
     this.appended.emit('appended');
-    return result;
   }
 
   private appendInTransaction(
@@ -213,6 +264,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async dispose(): Promise<void> {
+    this.commitPending();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     if (this.db.open) this.db.close();
   }
