@@ -4,6 +4,11 @@
 #   docker build -t battery-keys .
 #   docker run -p 3000:3000 -v battery-keys-data:/data battery-keys                  # embedded store
 #   docker run -e EVENT_STORE=eventstoredb -e EVENTSTORE_CONNECTION_STRING='esdb://host:2113?tls=false' ...
+#
+# Node 20.19 or later (jose 6 is loaded through require(esm)): the node:20 tags are 20.19+ today.
+# The base images are named by tag, not digest: pin them for reproducible builds with the digest
+# your registry reports (`docker buildx imagetools inspect node:20-bookworm`), e.g.
+#   FROM node:20-bookworm@sha256:<digest> AS build
 
 FROM node:20-bookworm AS build
 WORKDIR /app
@@ -31,8 +36,16 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
-# The slim image has no curl; Node 20 has fetch. /health is public and answers 503 when the event
-# store or the projections are down.
+# Probes (public, never rate-limited):
+#   /health/live   the process answers; never asks the store. Use it for LIVENESS (Kubernetes
+#                  livenessProbe and startupProbe, Docker/Swarm HEALTHCHECK): failing, restart it.
+#   /health/ready  store reachable, read model caught up (READINESS_MAX_LAG_*), projection not
+#                  stalled, signing key delegated now. Use it for READINESS (Kubernetes
+#                  readinessProbe, load-balancer health checks): failing, send it no traffic.
+# Never restart on /health/ready: an instance catching up on a large store, or waiting out a store
+# outage, would be killed before it could recover. So the image's own HEALTHCHECK (which Swarm acts
+# on by restarting) is the liveness probe; docker-compose.yml checks readiness for depends_on.
+# The slim image has no curl; Node has fetch.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/src/main.js"]

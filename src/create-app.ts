@@ -12,6 +12,9 @@ import { loadAppConfig } from './config/app-config';
 import { MinPositionGuard } from './http/min-position.guard';
 import { answerClientError, sendProblem } from './http/problem-details.filter';
 import { logRequests } from './http/request-log';
+import { FrameworkLogLevels } from './health/framework-log';
+import { RequestDrain } from './health/request-drain';
+import { reportStartup } from './health/startup-report';
 import { createAppLogger, PinoNestLogger } from './logging/app-logger';
 import { ProjectionRunner } from './read-model/projection-runner';
 
@@ -30,6 +33,7 @@ export async function createApp(
   const config = loadAppConfig(env);
   const logger = createAppLogger(config.LOG_LEVEL, options.logDestination);
   const problemLogger = new NestLogger('Problem');
+  const startupLogger = new NestLogger('Startup');
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Behind a proxy, request.ip (the address unauthenticated requests are limited on) comes from
@@ -48,23 +52,32 @@ export async function createApp(
       sendProblem(reply, request, error, problemLogger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    bufferLogs: true,
+    // Nest's start-up lines at debug; a failure to start is the caller's one line (main.ts).
+    logger: new FrameworkLogLevels(new PinoNestLogger(logger)),
     bodyParser: false,
     abortOnError: false,
   });
-  app.useLogger(new PinoNestLogger(logger));
-  app.enableShutdownHooks();
+  // On SIGTERM: hooks, then process.exit (not a re-raised signal), so pino flushes the last lines.
+  app.enableShutdownHooks([], { useProcessExit: true });
   // After the APP_GUARDs Nest installed while creating the app, so after BearerAuthGuard.
   app.useGlobalGuards(new MinPositionGuard(app.get(ProjectionRunner)));
 
   const fastify = app.getHttpAdapter().getInstance();
+  // First hook of all: counts requests in flight, drained first thing at shutdown.
+  app.get(RequestDrain).attach(fastify);
+  // The one start-up line, once the port is open: never before a listen that fails.
+  fastify.addHook('onListen', async () => {
+    await reportStartup(app, config).catch((error: unknown) =>
+      startupLogger.warn(`No start-up summary: ${(error as Error).message}`),
+    );
+  });
   logRequests(fastify, logger);
   // The rate limit's first step, before anything else runs (see RateLimits): every request but
-  // /health counts on its client address until a guard has verified who is calling, so an address
-  // over its limit is refused here, before any token or proof is verified.
+  // the /health probes counts on its client address until a guard has verified who is calling, so
+  // an address over its limit is refused here, before any token or proof is verified.
   const rateLimits = app.get(RateLimits);
   fastify.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url === '/health') return;
+    if (request.routeOptions.url?.startsWith('/health')) return;
     try {
       await rateLimits.chargeAddress(request);
     } catch (error) {

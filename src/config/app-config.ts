@@ -126,6 +126,14 @@ export const appConfigSchema = z.object({
    */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(6000),
   TRUST_PROXY: trustProxy,
+  /**
+   * /health/ready answers 503 while the read model is further behind the store than this many
+   * events (a cold instance catching up is not ready). Counted by reading at most this many + 1
+   * events, hence the ceiling.
+   */
+  READINESS_MAX_LAG_EVENTS: z.coerce.number().int().min(0).max(100_000).default(1000),
+  /** ... or while the oldest event it has not applied was recorded longer ago than this. */
+  READINESS_MAX_LAG_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

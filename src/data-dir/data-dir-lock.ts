@@ -19,6 +19,17 @@ export class DataDirInUseError extends Error {
   }
 }
 
+/** DATA_DIR is not a directory this process can use: one line naming it and why. */
+export class DataDirUnusableError extends Error {
+  constructor(
+    readonly dataDir: string,
+    why: string,
+  ) {
+    super(`DATA_DIR ${dataDir} ${why}; point DATA_DIR at a writable directory`);
+    this.name = 'DataDirUnusableError';
+  }
+}
+
 /**
  * One instance per data directory. Two on one DATA_DIR apply every event twice to one read model
  * (UNIQUE constraint failures, `database is locked`, a projection that stops for good) and race to
@@ -36,8 +47,13 @@ export class DataDirLock {
 
   /** Claims the directory (creating it if needed) or throws DataDirInUseError naming the holder. */
   static acquire(dataDir: string): DataDirLock {
-    mkdirSync(dataDir, { recursive: true });
-    const connection = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
+    makeDirectory(dataDir);
+    let connection: Database.Database;
+    try {
+      connection = new Database(join(dataDir, LOCK_FILE), { timeout: 0 });
+    } catch (error) {
+      throw new DataDirUnusableError(dataDir, `is not writable (${codeOf(error)})`);
+    }
     try {
       // No journal file: nothing is ever written, and a kill -9 then leaves nothing behind.
       connection.pragma('journal_mode = MEMORY');
@@ -74,6 +90,27 @@ export class DataDirLock {
       rmSync(join(this.dataDir, HOLDER_FILE), { force: true });
     connection.close();
   }
+}
+
+/** Creates DATA_DIR if missing; a file in its place (or in its path) is refused by name. */
+function makeDirectory(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    const code = codeOf(error);
+    if (code === 'EEXIST') throw new DataDirUnusableError(dataDir, 'is a file, not a directory');
+    if (code === 'ENOTDIR')
+      throw new DataDirUnusableError(
+        dataDir,
+        'cannot be created: its path runs through a file (ENOTDIR)',
+      );
+    throw new DataDirUnusableError(dataDir, `cannot be created (${code})`);
+  }
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : (error as Error).message;
 }
 
 function holderPid(dataDir: string): number | undefined {

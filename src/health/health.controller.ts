@@ -1,6 +1,15 @@
-import { Controller, Get, Inject, Logger } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Logger,
+  Optional,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { PublicRoute } from '../auth/bearer-auth.guard';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import {
@@ -9,18 +18,38 @@ import {
   type ProjectionHealthOptions,
 } from '../read-model/projection-health';
 import { ProjectionRunner } from '../read-model/projection-runner';
+import { READ_MODEL_REGISTRY, type ReadModelRegistry } from '../read-model/read-model-registry';
+import { BUNDLE_SIGNER, type BundleSigner } from '../signing/bundle-signer.port';
+import { BUNDLE_TRUST, type BundleTrust } from '../signing/trust/bundle-trust';
+import {
+  type Backlog,
+  DEFAULT_READINESS_OPTIONS,
+  judgeCatchUp,
+  READINESS_OPTIONS,
+  type ReadinessOptions,
+  REASONS,
+  within,
+} from './readiness';
 
-type Head = { reached: true; head: bigint | undefined } | { reached: false };
+/** What one readiness probe learnt from the store, for the read model at `position`. */
+type StoreFacts =
+  | { reached: false; position: bigint }
+  | { reached: true; position: bigint; head: bigint | undefined; backlog: Backlog | undefined };
 
 /**
- * Up when the store answers and the read model keeps up with it (running, and not standing still
- * behind the store's head); reports how far it is. Anyone may ask, so the body names states and
- * times, never an error's text.
+ * The probes. `/health/live`: the process answers (never asks the store; an orchestrator restarts
+ * the instance when it fails). `/health/ready` (and `/health`, its alias): the instance can serve —
+ * the store answers, the read model runs, is not stalled and is caught up within the bounds, and
+ * the signing key is delegated now (a load balancer sends no traffic while it fails). Anyone may
+ * ask, so each check says up or down with a fixed reason and numbers, never an error's text.
  */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   private readonly logger = new Logger('Health');
+  private readonly readiness: ReadinessOptions;
+  /** One store look-up at a time, shared by probes that arrive together. */
+  private asking: Promise<StoreFacts> | undefined;
 
   constructor(
     private readonly health: HealthCheckService,
@@ -28,56 +57,155 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projections: ProjectionRunner,
     @Inject(PROJECTION_HEALTH_OPTIONS) private readonly options: ProjectionHealthOptions,
-  ) {}
+    // The application provides all of these; a test module that checks only the projections may not.
+    @Optional() @Inject(READINESS_OPTIONS) readiness?: ReadinessOptions,
+    @Optional() @Inject(READ_MODEL_REGISTRY) private readonly registry?: ReadModelRegistry,
+    @Optional() @Inject(BUNDLE_SIGNER) private readonly signer?: BundleSigner,
+    @Optional() @Inject(BUNDLE_TRUST) private readonly trust?: BundleTrust,
+  ) {
+    this.readiness = readiness ?? DEFAULT_READINESS_OPTIONS;
+  }
+
+  @Get('live')
+  @PublicRoute()
+  @ApiOperation({ summary: 'Liveness: 200 whenever the process answers; never asks the store' })
+  live(): { status: 'up' } {
+    return { status: 'up' };
+  }
+
+  @Get('ready')
+  @PublicRoute()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: store, read model caught up, projection, signing key' })
+  ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.check(reply);
+  }
 
   @Get()
   @PublicRoute()
   @HealthCheck()
-  async check() {
-    const head = await this.storeHead();
+  @ApiOperation({ summary: 'The same as /health/ready' })
+  readyAlias(@Res({ passthrough: true }) reply: FastifyReply) {
+    return this.check(reply);
+  }
+
+  /**
+   * Terminus answers a failed check by throwing; the body it carries (every check, up or down,
+   * with its reason) is what a probe's caller needs, so it is sent as the 503's body here rather
+   * than turned into a problem document that would keep only "Service Unavailable".
+   */
+  private async check(reply: FastifyReply) {
+    try {
+      return await this.runChecks();
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      return error.getResponse();
+    }
+  }
+
+  private async runChecks() {
+    const facts = await this.storeFacts();
+    const now = this.options.now();
     return this.health.check([
       async () => {
         const indicator = this.indicators.check('eventStore');
-        return head.reached
-          ? indicator.up({ head: head.head?.toString() ?? null })
-          : indicator.down({ problem: 'the event store does not answer' });
+        return facts.reached
+          ? indicator.up({ head: facts.head?.toString() ?? null })
+          : indicator.down({ reason: REASONS.storeUnreachable });
       },
       async () => {
         const indicator = this.indicators.check('projections');
         const status = this.projections.currentStatus();
-        const behind = head.reached && head.head !== undefined && head.head > status.position;
         const verdict = judgeProjection(
           {
             running: status.running,
             lastErrorAt: status.lastErrorAt,
             advancedAt: status.advancedAt,
-            oldestPendingAt: behind ? await this.oldestPendingAt() : undefined,
+            oldestPendingAt: facts.reached ? facts.backlog?.oldestAt : undefined,
           },
           this.options,
         );
         const details = { position: status.position.toString() };
-        return verdict.healthy
-          ? indicator.up(details)
-          : indicator.down({ ...details, problem: verdict.problem });
+        if (verdict.healthy) return indicator.up(details);
+        const reason = status.running ? REASONS.projectionStalled : REASONS.projectionStopped;
+        // `problem` names states and times only (see judgeProjection), never an error's text.
+        return indicator.down({ ...details, reason, problem: verdict.problem });
       },
+      async () => {
+        const indicator = this.indicators.check('catchUp');
+        const position = facts.position.toString();
+        if (!facts.reached) return indicator.down({ reason: REASONS.storeUnreachable, position });
+        const head = facts.head?.toString() ?? null;
+        if (!facts.backlog)
+          return indicator.down({ reason: REASONS.backlogUnknown, position, head });
+        const verdict = judgeCatchUp(facts.backlog, this.readiness, now);
+        const details = {
+          position,
+          head,
+          behindEvents: verdict.behindEvents,
+          behindSeconds: verdict.behindSeconds,
+        };
+        return verdict.caughtUp
+          ? indicator.up(details)
+          : indicator.down({ reason: REASONS.catchingUp, ...details });
+      },
+      ...(this.signer && this.trust ? [async () => this.checkSigner(now)] : []),
     ]);
   }
 
-  private async storeHead(): Promise<Head> {
-    try {
-      return { reached: true, head: await this.store.headPosition() };
-    } catch (error) {
-      this.logger.warn(`Event store head unreadable: ${(error as Error).message}`);
-      return { reached: false };
-    }
+  /** Cheap: the key is loaded and the delegation devices verify it through covers now. */
+  private checkSigner(now: Date) {
+    const indicator = this.indicators.check('signer');
+    const signer = this.signer as BundleSigner;
+    const seconds = Math.floor(now.getTime() / 1000);
+    const delegated = (this.trust as BundleTrust)
+      .keysValidAt(seconds)
+      .some((key) => key.kid === signer.keyId);
+    return delegated
+      ? indicator.up({ keyId: signer.keyId })
+      : indicator.down({ reason: REASONS.keyNotDelegated, keyId: signer.keyId });
   }
 
-  /** Unknown when the store cannot tell: the store's own indicator reports that. */
-  private async oldestPendingAt(): Promise<Date | undefined> {
+  private storeFacts(): Promise<StoreFacts> {
+    this.asking ??= this.askStore().finally(() => (this.asking = undefined));
+    return this.asking;
+  }
+
+  /**
+   * The store's head and, when the read model is behind it, what waits: at most maxLagEvents + 1
+   * events of this service's streams are read, so a probe costs little however far behind it is.
+   */
+  private async askStore(): Promise<StoreFacts> {
+    const position = this.projections.currentStatus().position;
+    const timeoutMs = this.readiness.storeTimeoutMs;
+    let head: bigint | undefined;
     try {
-      return await this.projections.oldestPendingAt();
-    } catch {
-      return undefined;
+      head = await within(this.store.headPosition(), timeoutMs);
+    } catch (error) {
+      this.logger.warn(`Event store head unreadable: ${(error as Error).message}`);
+      return { reached: false, position };
+    }
+    if (head === undefined || head <= position)
+      return { reached: true, position, head, backlog: { events: 0, oldestAt: undefined } };
+    try {
+      const waiting = await within(
+        this.store.readAll({
+          after: position,
+          maxCount: this.readiness.maxLagEvents + 1,
+          streamPrefixes: this.registry?.streamPrefixes,
+        }),
+        timeoutMs,
+      );
+      return {
+        reached: true,
+        position,
+        head,
+        backlog: { events: waiting.length, oldestAt: waiting[0]?.recordedAt },
+      };
+    } catch (error) {
+      this.logger.warn(`Events after the read model unreadable: ${(error as Error).message}`);
+      return { reached: true, position, head, backlog: undefined };
     }
   }
 }
