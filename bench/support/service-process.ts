@@ -18,7 +18,7 @@ export async function freePort(): Promise<number> {
 export interface ServiceOptions {
   dataDir: string;
   env?: Record<string, string>;
-  /** How long to wait for /health to answer 200 (catch-up of a large store included). */
+  /** How long to wait for /health/live to answer 200 (the process started and listens). */
   readyTimeoutMs?: number;
   /** Extra node flags, e.g. --max-old-space-size. */
   nodeArgs?: string[];
@@ -73,7 +73,7 @@ export class ServiceProcess {
     return this;
   }
 
-  /** Waits until the HTTP server answers /health with 200. */
+  /** Waits until the process answers its liveness probe (/health/live); readiness comes with catch-up. */
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
@@ -81,7 +81,7 @@ export class ServiceProcess {
     while (Date.now() < deadline) {
       if (exited) throw new Error(`The service exited during start: ${this.stderr.slice(-2000)}`);
       try {
-        const response = await fetch(`${this.baseUrl}/health`);
+        const response = await fetch(`${this.baseUrl}/health/live`);
         if (response.ok) return;
       } catch {
         // not listening yet
@@ -89,7 +89,7 @@ export class ServiceProcess {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     throw new Error(
-      `The service did not answer /health within ${timeoutMs} ms: ${this.stderr.slice(-2000)}`,
+      `The service did not answer /health/live within ${timeoutMs} ms: ${this.stderr.slice(-2000)}`,
     );
   }
 
