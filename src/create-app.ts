@@ -76,15 +76,17 @@ export async function createApp(
   // the /health probes counts on its client address until a guard has verified who is calling, so
   // an address over its limit is refused here, before any token or proof is verified.
   const rateLimits = app.get(RateLimits);
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url?.startsWith('/health')) return;
-    try {
-      await rateLimits.chargeAddress(request);
-    } catch (error) {
-      sendProblem(reply, request, error, problemLogger);
-      return reply;
-    }
-  });
+  // Registered only when the limit is on: a hook costs every request, the lightest included.
+  if (rateLimits.enabled)
+    fastify.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.url?.startsWith('/health')) return;
+      try {
+        await rateLimits.chargeAddress(request);
+      } catch (error) {
+        sendProblem(reply, request, error, problemLogger);
+        return reply;
+      }
+    });
   // An action without fields (accept, cancel, theft report) may come with an empty JSON body;
   // anything else goes through Fastify's own parser, which refuses prototype poisoning.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -95,7 +97,8 @@ export async function createApp(
   });
 
   // JSON is the only body this API reads; anything else is refused before parsing.
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: no promise per request on the hot paths.
+  fastify.addHook('onRequest', (request, reply, done) => {
     const hasBody =
       request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
     const type = request.headers['content-type'] ?? '';
@@ -109,11 +112,13 @@ export async function createApp(
         new UnsupportedMediaTypeException('Send request bodies as application/json'),
         problemLogger,
       );
-      return reply;
+      return;
     }
+    done();
   });
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
   const document = SwaggerModule.createDocument(

@@ -68,6 +68,11 @@ export class RateLimits {
   }
 
   /** Step 1: charges the request to its address; throws TooManyRequestsError once over. */
+  /** Whether a limit is configured at all (RATE_LIMIT_PER_MINUTE > 0). */
+  get enabled(): boolean {
+    return this.limiter !== undefined;
+  }
+
   async chargeAddress(request: FastifyRequest): Promise<void> {
     if (!this.limiter) return;
     const key = addressKey(request.ip);
