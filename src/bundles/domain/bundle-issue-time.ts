@@ -9,6 +9,8 @@
 export function bundleIssueTime(versionSince: string, now: Date, ttlSeconds: number): number {
   const since = Math.floor(new Date(versionSince).getTime() / 1000);
   const nowSeconds = Math.floor(now.getTime() / 1000);
+  // A version recorded by an instance whose clock runs ahead of ours: never issue in the future.
+  if (since > nowSeconds) return nowSeconds;
   const half = Math.max(1, Math.floor(ttlSeconds / 2));
   const elapsedHalves = Math.max(0, Math.floor((nowSeconds - since) / half));
   return since + elapsedHalves * half;
