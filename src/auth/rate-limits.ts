@@ -67,11 +67,12 @@ export class RateLimits {
       this.limit > 0 ? new RateLimiterMemory({ points: this.limit, duration: 60 }) : undefined;
   }
 
-  /** Step 1: charges the request to its address; throws TooManyRequestsError once over. */
   /** Whether a limit is configured at all (RATE_LIMIT_PER_MINUTE > 0). */
   get enabled(): boolean {
     return this.limiter !== undefined;
   }
+
+  /** Step 1: charges the request to its address; throws TooManyRequestsError once over. */
 
   async chargeAddress(request: FastifyRequest): Promise<void> {
     if (!this.limiter) return;

@@ -153,6 +153,11 @@ export class TokenVerifier {
     return new TokenVerifier(createRemoteJWKSet(new URL(url)), options);
   }
 
+  /** The actor of a token verified lately and not yet expired; undefined when it must be verified. */
+  known(token: string): Actor | undefined {
+    return this.verified.get(VerifiedTokenCache.keyOf(token));
+  }
+
   async verify(token: string): Promise<Actor> {
     const cacheKey = VerifiedTokenCache.keyOf(token);
     const known = this.verified.get(cacheKey);

@@ -22,14 +22,17 @@ export class RequestDrain implements OnModuleDestroy {
   /** Counts requests from the first hook on; call it before any other hook is added. */
   attach(fastify: FastifyInstance): void {
     this.fastify = fastify;
-    fastify.addHook('onRequest', async (_request, reply) => {
+    // Callback hooks: they run on every request, the lightest included; no promise per request.
+    fastify.addHook('onRequest', (_request, reply, done) => {
       const response = reply.raw;
       this.inFlight.add(response);
       response.once('close', () => this.inFlight.delete(response));
+      done();
     });
     // While stopping, each answer closes its connection, so no kept-alive socket holds the close up.
-    fastify.addHook('onSend', async (_request, reply) => {
+    fastify.addHook('onSend', (_request, reply, payload, done) => {
       if (this.stopping) reply.header('connection', 'close');
+      done(null, payload);
     });
   }
 
