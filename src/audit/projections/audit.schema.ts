@@ -2,7 +2,7 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
 
 export const AUDIT_SCHEMA: ReadModelSchema = {
   name: 'audit',
-  version: 1,
+  version: 2,
   tables: ['audit'],
   ddl: `
     CREATE TABLE IF NOT EXISTS audit (
@@ -12,7 +12,6 @@ export const AUDIT_SCHEMA: ReadModelSchema = {
       subject TEXT NOT NULL,
       revision INTEGER NOT NULL,
       type TEXT NOT NULL,
-      data TEXT NOT NULL,
       actor_person TEXT NOT NULL,
       actor_party TEXT NOT NULL,
       actor_role TEXT NOT NULL,

@@ -8,6 +8,7 @@ export interface AuditEntry {
   streamId: string;
   revision: number;
   type: string;
+  /** The event's data, read from the store (the audit rows do not keep it). */
   data: JsonObject;
   actor: { personId: string; partyId: string; role: string };
   occurredAt: string;
@@ -31,7 +32,6 @@ interface RawAudit {
   stream_id: string;
   revision: number;
   type: string;
-  data: string;
   actor_person: string;
   actor_party: string;
   actor_role: string;
@@ -41,11 +41,14 @@ interface RawAudit {
   policy_version: number | null;
 }
 
+/** An audit row: everything of an entry but the event's data, which the store holds. */
+export type AuditRow = Omit<AuditEntry, 'data'>;
+
 /** Who changed what: pages in global order, keyed by position so new events never shift a page. */
 export class AuditReadModel {
   constructor(private readonly db: Database.Database) {}
 
-  query(filter: AuditFilter, after: bigint, limit: number): Page<AuditEntry> {
+  query(filter: AuditFilter, after: bigint, limit: number): Page<AuditRow> {
     const clauses = ['position > @after'];
     if (filter.streamId !== undefined) clauses.push('stream_id = @streamId');
     if (filter.actorPartyId !== undefined) clauses.push('actor_party = @actorPartyId');
@@ -63,14 +66,13 @@ export class AuditReadModel {
   }
 }
 
-function toEntry(row: RawAudit): AuditEntry {
+function toEntry(row: RawAudit): AuditRow {
   return {
     position: String(row.position),
     eventId: row.event_id,
     streamId: row.stream_id,
     revision: row.revision,
     type: row.type,
-    data: JSON.parse(row.data) as JsonObject,
     actor: { personId: row.actor_person, partyId: row.actor_party, role: row.actor_role },
     occurredAt: row.occurred_at,
     reason: row.reason,
