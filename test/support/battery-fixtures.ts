@@ -94,3 +94,30 @@ export function history(...commands: BatteryCommand[]): BatteryEvent[] {
   }
   return events;
 }
+
+/** The state-of-charge scenario the proposal specs share: a battery with a cell specialist under contract. */
+export const IN_A_WEEK = new Date(NOW.getTime() + 7 * 86_400_000);
+export const contractedBattery = (): BatteryCommand[] => [
+  provisionCommand(),
+  {
+    type: 'ContractSpecialist',
+    contractId: 'c-1',
+    specialist: parties.cells,
+    context: context(actors.ownerA),
+  },
+];
+export const proposeSocWindow = (
+  actor: Actor = actors.financeA,
+  parameters: Record<string, number> = { socMinPercent: 5, socMaxPercent: 95 },
+): Extract<BatteryCommand, { type: 'ProposeParameterChange' }> => ({
+  type: 'ProposeParameterChange',
+  proposalId: 'p-1',
+  parameters,
+  expiresAt: IN_A_WEEK,
+  context: context(actor, 'more range for the winter'),
+});
+export const approveProposalAs = (actor: Actor, proposalId = 'p-1'): BatteryCommand => ({
+  type: 'ApproveProposal',
+  proposalId,
+  context: context(actor),
+});

@@ -3,9 +3,10 @@ import {
   actors,
   context,
   history,
-  parties,
-  provisionCommand,
   NOW,
+  contractedBattery,
+  proposeSocWindow,
+  approveProposalAs,
 } from '../../../test/support/battery-fixtures';
 import type { BatteryCommand } from './battery-commands';
 import type { BatteryEvent } from './battery-events';
@@ -13,28 +14,9 @@ import { batteryDecider } from './battery-decider';
 
 /** An approval counts only while the authority behind it holds when the change takes effect. */
 const spec = deciderSpecification(batteryDecider);
-const inAWeek = new Date(NOW.getTime() + 7 * 86_400_000);
-const contracted = (): BatteryCommand[] => [
-  provisionCommand(),
-  {
-    type: 'ContractSpecialist',
-    contractId: 'c-1',
-    specialist: parties.cells,
-    context: context(actors.ownerA),
-  },
-];
-const proposeSoc = (actor = actors.financeA): BatteryCommand => ({
-  type: 'ProposeParameterChange',
-  proposalId: 'p-1',
-  parameters: { socMinPercent: 5 },
-  expiresAt: inAWeek,
-  context: context(actor),
-});
-const approveAs = (actor: (typeof actors)[keyof typeof actors]): BatteryCommand => ({
-  type: 'ApproveProposal',
-  proposalId: 'p-1',
-  context: context(actor),
-});
+const contracted = contractedBattery;
+const proposeSoc = proposeSocWindow;
+const approveAs = approveProposalAs;
 const endContract: BatteryCommand = {
   type: 'EndSpecialistContract',
   contractId: 'c-1',

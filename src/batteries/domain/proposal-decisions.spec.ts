@@ -5,36 +5,19 @@ import {
   history,
   parties,
   provisionCommand,
-  NOW,
+  IN_A_WEEK,
+  contractedBattery,
+  proposeSocWindow,
+  approveProposalAs,
 } from '../../../test/support/battery-fixtures';
-import type { BatteryCommand, ProposeParameterChange } from './battery-commands';
+import type { BatteryCommand } from './battery-commands';
 import { batteryDecider } from './battery-decider';
 
 const spec = deciderSpecification(batteryDecider);
-const inAWeek = new Date(NOW.getTime() + 7 * 86_400_000);
-const contracted = (): BatteryCommand[] => [
-  provisionCommand(),
-  {
-    type: 'ContractSpecialist',
-    contractId: 'c-1',
-    specialist: parties.cells,
-    context: context(actors.ownerA),
-  },
-];
-const proposeSoc = (
-  actor = actors.financeA,
-  parameters: Record<string, number> = { socMinPercent: 5, socMaxPercent: 95 },
-): ProposeParameterChange => ({
-  type: 'ProposeParameterChange',
-  proposalId: 'p-1',
-  parameters,
-  expiresAt: inAWeek,
-  context: context(actor, 'more range for the winter'),
-});
-const approveAs = (
-  actor: (typeof actors)[keyof typeof actors],
-  proposalId = 'p-1',
-): BatteryCommand => ({ type: 'ApproveProposal', proposalId, context: context(actor) });
+const inAWeek = IN_A_WEEK;
+const contracted = contractedBattery;
+const proposeSoc = proposeSocWindow;
+const approveAs = approveProposalAs;
 
 describe('two keys for one lock: widening the state-of-charge window', () => {
   const pending = () => history(...contracted(), proposeSoc());
