@@ -5,13 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirInUseError, DataDirLock, HOLDER_FILE } from './data-dir-lock';
 
-/** Another process that claims `dir` with this very module, says "held" and waits to be killed. */
+/**
+ * Another process that claims `dir` with this very module, drops its reference to the lock and
+ * collects garbage (a finalized connection would give the directory up), says "held" and waits
+ * to be killed.
+ */
 async function holderProcess(dir: string) {
-  const code = `require(${JSON.stringify(join(__dirname, 'data-dir-lock'))}).DataDirLock.acquire(${JSON.stringify(dir)}); console.log('held'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', code], {
-    cwd: join(__dirname, '..', '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const code = `require(${JSON.stringify(join(__dirname, 'data-dir-lock'))}).DataDirLock.acquire(${JSON.stringify(dir)}); global.gc(); global.gc(); console.log('held'); setInterval(() => {}, 1000);`;
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '-r', 'ts-node/register/transpile-only', '-e', code],
+    {
+      cwd: join(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
   expect(chunk.toString().trim()).toBe('held');
   return child;

@@ -40,6 +40,8 @@ export class DataDirUnusableError extends Error {
  * names the holder in the refusal.
  */
 export class DataDirLock {
+  private static readonly heldLocks = new Set<DataDirLock>();
+
   private constructor(
     readonly dataDir: string,
     private connection: Database.Database | undefined,
@@ -66,7 +68,11 @@ export class DataDirLock {
       throw error;
     }
     writeFileSync(join(dataDir, HOLDER_FILE), `${process.pid}\n`);
-    return new DataDirLock(dataDir, connection);
+    const lock = new DataDirLock(dataDir, connection);
+    // Held until released, whoever keeps the object: a connection the garbage collector
+    // finalizes would give the directory up while this instance still runs.
+    DataDirLock.heldLocks.add(lock);
+    return lock;
   }
 
   /**
@@ -86,6 +92,7 @@ export class DataDirLock {
     const connection = this.connection;
     if (!connection) return;
     this.connection = undefined;
+    DataDirLock.heldLocks.delete(this);
     if (holderPid(this.dataDir) === process.pid)
       rmSync(join(this.dataDir, HOLDER_FILE), { force: true });
     connection.close();
