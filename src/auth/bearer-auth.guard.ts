@@ -29,6 +29,8 @@ type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
 /** RFC 6750 §3: every 401 names the scheme; `invalid_token` once a token was sent and refused. */
 const REALM = 'Bearer realm="battery-keys"';
 const KEYS_RETRY_AFTER_SECONDS = 5;
+/** `Authorization: Bearer <token>` with a token of base64url/JWS characters. */
+const BEARER_TOKEN = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
 
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -51,7 +53,7 @@ export class BearerAuthGuard implements CanActivate {
     )
       return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const token = BEARER_TOKEN.exec(request.headers.authorization ?? '')?.[1];
     const known =
       token === undefined || this.rateLimits.enabled ? undefined : this.verifier.known(token);
     if (known) {
@@ -68,7 +70,7 @@ export class BearerAuthGuard implements CanActivate {
         'www-authenticate': REALM,
       });
     }
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
+    const match = BEARER_TOKEN.exec(header);
     try {
       if (!match)
         throw new InvalidTokenError('malformed', 'The token is not a well-formed signed JWT');

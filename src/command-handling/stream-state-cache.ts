@@ -29,7 +29,9 @@ export class StreamStateCache {
   ): Promise<CachedStream<S>> {
     const cached = this.entries.get(streamId) as CachedStream<S> | undefined;
     const loaded = await loadStreamState(store, streamId, decider, cached);
-    const idempotentEvents = new Map(cached?.idempotentEvents);
+    // Only ever added to (event ids and revisions never change), so loads of one stream share it
+    // rather than copy a long stream's index on every command.
+    const idempotentEvents = cached?.idempotentEvents ?? new Map<string, number>();
     for (const event of loaded.events) {
       if (storedMetadata(event).idempotency) idempotentEvents.set(event.id, event.revision);
     }

@@ -7,8 +7,8 @@ import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
 import { openApiSchema, ZodValidation } from '../../http/zod-validation';
 import { PolicyProvider } from '../application/policy-provider';
-import { Decide } from '../../command-handling/decide.command';
-import { policyDecider } from '../domain/policy-decider';
+import { Decide, type Undecided } from '../../command-handling/decide.command';
+import { policyDecider, type PolicyCommand } from '../domain/policy-decider';
 import { POLICY_STREAM_ID } from '../domain/policy-events';
 import type { PolicyDocumentInput } from '../domain/upcast-policy';
 import { policyProposalParams, proposePolicyRequest } from './policy-requests';
@@ -20,6 +20,12 @@ export class PolicyController {
     private readonly commands: CommandBus,
     private readonly policies: PolicyProvider,
   ) {}
+
+  private run(command: Undecided<PolicyCommand>, call: CommandCall) {
+    return this.commands.execute(
+      new Decide(POLICY_STREAM_ID, policyDecider, command, call.options),
+    );
+  }
 
   @Get()
   @ApiOperation({
@@ -47,9 +53,7 @@ export class PolicyController {
       document: body.document as PolicyDocumentInput,
       context: call.context(body.reason),
     };
-    return this.commands.execute(
-      new Decide(POLICY_STREAM_ID, policyDecider, command, call.options),
-    );
+    return this.run(command, call);
   }
 
   @Post('proposals/:proposalId/approve')
@@ -62,14 +66,7 @@ export class PolicyController {
     { proposalId }: z.infer<typeof policyProposalParams>,
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.commands.execute(
-      new Decide(
-        POLICY_STREAM_ID,
-        policyDecider,
-        { type: 'ApprovePolicyChange', proposalId, context: call.context() },
-        call.options,
-      ),
-    );
+    return this.run({ type: 'ApprovePolicyChange', proposalId, context: call.context() }, call);
   }
 
   @Post('proposals/:proposalId/reject')
@@ -82,18 +79,14 @@ export class PolicyController {
     body: { reason: string },
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.commands.execute(
-      new Decide(
-        POLICY_STREAM_ID,
-        policyDecider,
-        {
-          type: 'RejectPolicyChange',
-          proposalId,
-          reason: body.reason,
-          context: call.context(body.reason),
-        },
-        call.options,
-      ),
+    return this.run(
+      {
+        type: 'RejectPolicyChange',
+        proposalId,
+        reason: body.reason,
+        context: call.context(body.reason),
+      },
+      call,
     );
   }
 
@@ -105,13 +98,6 @@ export class PolicyController {
     { proposalId }: z.infer<typeof policyProposalParams>,
     @CallOfCommand() call: CommandCall,
   ) {
-    return this.commands.execute(
-      new Decide(
-        POLICY_STREAM_ID,
-        policyDecider,
-        { type: 'WithdrawPolicyChange', proposalId, context: call.context() },
-        call.options,
-      ),
-    );
+    return this.run({ type: 'WithdrawPolicyChange', proposalId, context: call.context() }, call);
   }
 }
