@@ -134,6 +134,19 @@ export const appConfigSchema = z.object({
   READINESS_MAX_LAG_EVENTS: z.coerce.number().int().min(0).max(100_000).default(1000),
   /** ... or while the oldest event it has not applied was recorded longer ago than this. */
   READINESS_MAX_LAG_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
+  /**
+   * The console's sign-in (OpenID Connect, Authorization Code with PKCE): the identity provider's
+   * issuer URL, where the browser discovers its endpoints. Its access tokens must be those the
+   * service accepts (AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL). Unset: the console offers only the
+   * local issuer's one-time links (`npm run token -- … --console`).
+   */
+  OIDC_ISSUER_URL: z.url().optional(),
+  /** The console's client id at that provider: a public client (no secret), redirect to /console/. */
+  OIDC_CLIENT_ID: z.string().min(1).max(200).default('battery-keys-console'),
+  /** Scopes the console asks for. */
+  OIDC_SCOPE: z.string().min(1).max(500).default('openid'),
+  /** RFC 8707 resource indicator the console sends, for providers that issue a token per API. */
+  OIDC_RESOURCE: z.string().min(1).max(500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
