@@ -6,9 +6,24 @@
 #   docker run -e EVENT_STORE=eventstoredb -e EVENTSTORE_CONNECTION_STRING='esdb://host:2113?tls=false' ...
 #
 # Node 20.19 or later (jose 6 is loaded through require(esm)): the node:20 tags are 20.19+ today.
-# The base images are named by tag, not digest: pin them for reproducible builds with the digest
-# your registry reports (`docker buildx imagetools inspect node:20-bookworm`), e.g.
-#   FROM node:20-bookworm@sha256:<digest> AS build
+#
+# NOT YET PINNED. The base images below are named by tag only: the machine this file was last
+# edited on could not reach a registry, and a digest is never written down from memory or
+# invented. A tag moves (node:20-bookworm is rebuilt for every Node and Debian patch), so two
+# builds of the same commit can differ. Pinning is a required step of CI or of the release
+# job, on a machine that can reach Docker Hub, before an image is published:
+#
+#   1. Look up the digest of each base image's multi-platform index (either tool; same answer):
+#        docker buildx imagetools inspect node:20-bookworm --format '{{json .Manifest.Digest}}'
+#        docker buildx imagetools inspect node:20-bookworm-slim --format '{{json .Manifest.Digest}}'
+#      or
+#        crane digest node:20-bookworm
+#        crane digest node:20-bookworm-slim
+#   2. Write it after the tag (keep the tag, so readers see the version):
+#        FROM node:20-bookworm@sha256:<digest of step 1> AS build
+#        FROM node:20-bookworm-slim@sha256:<digest of step 1> AS runtime
+#   3. Commit the change; from then on a digest moves only by such a commit (e.g. Dependabot or
+#      Renovate, both of which update digest-pinned FROM lines), never by a rebuild upstream.
 
 FROM node:20-bookworm AS build
 WORKDIR /app
