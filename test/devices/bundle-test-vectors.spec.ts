@@ -1,8 +1,7 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  initialDeviceState,
   jwkThumbprint,
   mayExercise,
   REFUSAL_REASONS,
@@ -12,57 +11,65 @@ import {
   type EcPublicJwk,
   type HardLimits,
 } from '../../src/device-verifier';
+import { buildTestVectors, readTestKeys } from './vectors/build-test-vectors';
 import {
-  DEVICE_BLOCK,
-  fencedJsonBlocks,
-  KEYS_BLOCK,
-  VECTOR_BLOCK,
-  type TestDevice,
-  type TestKeys,
+  appendixOf,
+  renderAppendix,
+  vectorFileText,
+  VECTOR_FILE,
+  VECTOR_FILE_SCHEMA,
+  type DeviceTrustState,
   type TestVector,
+  type TestVectorFile,
 } from './vectors/test-vector-format';
 
-/** The vectors are read from the protocol document itself: the document is what firmware teams get. */
-const doc = readFileSync(join(__dirname, '../../docs/key-bundle.md'), 'utf8');
-const [keys] = fencedJsonBlocks<TestKeys>(doc, KEYS_BLOCK);
-const [device] = fencedJsonBlocks<TestDevice>(doc, DEVICE_BLOCK);
-const vectors = fencedJsonBlocks<TestVector>(doc, VECTOR_BLOCK);
+/**
+ * The vectors are read from the JSON file firmware teams get (docs/vectors/), never from the
+ * generator: the file is what a C or Rust test harness runs, so the file is what is proved.
+ */
+const ROOT = join(__dirname, '../..');
+const fileText = readFileSync(join(ROOT, VECTOR_FILE), 'utf8');
+const file = JSON.parse(fileText) as TestVectorFile;
+const { keys, device, vectors } = file;
 
 function profileFor(vector: TestVector): DeviceProfile {
   return {
     serial: device.serial,
     identityThumbprint: device.identityThumbprint,
     identityPrivateKey: createPrivateKey({
-      key: keys.device.privateJwk as import('node:crypto').JsonWebKey,
+      key: device.identityPrivateJwk as JsonWebKey,
       format: 'jwk',
     }),
     issuer: device.issuer,
-    pinnedRoot: { kid: device.pinnedRoot.kid, jwk: device.pinnedRoot.jwk as EcPublicJwk },
+    pinnedRoot: device.pinnedRoot,
     hardLimits: device.hardLimits as unknown as HardLimits,
-    ...vector.profile,
+    requireEncryption: device.requireEncryption,
+    clockSkewSeconds: device.clockSkewSeconds,
+    ...vector.deviceOverrides,
   };
 }
 
-function stateFor(vector: TestVector, profile: DeviceProfile): DeviceState {
-  const initial = initialDeviceState(profile);
-  return vector.state
-    ? {
-        ...initial,
-        applied: vector.state.applied,
-        delegationVersion: vector.state.delegationVersion,
-      }
-    : initial;
-}
+/** The verifier's state from the file's: the applied bundle's claims are not part of the vectors. */
+const deviceState = (state: DeviceTrustState): DeviceState => ({ ...state, bundle: null });
+const trustStateOf = ({ root, delegationVersion, applied }: DeviceState): DeviceTrustState => ({
+  root: { version: root.version, kid: root.kid, jwk: root.jwk },
+  delegationVersion,
+  applied,
+});
 
-describe('the test vectors of docs/key-bundle.md, through the reference verifier', () => {
-  it('the document holds the keys, the device and the vectors, and the keys are what they claim to be', () => {
+describe(`the test vectors of ${VECTOR_FILE}, through the reference verifier`, () => {
+  it('the file holds the keys, the device and the vectors, and the keys are what they claim to be', () => {
+    expect(file.schema).toBe(VECTOR_FILE_SCHEMA);
     expect(vectors.length).toBeGreaterThanOrEqual(20);
     for (const { kid, privateJwk } of Object.values(keys)) {
       const { d: _d, ...publicJwk } = privateJwk;
       expect(jwkThumbprint(publicJwk as EcPublicJwk)).toBe(kid);
     }
     expect(device.identityThumbprint).toBe(keys.device.kid);
+    expect(device.identityPrivateJwk).toEqual(keys.device.privateJwk);
     expect(device.pinnedRoot.kid).toBe(keys.root1.kid);
+    expect(jwkThumbprint(device.pinnedRoot.jwk)).toBe(device.pinnedRoot.kid);
+    expect(new Set(vectors.map((vector) => vector.name)).size).toBe(vectors.length);
   });
 
   it.each(vectors.map((vector) => [vector.name, vector] as const))('%s', async (_name, vector) => {
@@ -70,20 +77,25 @@ describe('the test vectors of docs/key-bundle.md, through the reference verifier
     const verdict = await verifyBundle(
       vector.envelope,
       profile,
-      stateFor(vector, profile),
+      deviceState(vector.stateBefore),
       vector.now,
     );
-    if (!vector.expect.accepted) {
+    if (vector.expect.verdict === 'refuse') {
       expect(verdict).toMatchObject({ accepted: false, reason: vector.expect.reason });
+      // The file says what a refusal does to the device's state: nothing.
+      expect(vector.expect.stateAfter).toEqual(vector.stateBefore);
       return;
     }
     expect(verdict).toMatchObject({
       accepted: true,
-      claims: { ver: vector.expect.ver, iat: vector.expect.iat },
+      claims: {
+        ver: vector.expect.bundle.ver,
+        iat: vector.expect.bundle.iat,
+        exp: vector.expect.bundle.exp,
+      },
     });
     if (!verdict.accepted) return;
-    expect(verdict.state.root.version).toBe(vector.expect.rootVersion);
-    expect(verdict.state.delegationVersion).toBe(vector.expect.delegationVersion);
+    expect(trustStateOf(verdict.state)).toEqual(vector.expect.stateAfter);
     for (const check of vector.capabilities ?? []) {
       expect({
         ...check,
@@ -94,9 +106,21 @@ describe('the test vectors of docs/key-bundle.md, through the reference verifier
 
   it('names only reasons the verifier knows, each refusal vector its own', () => {
     const reasons = vectors.flatMap((vector) =>
-      vector.expect.accepted ? [] : [vector.expect.reason],
+      vector.expect.verdict === 'refuse' ? [vector.expect.reason] : [],
     );
     for (const reason of reasons) expect(REFUSAL_REASONS).toContain(reason);
     expect(new Set(reasons).size).toBe(reasons.length);
+  });
+
+  it('is exactly what the generator makes from the test keys (deterministic signatures, fixed JWE inputs)', async () => {
+    // Byte for byte: a hand edit of the file, or a generator change not written out, fails here.
+    // Regenerate with: npx ts-node --transpile-only test/devices/vectors/generate-test-vectors.ts
+    expect(fileText).toBe(vectorFileText(await buildTestVectors(readTestKeys())));
+  });
+
+  it('is what docs/key-bundle.md shows: its appendix is rendered from this file', () => {
+    const doc = readFileSync(join(ROOT, 'docs/key-bundle.md'), 'utf8');
+    expect(appendixOf(doc)).toBe(renderAppendix(file));
+    expect(doc).toContain(`(${VECTOR_FILE.replace(/^docs\//, '')})`);
   });
 });
