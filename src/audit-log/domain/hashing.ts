@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+
+/** Every hash of the log is SHA-256 (RFC 9162 §2.1 with the SHA-256 hash algorithm). */
+export const HASH_BYTES = 32;
+
+const LEAF_PREFIX = Uint8Array.of(0x00);
+const NODE_PREFIX = Uint8Array.of(0x01);
+
+export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return new Uint8Array(hash.digest());
+}
+
+/** MTH({}): the hash of the empty string, the root of the empty tree. */
+export const EMPTY_ROOT: Uint8Array = sha256();
+
+/** MTH({d}) = SHA-256(0x00 ‖ d): the prefix keeps a leaf from passing for an interior node. */
+export function leafHash(leafBytes: Uint8Array): Uint8Array {
+  return sha256(LEAF_PREFIX, leafBytes);
+}
+
+/** SHA-256(0x01 ‖ left ‖ right). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return sha256(NODE_PREFIX, left, right);
+}
+
+export function sameHash(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i] ^ b[i];
+  return difference === 0;
+}
+
+export const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/** Standard base64 with padding, decoded strictly: anything that does not round-trip is refused. */
+export function fromBase64(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? new Uint8Array(bytes) : undefined;
+}
+
+/** A 32-byte hash from base64, or undefined. */
+export function hashFromBase64(text: string): Uint8Array | undefined {
+  const bytes = fromBase64(text);
+  return bytes?.length === HASH_BYTES ? bytes : undefined;
+}
