@@ -1,8 +1,11 @@
+// First of all: tracing, when configured, must hook http, gRPC and Fastify before they load.
+import './tracing';
 import 'reflect-metadata';
 import { loadAppConfig, type AppConfig } from './config/app-config';
 import { createApp } from './create-app';
 import { DataDirLock } from './data-dir/data-dir-lock';
 import { assertKeyFilesReadable } from './data-dir/key-files';
+import { MetricsListenError } from './metrics/metrics-listener';
 
 async function main(): Promise<void> {
   const config = loadAppConfig(process.env);
@@ -21,6 +24,8 @@ async function main(): Promise<void> {
 
 /** Why the port could not be opened, in words an operator acts on. */
 function listenFailure(error: unknown, config: AppConfig): string {
+  // The metrics port opens first, as the app initialises; its error names its own port.
+  if (error instanceof MetricsListenError) return error.message;
   const where = `port ${config.PORT} on ${config.HOST}`;
   switch ((error as { code?: unknown }).code) {
     case 'EADDRINUSE':

@@ -1,9 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ProblemError } from '../http/problem-details';
+import {
+  RATE_LIMIT_OBSERVER,
+  type RateLimitObserver,
+  type RateLimitScope,
+} from './rate-limit-observer';
 
 /** A caller whose credentials verified: a person (whatever party the token names) or a battery. */
 export type VerifiedCaller = `person:${string}` | `device:${string}`;
@@ -61,7 +66,11 @@ export class RateLimits {
   /** The address each request in flight was charged to, until a verified caller takes it over. */
   private readonly chargedAddress = new WeakMap<FastifyRequest, string>();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    /** Counts refusals when metrics are on. */
+    @Optional() @Inject(RATE_LIMIT_OBSERVER) private readonly observer?: RateLimitObserver,
+  ) {
     this.limit = config.RATE_LIMIT_PER_MINUTE;
     this.limiter =
       this.limit > 0 ? new RateLimiterMemory({ points: this.limit, duration: 60 }) : undefined;
@@ -101,6 +110,8 @@ export class RateLimits {
       await this.limiter!.consume(key);
     } catch (outcome) {
       if (!(outcome instanceof RateLimiterRes)) throw outcome;
+      // The key's prefix (address:, person:, device:) is the scope it was counted on.
+      this.observer?.refused(key.slice(0, key.indexOf(':')) as RateLimitScope);
       throw new TooManyRequestsError(
         this.limit,
         Math.max(1, Math.ceil(outcome.msBeforeNext / 1000)),

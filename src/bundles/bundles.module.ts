@@ -7,6 +7,10 @@ import { BUNDLE_SERVICE, BundleService } from './application/bundle.service';
 import { BundleController } from './http/bundle.controller';
 import { JwksController } from './http/jwks.controller';
 import { SignedBundleCache } from './application/signed-bundle-cache';
+import {
+  BUNDLE_SIGNING_OBSERVER,
+  type BundleSigningObserver,
+} from './application/bundle-signing-observer';
 
 const BUNDLE_CACHE_ENTRIES = 200_000;
 
@@ -16,11 +20,22 @@ const BUNDLE_CACHE_ENTRIES = 200_000;
   providers: [
     {
       provide: BUNDLE_SERVICE,
-      inject: [BATTERY_READ_MODEL, BUNDLE_SIGNER, APP_CONFIG],
-      useFactory: (batteries: BatteryReadModel, signer: BundleSigner, config: AppConfig) =>
+      inject: [
+        BATTERY_READ_MODEL,
+        BUNDLE_SIGNER,
+        APP_CONFIG,
+        { token: BUNDLE_SIGNING_OBSERVER, optional: true },
+      ],
+      useFactory: (
+        batteries: BatteryReadModel,
+        signer: BundleSigner,
+        config: AppConfig,
+        observer: BundleSigningObserver | undefined,
+      ) =>
         new BundleService(batteries, signer, new SignedBundleCache(BUNDLE_CACHE_ENTRIES), {
           issuer: config.BUNDLE_ISSUER,
           ttlSeconds: config.BUNDLE_TTL_SECONDS,
+          observer,
         }),
     },
   ],

@@ -38,6 +38,11 @@ const tokenAlgorithms = list.superRefine((names, context) => {
     context.addIssue({ code: 'custom', message: 'name at least one algorithm' });
 });
 
+/** A yes/no setting: `true`/`false` (also `1`/`0`); anything else is refused rather than read as no. */
+const booleanSetting = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
 /** proxy-addr's names for well-known ranges, accepted in a TRUST_PROXY list. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -148,6 +153,58 @@ export const appConfigSchema = z.object({
   /** RFC 8707 resource indicator the console sends, for providers that issue a token per API. */
   OIDC_RESOURCE: z.string().min(1).max(500).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Hosts webhooks may reach (docs/change-feed.md): names, `*.suffix`es, IPs and CIDRs, comma-separated.
+   * Empty by default: a webhook URL is a request made from inside the operator's network on a
+   * tenant's say-so, so nothing is reachable until an operator lists it (loopback included).
+   */
+  WEBHOOK_ALLOWED_HOSTS: list.default([]),
+  /** The key webhook endpoint secrets derive from; DATA_DIR/webhook-secret.key by default (made at first start). */
+  WEBHOOK_SECRET_KEY_FILE: z.string().min(1).optional(),
+  /** Whether this instance sends webhook deliveries (one instance of many is enough: receivers see one id per delivery). */
+  WEBHOOK_DISPATCH: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** Delay before a failed delivery's first retry; each later one is four times the one before. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5000),
+  /** Attempts before a delivery is marked failed. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** How long one delivery attempt may take. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** How often revoked keys still live on devices are looked for (`revoked-key.still-live`). */
+  WEBHOOK_EXPOSURE_SCAN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /**
+   * Port of a separate listener that serves only `GET /metrics` (Prometheus text); unset, there is
+   * none. Separate so the API port never exposes operational figures to tenants, and so a scrape
+   * needs no token. 0 takes any free port (tests).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface of the metrics listener: loopback unless an operator opens it (`0.0.0.0` in a pod). */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Also serve `GET /metrics` on the API port, to Bearer tokens of the platform party's
+   * platform-admins and auditors only (for platforms that cannot reach a second port).
+   */
+  METRICS_ON_API_PORT: booleanSetting.default(false),
+  /** Traces go to this OTLP collector (e.g. `http://127.0.0.1:4318`); unset, tracing is off and costs nothing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** OTLP encoding the SDK exports with; `http/protobuf` by default. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).optional(),
+  /** `service.name` of every span. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('battery-keys'),
+  /** Which traces are kept (the SDK reads these two itself; validated here so a typo stops the start). */
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -51,5 +51,7 @@ import { ListLaggingDevicesHandler } from './queries/list-lagging-devices.query'
     ListLaggingDevicesHandler,
     ListExposureHandler,
   ],
+  // The verifier's replay-cache fill is read by the metrics.
+  exports: [DEVICE_PROOF_VERIFIER],
 })
 export class DevicesModule {}

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from './event-store.port';
 import { SqliteEventStore } from './embedded/sqlite-event-store';
+import { tracingActive } from '../tracing/spans';
+import { EVENT_STORE_OBSERVER, type EventStoreObserver } from './event-store-observer';
+import { ObservedEventStore } from './observed-event-store';
 
 /** Picks the adapter from configuration; nothing above the port knows which one runs. */
 async function openEventStore(config: AppConfig): Promise<EventStore> {
@@ -26,9 +29,24 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
   return new SqliteEventStore(join(config.DATA_DIR, 'events.db'));
 }
 
+/** The adapter, measured and traced at the port when metrics or tracing are on; else as it is. */
+async function openObservedEventStore(
+  config: AppConfig,
+  observer: EventStoreObserver | undefined,
+): Promise<EventStore> {
+  const store = await openEventStore(config);
+  return observer || tracingActive() ? new ObservedEventStore(store, observer) : store;
+}
+
 @Global()
 @Module({
-  providers: [{ provide: EVENT_STORE, inject: [APP_CONFIG], useFactory: openEventStore }],
+  providers: [
+    {
+      provide: EVENT_STORE,
+      inject: [APP_CONFIG, { token: EVENT_STORE_OBSERVER, optional: true }],
+      useFactory: openObservedEventStore,
+    },
+  ],
   exports: [EVENT_STORE],
 })
 export class EventStoreModule implements OnApplicationShutdown {

@@ -8,11 +8,16 @@ import type { BundleSigner } from '../../signing/bundle-signer.port';
 import { BUNDLE_TYP, bundleClaims } from '../domain/bundle-claims';
 import { bundleEtag, bundleIssueTime } from '../domain/bundle-issue-time';
 import type { SignedBundle, SignedBundleCache } from './signed-bundle-cache';
+import { performance } from 'node:perf_hooks';
+import { inSpan } from '../../tracing/spans';
+import type { BundleSigningObserver } from './bundle-signing-observer';
 
 export interface BundleServiceOptions {
   issuer: string;
   ttlSeconds: number;
   now?: () => Date;
+  /** Told of every signature (the metrics adapter, when metrics are on). */
+  observer?: BundleSigningObserver;
 }
 
 /** Which bundle is current for a battery, known without signing it. */
@@ -101,7 +106,13 @@ export class BundleService {
       now: new Date(current.issuedAt * 1000),
       ttlSeconds: this.options.ttlSeconds,
     });
-    const jws = await this.signer.sign(claims, BUNDLE_TYP);
+    const attributes = { 'bundle.serial': battery.serial, 'bundle.version': claims.ver };
+    const jws = await inSpan('bundle sign', { attributes }, async () => {
+      const started = performance.now();
+      const signed = await this.signer.sign(claims, BUNDLE_TYP);
+      this.options.observer?.bundleSigned((performance.now() - started) / 1000);
+      return signed;
+    });
     const bundle: SignedBundle = {
       serial: battery.serial,
       version: claims.ver,

@@ -78,6 +78,11 @@ export class DeviceProofVerifier {
     );
   }
 
+  /** Proof ids remembered now, and how many fit: when full, device requests get 503. */
+  replayCacheFill(): { entries: number; capacity: number } {
+    return { entries: this.replays.size, capacity: this.options.replayCacheEntries };
+  }
+
   async verify(request: ProofRequest): Promise<VerifiedProof> {
     const proof = request.proof;
     if (proof === undefined || proof === '')

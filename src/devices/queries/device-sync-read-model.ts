@@ -30,6 +30,16 @@ export interface Exposure {
   currentVersion: number;
 }
 
+/** The whole fleet's sync in three numbers, for the metrics an operator pages on. */
+export interface FleetSyncSummary {
+  /** Batteries whose device has not applied the version served now. */
+  lagging: number;
+  /** Batteries whose device may still honour at least one revoked key. */
+  exposedBatteries: number;
+  /** The earliest revocation still live on some device; undefined when none is. */
+  oldestExposureSince: Date | undefined;
+}
+
 /** Restricts fleet lists to one owner's or one operator's batteries; empty for the whole fleet. */
 export type { FleetFilter } from '../../batteries/domain/access-policy';
 import type { FleetFilter } from '../../batteries/domain/access-policy';
@@ -138,6 +148,26 @@ export class DeviceSyncReadModel {
     return {
       items,
       nextCursor: rows.length > limit ? encodeCursor(last.serial, last.keyId) : null,
+    };
+  }
+
+  /**
+   * Counts over the whole fleet (no tenant filter: this is for the operator's metrics, never an
+   * API answer). Two aggregate statements over the partial indexes of lagging devices and revoked
+   * keys, so a scrape costs in proportion to what is lagging or exposed, not to the fleet.
+   */
+  fleetSummary(now: Date): FleetSyncSummary {
+    const { lagging } = this.statement<{ lagging: number }>(
+      `SELECT COUNT(*) AS lagging FROM device_sync s WHERE ${LAGGING}`,
+    ).get({}) as { lagging: number };
+    const exposure = this.statement<{ batteries: number; oldest: string | null }>(
+      `SELECT COUNT(DISTINCT k.serial) AS batteries, MIN(k.revoked_at) AS oldest
+         FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial WHERE ${EXPOSED}`,
+    ).get({ now: now.toISOString() }) as { batteries: number; oldest: string | null };
+    return {
+      lagging,
+      exposedBatteries: exposure.batteries,
+      oldestExposureSince: exposure.oldest === null ? undefined : new Date(exposure.oldest),
     };
   }
 
