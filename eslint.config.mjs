@@ -7,7 +7,9 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'bench/results/'] },
+  {
+    ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'bench/results/', 'console/dist/'],
+  },
 
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module';
 import { BatteriesModule } from './batteries/batteries.module';
 import { BundlesModule } from './bundles/bundles.module';
 import { CommandHandlingModule } from './command-handling/command-handling.module';
+import { ConsoleModule } from './console/console.module';
 import { DevicesModule } from './devices/devices.module';
 import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -41,6 +42,7 @@ export class AppModule {
         DevicesModule,
         AuditModule,
         HealthModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

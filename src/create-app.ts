@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { RateLimits } from './auth/rate-limits';
 import { loadAppConfig } from './config/app-config';
+import { serveConsole } from './console/console-assets';
 import { MinPositionGuard } from './http/min-position.guard';
 import { answerClientError, sendProblem } from './http/problem-details.filter';
 import { logRequests } from './http/request-log';
@@ -133,5 +134,7 @@ export async function createApp(
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // The back-office console's files at /console/ (its settings and sign-in: ConsoleModule).
+  await serveConsole(app, config);
   return app;
 }

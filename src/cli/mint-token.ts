@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadAppConfig } from '../config/app-config';
 import { loadOrCreateLocalIssuerKey, mintToken } from '../auth/local-token-issuer';
+import { createSignInCode } from '../console/sign-in-codes';
 
 /**
  * Mints a Bearer token from the embedded default's local issuer, for a person acting for a party
@@ -13,6 +14,15 @@ const positive = (value: string) => {
   return parsed;
 };
 
+interface TokenOptions {
+  person: string;
+  party: string;
+  role: string[];
+  ttl: number;
+  console?: boolean;
+  url?: string;
+}
+
 const program = new Command()
   .name('token')
   .description('Mint a Bearer token for the local issuer of the embedded setup')
@@ -20,12 +30,29 @@ const program = new Command()
   .requiredOption('--party <id>', 'the party the person acts for')
   .option('--role <role...>', 'one or more roles held for that party', [])
   .option('--ttl <seconds>', 'lifetime of the token', positive, 8 * 3600)
-  .action(async (options: { person: string; party: string; role: string[]; ttl: number }) => {
+  .option(
+    '--console',
+    'print a one-time sign-in link for the web console instead of a token (valid 2 minutes, once)',
+  )
+  .option('--url <base>', 'the service URL the link points at (default http://127.0.0.1:$PORT)')
+  .action(async (options: TokenOptions) => {
     const config = loadAppConfig(process.env);
     if (config.AUTH_JWKS_URL) {
       throw new Error(
         'AUTH_JWKS_URL is set: tokens come from that identity provider, not from the local issuer',
       );
+    }
+    if (options.console) {
+      // The link carries a code, never the token: see src/console/sign-in-codes.ts for why.
+      const code = createSignInCode(config.DATA_DIR, {
+        personId: options.person,
+        partyId: options.party,
+        roles: options.role,
+        tokenTtlSeconds: options.ttl,
+      });
+      const base = (options.url ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+      process.stdout.write(`${base}/console/#signin=${code}\n`);
+      return;
     }
     const key = await loadOrCreateLocalIssuerKey(config.DATA_DIR);
     const token = await mintToken(key, config.AUTH_ISSUER, config.AUTH_AUDIENCE, {

@@ -1,0 +1,19 @@
+import { createContext, useContext } from 'react';
+import type { ApiClient } from './api/client';
+import type { PolicyView } from './api/types';
+import type { Session } from './auth/session';
+
+/** What every screen reads: the API as the signed-in person, who they are, the policy in force. */
+export interface ConsoleContextValue {
+  api: ApiClient;
+  session: Session;
+  policy: PolicyView | undefined;
+}
+
+export const ConsoleContext = createContext<ConsoleContextValue | null>(null);
+
+export function useConsole(): ConsoleContextValue {
+  const value = useContext(ConsoleContext);
+  if (!value) throw new Error('useConsole outside a signed-in console');
+  return value;
+}
