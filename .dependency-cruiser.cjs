@@ -10,7 +10,7 @@
  * code knows no framework, store or HTTP; the reference device verifier knows nothing of the
  * service, as a firmware team's copy would not.
  */
-const CONTEXTS = ['policy', 'parties', 'batteries', 'bundles', 'devices', 'audit'];
+const CONTEXTS = ['policy', 'parties', 'batteries', 'bundles', 'devices', 'audit', 'audit-log'];
 const ctx = (name) => `^src/${name}/`;
 const anyOf = (names) => `^src/(${names.join('|')})/`;
 
@@ -21,6 +21,8 @@ const DOWNSTREAM = {
   batteries: ['bundles', 'devices'],
   bundles: ['devices'],
   audit: ['policy', 'parties', 'batteries', 'bundles', 'devices'],
+  // The Merkle log stands below the contexts that will cite it (audit entries, bundles name leaves).
+  'audit-log': ['policy', 'parties', 'batteries', 'bundles', 'devices', 'audit'],
 };
 
 module.exports = {
@@ -36,9 +38,24 @@ module.exports = {
       name: 'domain-is-pure',
       severity: 'error',
       comment: 'Deciders and their vocabulary import no framework, store, HTTP or clock source.',
-      from: { path: '^src/[^/]+/domain/', pathNot: '\\.spec\\.ts$' },
+      from: { path: '^src/[^/]+/domain/', pathNot: ['\\.spec\\.ts$', '^src/audit-log/domain/'] },
       to: {
         pathNot: ['^src/[^/]+/domain/', '^src/shared/domain/'],
+      },
+    },
+    {
+      name: 'audit-log-domain-is-pure',
+      severity: 'error',
+      comment:
+        'The log\'s domain is hashing, canonical JSON and Ed25519: node:crypto and canonicalize, and nothing of Nest, SQLite, HTTP or the store.',
+      from: { path: '^src/audit-log/domain/', pathNot: '\\.spec\\.ts$' },
+      to: {
+        pathNot: [
+          '^src/audit-log/domain/',
+          '^src/shared/domain/',
+          '^(node:)?crypto$',
+          '^node_modules/canonicalize/',
+        ],
       },
     },
     {
@@ -75,6 +92,21 @@ module.exports = {
       comment: 'The reference device is written from docs/key-bundle.md alone, like firmware.',
       from: { path: '^src/device-verifier/' },
       to: { path: '^src/', pathNot: '^src/device-verifier/' },
+    },
+    {
+      name: 'audit-verifier-stands-alone',
+      severity: 'error',
+      comment:
+        "The auditor's and the witness's tools are written from docs/audit-log.md alone: they trust nothing of the service they check.",
+      from: { path: '^src/audit-verifier/' },
+      to: { path: '^src/', pathNot: '^src/audit-verifier/' },
+    },
+    {
+      name: 'audit-log-cli-uses-the-verifier-only',
+      severity: 'error',
+      comment: 'audit-verify and audit-witness run with no service code, like an outsider would.',
+      from: { path: '^src/cli/audit-(verify|witness)\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/audit-verifier/' },
     },
     {
       name: 'simulator-is-a-client',
