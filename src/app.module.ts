@@ -12,6 +12,8 @@ import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { TracingModule } from './tracing/tracing.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { PartiesModule } from './parties/parties.module';
 import { PolicyModule } from './policy/policy.module';
@@ -42,6 +44,8 @@ export class AppModule {
         DevicesModule,
         AuditModule,
         HealthModule,
+        MetricsModule.forRoot(config),
+        TracingModule,
         ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

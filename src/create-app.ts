@@ -13,6 +13,9 @@ import { serveConsole } from './console/console-assets';
 import { MinPositionGuard } from './http/min-position.guard';
 import { answerClientError, sendProblem } from './http/problem-details.filter';
 import { logRequests } from './http/request-log';
+import { metricsEnabled } from './metrics/metrics.module';
+import { measureRequests } from './metrics/request-metrics';
+import { ServiceMetrics } from './metrics/service-metrics';
 import { FrameworkLogLevels } from './health/framework-log';
 import { RequestDrain } from './health/request-drain';
 import { reportStartup } from './health/startup-report';
@@ -73,6 +76,8 @@ export async function createApp(
     );
   });
   logRequests(fastify, logger);
+  // Only when metrics are on: off, requests pay nothing for them.
+  if (metricsEnabled(config)) measureRequests(fastify, app.get(ServiceMetrics));
   // The rate limit's first step, before anything else runs (see RateLimits): every request but
   // the /health probes counts on its client address until a guard has verified who is calling, so
   // an address over its limit is refused here, before any token or proof is verified.
