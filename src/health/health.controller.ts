@@ -8,7 +8,9 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiContract, type ContractResponse } from '../http/openapi/api-contract.decorator';
+import { livenessSchema, readinessSchema } from './health-responses';
 import type { FastifyReply } from 'fastify';
 import { PublicRoute } from '../auth/bearer-auth.guard';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
@@ -30,6 +32,17 @@ import {
   REASONS,
   within,
 } from './readiness';
+
+const READY: ContractResponse = {
+  status: 200,
+  description: 'Ready: every check is up',
+  body: readinessSchema,
+};
+const NOT_READY: ContractResponse = {
+  status: 503,
+  description: 'Not ready: the checks that are down say why (a fixed reason, never an error text)',
+  body: readinessSchema,
+};
 
 /** What one readiness probe learnt from the store, for the read model at `position`. */
 type StoreFacts =
@@ -68,7 +81,13 @@ export class HealthController {
 
   @Get('live')
   @PublicRoute()
-  @ApiOperation({ summary: 'Liveness: 200 whenever the process answers; never asks the store' })
+  @ApiContract({
+    operationId: 'getLiveness',
+    summary: 'Liveness: 200 whenever the process answers; never asks the store',
+    security: 'public',
+    responses: [{ status: 200, description: 'The process answers', body: livenessSchema }],
+    problems: [],
+  })
   live(): { status: 'up' } {
     return { status: 'up' };
   }
@@ -76,7 +95,13 @@ export class HealthController {
   @Get('ready')
   @PublicRoute()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: store, read model caught up, projection, signing key' })
+  @ApiContract({
+    operationId: 'getReadiness',
+    summary: 'Readiness: store, read model caught up, projection, signing key',
+    security: 'public',
+    responses: [READY, NOT_READY],
+    problems: [],
+  })
   ready(@Res({ passthrough: true }) reply: FastifyReply) {
     return this.check(reply);
   }
@@ -84,7 +109,13 @@ export class HealthController {
   @Get()
   @PublicRoute()
   @HealthCheck()
-  @ApiOperation({ summary: 'The same as /health/ready' })
+  @ApiContract({
+    operationId: 'getHealth',
+    summary: 'The same as /health/ready',
+    security: 'public',
+    responses: [READY, NOT_READY],
+    problems: [],
+  })
   readyAlias(@Res({ passthrough: true }) reply: FastifyReply) {
     return this.check(reply);
   }

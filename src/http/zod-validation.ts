@@ -5,8 +5,8 @@ import { RequestValidationError } from './request-validation.error';
 /** Validates one part of the request against a zod schema; unknown body fields are refused by the schemas. */
 export class ZodValidation<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(
-    private readonly schema: S,
-    private readonly where: 'body' | 'query' | 'path' | 'header' = 'body',
+    readonly schema: S,
+    readonly where: 'body' | 'query' | 'path' | 'header' = 'body',
   ) {}
 
   transform(value: unknown): z.infer<S> {

@@ -1,6 +1,6 @@
 import { Controller, Get, Query as QueryParams } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
@@ -11,6 +11,9 @@ import {
   positionSchema,
 } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { LIST_PROBLEMS } from '../../http/openapi/contract-presets';
+import { auditPageSchema } from './audit-responses';
 import { AuditQuery } from '../queries/audit.query';
 
 const auditQuery = z
@@ -27,15 +30,18 @@ const auditQuery = z
   });
 
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('v1/audit')
 export class AuditController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'queryAudit',
     summary:
       'Who changed what, across batteries: by acting party, person and time range, paged in global order',
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: auditPageSchema }],
+    problems: LIST_PROBLEMS,
   })
   query(
     @QueryParams(new ZodValidation(auditQuery, 'query')) query: z.infer<typeof auditQuery>,

@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { BATTERY_READ_MODEL, type BatteryReadModel } from '../queries/battery-read-model';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Capability } from '../../policy/domain/capability-catalogue';
@@ -11,7 +10,16 @@ import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
 import { serialParams } from '../../http/common-schemas';
 import { toPublicKey } from '../../http/public-key';
-import { openApiSchema, ZodValidation } from '../../http/zod-validation';
+import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { COMMAND_PROBLEMS, commandAnswer } from '../../http/openapi/contract-presets';
+import {
+  ISSUE_KEY_EXAMPLE,
+  PROVISIONED_EXAMPLE,
+  PROVISION_EXAMPLE,
+} from '../../http/openapi/examples';
+// Names the battery request schemas in the OpenAPI document.
+import './battery-responses';
 import { Decide, type Undecided } from '../../command-handling/decide.command';
 import { batteryDecider } from '../domain/battery-decider';
 import { batteryStreamId } from '../domain/battery-events';
@@ -50,11 +58,15 @@ export class BatteryCommandsController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'provisionBattery',
     summary:
       'Provision a battery (manufacturer provisioner): serial, hard limits, device key, first owner',
+    security: 'bearer',
+    requestExample: PROVISION_EXAMPLE,
+    responses: [commandAnswer(201, 'Provisioned', PROVISIONED_EXAMPLE)],
+    problems: [400, 401, 403, 409, 413, 415, 422, 429, 503],
   })
-  @ApiBody({ schema: openApiSchema(provisionBatteryRequest) })
   async provision(
     @Body(new ZodValidation(provisionBatteryRequest)) body: Infer<typeof provisionBatteryRequest>,
     @CallOfCommand() call: CommandCall,
@@ -88,8 +100,13 @@ export class BatteryCommandsController {
 
   @Post(':serial/leases')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Lease the battery to an operator (owner)' })
-  @ApiBody({ schema: openApiSchema(assignOperatorRequest) })
+  @ApiContract({
+    operationId: 'assignOperator',
+    summary: 'Lease the battery to an operator (owner)',
+    security: 'bearer',
+    responses: [commandAnswer(201, 'Leased')],
+    problems: COMMAND_PROBLEMS,
+  })
   async assignOperator(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,
     @Body(new ZodValidation(assignOperatorRequest)) body: Infer<typeof assignOperatorRequest>,
@@ -110,10 +127,13 @@ export class BatteryCommandsController {
 
   @Post(':serial/leases/:leaseId/end')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'endLease',
     summary: 'End the lease (owner); keys issued under it are revoked in the same write',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Lease ended')],
+    problems: COMMAND_PROBLEMS,
   })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   endLease(
     @Param(new ZodValidation(leaseParams, 'path')) { serial, leaseId }: Infer<typeof leaseParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: Infer<typeof reasonOnlyRequest>,
@@ -128,10 +148,15 @@ export class BatteryCommandsController {
 
   @Post(':serial/keys')
   @HttpCode(201)
-  @ApiOperation({
-    summary: 'Issue a key to a holder (owner: layers 1–2; operator: layer 1 to its own people)',
+  @ApiContract({
+    operationId: 'issueKey',
+    summary:
+      'Issue a key to a holder (owner: layers 1\u20132; operator: layer 1 to its own people)',
+    security: 'bearer',
+    requestExample: ISSUE_KEY_EXAMPLE,
+    responses: [commandAnswer(201, 'Issued')],
+    problems: COMMAND_PROBLEMS,
   })
-  @ApiBody({ schema: openApiSchema(issueKeyRequest) })
   async issueKey(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,
     @Body(new ZodValidation(issueKeyRequest)) body: Infer<typeof issueKeyRequest>,
@@ -160,8 +185,13 @@ export class BatteryCommandsController {
 
   @Post(':serial/keys/:keyId/revoke')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Revoke a key with a reason (owner, or the operator that issued it)' })
-  @ApiBody({ schema: openApiSchema(revokeKeyRequest) })
+  @ApiContract({
+    operationId: 'revokeKey',
+    summary: 'Revoke a key with a reason (owner, or the operator that issued it)',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Revoked')],
+    problems: COMMAND_PROBLEMS,
+  })
   revokeKey(
     @Param(new ZodValidation(keyParams, 'path')) { serial, keyId }: Infer<typeof keyParams>,
     @Body(new ZodValidation(revokeKeyRequest)) body: Infer<typeof revokeKeyRequest>,
@@ -176,11 +206,14 @@ export class BatteryCommandsController {
 
   @Post(':serial/specialists')
   @HttpCode(201)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'contractSpecialist',
     summary:
       'Contract a cell specialist for this battery (owner); its cell engineers then sign off parameter changes',
+    security: 'bearer',
+    responses: [commandAnswer(201, 'Contracted')],
+    problems: COMMAND_PROBLEMS,
   })
-  @ApiBody({ schema: openApiSchema(contractSpecialistRequest) })
   async contractSpecialist(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,
     @Body(new ZodValidation(contractSpecialistRequest))
@@ -202,8 +235,13 @@ export class BatteryCommandsController {
 
   @Post(':serial/specialists/:contractId/end')
   @HttpCode(200)
-  @ApiOperation({ summary: "End the specialist's contract (owner)" })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
+  @ApiContract({
+    operationId: 'endSpecialistContract',
+    summary: "End the specialist's contract (owner)",
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Contract ended')],
+    problems: COMMAND_PROBLEMS,
+  })
   endSpecialistContract(
     @Param(new ZodValidation(specialistParams, 'path'))
     { serial, contractId }: Infer<typeof specialistParams>,
@@ -219,10 +257,13 @@ export class BatteryCommandsController {
 
   @Post(':serial/theft-report')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'reportStolen',
     summary: 'Report the battery stolen (owner): the next bundle locks it to read-only status',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Reported stolen')],
+    problems: COMMAND_PROBLEMS,
   })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   reportStolen(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: Infer<typeof serialParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: Infer<typeof reasonOnlyRequest>,

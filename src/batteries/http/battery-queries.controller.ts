@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
@@ -12,6 +12,10 @@ import {
   serialParams,
 } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { BATTERY_READ_PROBLEMS, LIST_PROBLEMS } from '../../http/openapi/contract-presets';
+import { auditPageSchema } from '../../audit/http/audit-responses';
+import { batteryPageSchema, batterySchema } from './battery-responses';
 import { AuditQuery } from '../../audit/queries/audit.query';
 import { batteryStreamId } from '../domain/battery-events';
 import { batteryView } from '../queries/battery-view';
@@ -31,13 +35,18 @@ const historyQuery = z.strictObject({
 });
 
 @ApiTags('batteries')
-@ApiBearerAuth()
 @Controller('v1/batteries')
 export class BatteryQueriesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'Batteries by owner or operator, paged by serial' })
+  @ApiContract({
+    operationId: 'listBatteries',
+    summary: 'Batteries by owner or operator, paged by serial',
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: batteryPageSchema }],
+    problems: LIST_PROBLEMS,
+  })
   async list(
     @QueryParams(new ZodValidation(listQuery, 'query')) query: z.infer<typeof listQuery>,
     @CurrentActor() actor: Actor,
@@ -54,8 +63,19 @@ export class BatteryQueriesController {
   }
 
   @Get(':serial')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getBattery',
     summary: "A battery's current state; its ETag is the revision to send as If-Match",
+    security: 'bearer',
+    responses: [
+      {
+        status: 200,
+        description: 'The battery',
+        body: batterySchema,
+        headers: { ETag: { description: 'The revision, quoted: send it as If-Match' } },
+      },
+    ],
+    problems: BATTERY_READ_PROBLEMS,
   })
   async get(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
@@ -68,9 +88,13 @@ export class BatteryQueriesController {
   }
 
   @Get(':serial/history')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getBatteryHistory',
     summary:
       "A battery's full history: every event with actor, time, reason, request id and position",
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: auditPageSchema }],
+    problems: BATTERY_READ_PROBLEMS,
   })
   async history(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,

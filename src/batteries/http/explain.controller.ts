@@ -1,11 +1,13 @@
 import { Controller, Get, Inject, Query as QueryParams } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
 import { hasOversight } from '../../shared/domain/oversight';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { explanationSchema } from '../../policy/http/policy-responses';
 import { PolicyProvider } from '../../policy/application/policy-provider';
 import { explain, type ExplainQuestion } from '../../policy/domain/explain';
 import { explainQuery } from '../../policy/http/policy-requests';
@@ -25,10 +27,13 @@ export class ExplainController {
 
   @Get('explain')
   @ApiTags('policy')
-  @ApiBearerAuth()
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'explainDecision',
     summary:
       'May person P of party Q do action A on battery B, and why or why not: rule, relationship, approvals missing',
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: explanationSchema }],
+    problems: [400, 401, 403, 429, 503],
   })
   async explain(
     @QueryParams(new ZodValidation(explainQuery, 'query')) query: z.infer<typeof explainQuery>,

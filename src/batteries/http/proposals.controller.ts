@@ -1,12 +1,15 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
 import { serialParams } from '../../http/common-schemas';
-import { openApiSchema, ZodValidation } from '../../http/zod-validation';
+import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { COMMAND_PROBLEMS, commandAnswer } from '../../http/openapi/contract-presets';
+// Names the battery request schemas in the OpenAPI document.
+import './battery-responses';
 import type { BatteryCommand } from '../domain/battery-commands';
 import { Decide, type Undecided } from '../../command-handling/decide.command';
 import { batteryDecider } from '../domain/battery-decider';
@@ -35,11 +38,14 @@ export class ProposalsController {
 
   @Post(':serial/parameter-proposals')
   @HttpCode(201)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'proposeParameterChange',
     summary:
       'Propose new tunable parameters; refused outright outside the hard limits; applies when the approvals are in',
+    security: 'bearer',
+    responses: [commandAnswer(201, 'Proposed')],
+    problems: COMMAND_PROBLEMS,
   })
-  @ApiBody({ schema: openApiSchema(proposeParameterChangeRequest) })
   proposeParameters(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
     @Body(new ZodValidation(proposeParameterChangeRequest))
@@ -65,8 +71,14 @@ export class ProposalsController {
 
   @Post(':serial/recovery-proposals')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Ask to recover a stolen battery (owner); needs one more approver' })
-  @ApiBody({ required: false, schema: openApiSchema(requestRecoveryRequest) })
+  @ApiContract({
+    operationId: 'requestRecovery',
+    summary: 'Ask to recover a stolen battery (owner); needs one more approver',
+    security: 'bearer',
+    requestName: 'RequestRecoveryRequest',
+    responses: [commandAnswer(201, 'Recovery proposed')],
+    problems: COMMAND_PROBLEMS,
+  })
   requestRecovery(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
     @Body(new ZodValidation(requestRecoveryRequest.default({})))
@@ -86,8 +98,15 @@ export class ProposalsController {
 
   @Post(':serial/proposals/:proposalId/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Approve a proposal: never its proposer, one person once, in one role' })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
+  @ApiContract({
+    operationId: 'approveProposal',
+    summary: 'Approve a proposal: never its proposer, one person once, in one role',
+    security: 'bearer',
+    responses: [
+      commandAnswer(200, 'Approved; with the last approval the change applied in the same write'),
+    ],
+    problems: COMMAND_PROBLEMS,
+  })
   approve(
     @Param(new ZodValidation(proposalParams, 'path'))
     { serial, proposalId }: z.infer<typeof proposalParams>,
@@ -103,8 +122,13 @@ export class ProposalsController {
 
   @Post(':serial/proposals/:proposalId/reject')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reject a proposal (any eligible approver)' })
-  @ApiBody({ schema: openApiSchema(rejectRequest) })
+  @ApiContract({
+    operationId: 'rejectProposal',
+    summary: 'Reject a proposal (any eligible approver)',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Rejected')],
+    problems: COMMAND_PROBLEMS,
+  })
   reject(
     @Param(new ZodValidation(proposalParams, 'path'))
     { serial, proposalId }: z.infer<typeof proposalParams>,
@@ -125,8 +149,13 @@ export class ProposalsController {
 
   @Post(':serial/proposals/:proposalId/withdraw')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Withdraw your own proposal' })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
+  @ApiContract({
+    operationId: 'withdrawProposal',
+    summary: 'Withdraw your own proposal',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Withdrawn')],
+    problems: COMMAND_PROBLEMS,
+  })
   withdraw(
     @Param(new ZodValidation(proposalParams, 'path'))
     { serial, proposalId }: z.infer<typeof proposalParams>,

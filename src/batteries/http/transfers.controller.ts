@@ -1,13 +1,17 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { PartyDirectory } from '../../parties/application/party-directory';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
 import { serialParams } from '../../http/common-schemas';
-import { openApiSchema, ZodValidation } from '../../http/zod-validation';
+import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { COMMAND_PROBLEMS, commandAnswer } from '../../http/openapi/contract-presets';
+import { ACCEPTED_EXAMPLE, TRANSFER_EXAMPLE } from '../../http/openapi/examples';
+// Names the battery request schemas in the OpenAPI document.
+import './battery-responses';
 import { Decide } from '../../command-handling/decide.command';
 import { batteryDecider } from '../domain/battery-decider';
 import { batteryStreamId } from '../domain/battery-events';
@@ -24,8 +28,14 @@ export class TransfersController {
 
   @Post(':serial/transfers')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Request an ownership transfer to another lessor (owner)' })
-  @ApiBody({ schema: openApiSchema(requestTransferRequest) })
+  @ApiContract({
+    operationId: 'requestTransfer',
+    summary: 'Request an ownership transfer to another lessor (owner)',
+    security: 'bearer',
+    requestExample: TRANSFER_EXAMPLE,
+    responses: [commandAnswer(201, 'Transfer requested')],
+    problems: COMMAND_PROBLEMS,
+  })
   async request(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
     @Body(new ZodValidation(requestTransferRequest)) body: z.infer<typeof requestTransferRequest>,
@@ -45,11 +55,20 @@ export class TransfersController {
 
   @Post(':serial/transfers/:transferId/accept')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'acceptTransfer',
     summary:
       'Accept a transfer (receiving lessor). With every approval in, ownership moves and the old authority ends in the same write',
+    security: 'bearer',
+    responses: [
+      commandAnswer(
+        200,
+        'Accepted; with the last approval the ownership moved in the same write',
+        ACCEPTED_EXAMPLE,
+      ),
+    ],
+    problems: COMMAND_PROBLEMS,
   })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   accept(
     @Param(new ZodValidation(transferParams, 'path')) params: z.infer<typeof transferParams>,
     @Body(new ZodValidation(reasonOnlyRequest)) body: z.infer<typeof reasonOnlyRequest>,
@@ -60,11 +79,14 @@ export class TransfersController {
 
   @Post(':serial/transfers/:transferId/approve')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'approveTransfer',
     summary:
       'Approve a transfer as any approver the policy names (the receiving lessor accepts the same way)',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Approved')],
+    problems: COMMAND_PROBLEMS,
   })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
   approve(
     @Param(new ZodValidation(transferParams, 'path'))
     { serial, transferId }: z.infer<typeof transferParams>,
@@ -83,8 +105,13 @@ export class TransfersController {
 
   @Post(':serial/transfers/:transferId/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel an open transfer (either lessor)' })
-  @ApiBody({ required: false, schema: openApiSchema(reasonOnlyRequest) })
+  @ApiContract({
+    operationId: 'cancelTransfer',
+    summary: 'Cancel an open transfer (either lessor)',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Cancelled')],
+    problems: COMMAND_PROBLEMS,
+  })
   cancel(
     @Param(new ZodValidation(transferParams, 'path'))
     { serial, transferId }: z.infer<typeof transferParams>,

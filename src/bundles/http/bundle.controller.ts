@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
@@ -10,14 +10,26 @@ import {
 import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { serialParams } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { BATTERY_READ_PROBLEMS } from '../../http/openapi/contract-presets';
+import { BUNDLE_JWS_EXAMPLE } from '../../http/openapi/examples';
 import { BUNDLE_SERVICE, type BundleService } from '../application/bundle.service';
 import { ifNoneMatchNames } from './if-none-match';
 
 /** RFC 7519's media type: the body is the compact JWS itself. */
 export const JWT_MEDIA_TYPE = 'application/jwt';
 
+/** The headers of every bundle answer (see bundleHeaders), as documented. */
+const BUNDLE_HEADERS = {
+  ETag: { description: 'Names this bundle (version and issue time): send it as If-None-Match' },
+  'Cache-Control': { description: 'no-cache: ask again, with If-None-Match' },
+  'X-Bundle-Version': {
+    description: 'The bundle version',
+    schema: { type: 'string', pattern: '^\\d+$' },
+  },
+};
+
 @ApiTags('bundles')
-@ApiBearerAuth()
 @Controller('v1/batteries')
 export class BundleController {
   constructor(
@@ -26,12 +38,35 @@ export class BundleController {
   ) {}
 
   @Get(':serial/bundle')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getBundle',
     summary:
       "The battery's current signed key bundle (compact JWS); 304 when If-None-Match names it",
+    security: 'bearer',
+    headers: [
+      {
+        name: 'If-None-Match',
+        description: 'The ETag of the bundle held; 304 if it is still current',
+      },
+    ],
+    responses: [
+      {
+        status: 200,
+        description:
+          'The signed bundle (RFC 7519 compact JWS); docs/key-bundle.md says how to verify it',
+        body: 'text',
+        mediaType: JWT_MEDIA_TYPE,
+        headers: BUNDLE_HEADERS,
+        example: BUNDLE_JWS_EXAMPLE,
+      },
+      {
+        status: 304,
+        description: 'If-None-Match names the current bundle',
+        headers: BUNDLE_HEADERS,
+      },
+    ],
+    problems: BATTERY_READ_PROBLEMS,
   })
-  @ApiProduces(JWT_MEDIA_TYPE)
-  @ApiHeader({ name: 'If-None-Match', required: false })
   async pull(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
     @Headers('if-none-match') ifNoneMatch: string | undefined,

@@ -1,5 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { bundleTrustSchema, jwksSchema } from './bundle-responses';
 import { PublicRoute } from '../../auth/bearer-auth.guard';
 import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust';
 
@@ -13,8 +15,12 @@ export class JwksController {
   @Get('jwks.json')
   @PublicRoute()
   @Header('cache-control', 'public, max-age=300')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getJwks',
     summary: 'Public keys that sign key bundles now (the online keys the root delegates to)',
+    security: 'public',
+    responses: [{ status: 200, description: 'OK', body: jwksSchema }],
+    problems: [429],
   })
   jwks() {
     return { keys: this.trust.publicJwks(epochSeconds()) };
@@ -23,9 +29,13 @@ export class JwksController {
   @Get('bundle-trust.json')
   @PublicRoute()
   @Header('cache-control', 'public, max-age=300')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getBundleTrust',
     summary:
       'The chain of trust: the root pinned at manufacture, root rotations and the current delegation (public; devices get it with every bundle)',
+    security: 'public',
+    responses: [{ status: 200, description: 'OK', body: bundleTrustSchema }],
+    problems: [429],
   })
   bundleTrust() {
     const { firstRoot, rootChain, delegation } = this.trust.file;

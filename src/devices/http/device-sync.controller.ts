@@ -13,15 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiBody,
-  ApiHeader,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { PublicRoute } from '../../auth/bearer-auth.guard';
@@ -29,7 +21,11 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { serialParams } from '../../http/common-schemas';
 import { requestFingerprint } from '../../http/request-fingerprint';
-import { openApiSchema, ZodValidation } from '../../http/zod-validation';
+import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { commandAnswer } from '../../http/openapi/contract-presets';
+import { ENVELOPE_EXAMPLE } from '../../http/openapi/examples';
+import { bundleEnvelopeSchema } from './device-responses';
 import {
   BUNDLE_SERVICE,
   type BundleHead,
@@ -53,11 +49,15 @@ import { CurrentDevice, DeviceProofGuard, type AuthenticatedDevice } from './dev
 import { DeviceProofErrorFilter } from './device-proof-error.filter';
 import { preferredWaitSeconds } from './long-poll';
 
-const proofHeader = {
-  name: 'Device-Proof',
-  required: true,
-  description:
-    'A fresh JWS signed by the battery identity key, bound to method, URL, serial, jti and iat (docs/key-bundle.md)',
+/** The headers of every bundle answer to a device (see deviceBundleHeaders), as documented. */
+const DEVICE_BUNDLE_HEADERS = {
+  ETag: { description: 'Names this bundle: send it as If-None-Match on the next pull' },
+  'Cache-Control': { description: 'no-store' },
+  'X-Bundle-Version': {
+    description: 'The bundle version',
+    schema: { type: 'string', pattern: '^\\d+$' },
+  },
+  'Preference-Applied': { description: 'wait=N when the request waited for a change' },
 };
 
 /**
@@ -65,11 +65,6 @@ const proofHeader = {
  * acknowledge the one it applied. Authenticated by the device's proof, never by a person's token.
  */
 @ApiTags('devices')
-@ApiHeader(proofHeader)
-@ApiResponse({
-  status: 401,
-  description: 'The Device-Proof is missing or refused; `code` says why',
-})
 @PublicRoute()
 @UseGuards(DeviceProofGuard)
 @UseFilters(DeviceProofErrorFilter)
@@ -85,32 +80,36 @@ export class DeviceSyncController {
   ) {}
 
   @Get(':serial/bundle')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'pullDeviceBundle',
     summary:
       'The battery pulls its bundle with the chain of trust; 304 when If-None-Match names it; Prefer: wait=N waits for a change',
+    security: 'device-proof',
+    headers: [
+      { name: 'If-None-Match', description: 'The ETag of the bundle the device holds' },
+      {
+        name: 'Prefer',
+        description:
+          'wait=N: hold the request up to N seconds (bounded) until a newer bundle exists',
+        example: 'wait=30',
+      },
+    ],
+    responses: [
+      {
+        status: 200,
+        description: 'The bundle envelope',
+        body: bundleEnvelopeSchema,
+        headers: DEVICE_BUNDLE_HEADERS,
+        example: ENVELOPE_EXAMPLE,
+      },
+      {
+        status: 304,
+        description: 'The device already holds the current bundle',
+        headers: DEVICE_BUNDLE_HEADERS,
+      },
+    ],
+    problems: [400, 401, 422, 429, 503],
   })
-  @ApiProduces('application/json')
-  @ApiHeader({
-    name: 'If-None-Match',
-    required: false,
-    description: 'The ETag of the bundle the device holds',
-  })
-  @ApiHeader({
-    name: 'Prefer',
-    required: false,
-    description: 'wait=N: hold the request up to N seconds (bounded) until a newer bundle exists',
-  })
-  @ApiQuery({
-    name: 'encrypt',
-    required: false,
-    enum: ['true', 'false'],
-    description: 'Encrypt the bundle to the device key (P-256 keys only)',
-  })
-  @ApiResponse({
-    status: 200,
-    description: 'The bundle envelope: { fmt, bundle, delegation, rootChain }',
-  })
-  @ApiResponse({ status: 304, description: 'The device already holds the current bundle' })
   async pull(
     @Param(new ZodValidation(serialParams, 'path')) _params: z.infer<typeof serialParams>,
     @QueryParams(new ZodValidation(pullQuery, 'query')) query: z.infer<typeof pullQuery>,
@@ -146,18 +145,13 @@ export class DeviceSyncController {
 
   @Post(':serial/acknowledgements')
   @HttpCode(201)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'acknowledgeBundle',
     summary:
       'The battery acknowledges the bundle it applied (ver, iat); recorded as BundleApplied, never advances the version',
-  })
-  @ApiBody({ schema: openApiSchema(acknowledgementRequest) })
-  @ApiResponse({
-    status: 201,
-    description: 'Recorded (a repeated acknowledgement answers the first, with "replayed": true)',
-  })
-  @ApiResponse({
-    status: 409,
-    description: 'Older than the last acknowledgement, or a bundle the service never served',
+    security: 'device-proof',
+    responses: [commandAnswer(201, 'Recorded')],
+    problems: [400, 401, 409, 413, 415, 429, 503],
   })
   async acknowledge(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,

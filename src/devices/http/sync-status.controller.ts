@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Actor } from '../../shared/domain/actor';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
@@ -11,6 +11,14 @@ import {
   serialParams,
 } from '../../http/common-schemas';
 import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { BATTERY_READ_PROBLEMS, LIST_PROBLEMS } from '../../http/openapi/contract-presets';
+import { auditPageSchema } from '../../audit/http/audit-responses';
+import {
+  batterySyncStatusSchema,
+  exposurePageSchema,
+  syncStatusPageSchema,
+} from './device-responses';
 import { AuditQuery } from '../../audit/queries/audit.query';
 import { GetBatteryQuery } from '../../batteries/queries/get-battery.query';
 import { deviceStreamId } from '../domain/device-events';
@@ -50,15 +58,18 @@ const fleetFilter = (q: { owner?: string; operator?: string }): FleetFilter =>
  * still honour a key that has been revoked ("exposure") and since when.
  */
 @ApiTags('device sync')
-@ApiBearerAuth()
 @Controller('v1')
 export class SyncStatusController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('devices/:serial/sync')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getSyncStatus',
     summary:
       "A battery's sync state: the version served now, the one its device applied and when, and revoked keys still live on it",
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: batterySyncStatusSchema }],
+    problems: BATTERY_READ_PROBLEMS,
   })
   status(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
@@ -68,8 +79,12 @@ export class SyncStatusController {
   }
 
   @Get('devices/:serial/history')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getDeviceHistory',
     summary: "The device's acknowledgements, in order, with the audit facts of each",
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: auditPageSchema }],
+    problems: BATTERY_READ_PROBLEMS,
   })
   async history(
     @Param(new ZodValidation(serialParams, 'path')) { serial }: z.infer<typeof serialParams>,
@@ -89,9 +104,13 @@ export class SyncStatusController {
   }
 
   @Get('fleet/lagging')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'listLaggingDevices',
     summary:
       'Batteries whose device has not applied the bundle version served now, paged by serial',
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: syncStatusPageSchema }],
+    problems: LIST_PROBLEMS,
   })
   lagging(
     @QueryParams(new ZodValidation(fleetQuery, 'query')) query: z.infer<typeof fleetQuery>,
@@ -103,9 +122,13 @@ export class SyncStatusController {
   }
 
   @Get('fleet/exposure')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'listExposure',
     summary:
       'Revoked keys still listed in the bundle a device applied (or may hold: never acknowledged), with since when; by battery, or for one key (kid)',
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: exposurePageSchema }],
+    problems: LIST_PROBLEMS,
   })
   exposure(
     @QueryParams(new ZodValidation(exposureQuery, 'query')) query: z.infer<typeof exposureQuery>,

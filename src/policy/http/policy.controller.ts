@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
-import { openApiSchema, ZodValidation } from '../../http/zod-validation';
+import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { COMMAND_PROBLEMS, commandAnswer } from '../../http/openapi/contract-presets';
+import { policyStateSchema } from './policy-responses';
 import { PolicyProvider } from '../application/policy-provider';
 import { Decide, type Undecided } from '../../command-handling/decide.command';
 import { policyDecider, type PolicyCommand } from '../domain/policy-decider';
@@ -28,8 +30,12 @@ export class PolicyController {
   }
 
   @Get()
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getPolicy',
     summary: 'The policy in force (version and document) and any change waiting for approval',
+    security: 'bearer',
+    responses: [{ status: 200, description: 'The policy in force', body: policyStateSchema }],
+    problems: [401, 429, 503],
   })
   async current() {
     const { active, pending } = await this.policies.state();
@@ -38,11 +44,14 @@ export class PolicyController {
 
   @Post('proposals')
   @HttpCode(201)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'proposePolicyChange',
     summary:
       'Propose a new policy document (platform administrators); validated now, adopted after approval',
+    security: 'bearer',
+    responses: [commandAnswer(201, 'Proposed')],
+    problems: [400, 401, 403, 409, 413, 415, 422, 429, 503],
   })
-  @ApiBody({ schema: openApiSchema(proposePolicyRequest) })
   propose(
     @Body(new ZodValidation(proposePolicyRequest)) body: z.infer<typeof proposePolicyRequest>,
     @CallOfCommand() call: CommandCall,
@@ -58,8 +67,12 @@ export class PolicyController {
 
   @Post('proposals/:proposalId/approve')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'approvePolicyChange',
     summary: 'Approve a policy change; the last approval adopts it as the next version',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Approved')],
+    problems: COMMAND_PROBLEMS,
   })
   approve(
     @Param(new ZodValidation(policyProposalParams, 'path'))
@@ -71,7 +84,14 @@ export class PolicyController {
 
   @Post('proposals/:proposalId/reject')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reject a policy change' })
+  @ApiContract({
+    operationId: 'rejectPolicyChange',
+    summary: 'Reject a policy change',
+    security: 'bearer',
+    requestName: 'RejectPolicyChangeRequest',
+    responses: [commandAnswer(200, 'Rejected')],
+    problems: COMMAND_PROBLEMS,
+  })
   reject(
     @Param(new ZodValidation(policyProposalParams, 'path'))
     { proposalId }: z.infer<typeof policyProposalParams>,
@@ -92,7 +112,13 @@ export class PolicyController {
 
   @Post('proposals/:proposalId/withdraw')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Withdraw your own policy change' })
+  @ApiContract({
+    operationId: 'withdrawPolicyChange',
+    summary: 'Withdraw your own policy change',
+    security: 'bearer',
+    responses: [commandAnswer(200, 'Withdrawn')],
+    problems: COMMAND_PROBLEMS,
+  })
   withdraw(
     @Param(new ZodValidation(policyProposalParams, 'path'))
     { proposalId }: z.infer<typeof policyProposalParams>,
