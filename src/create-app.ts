@@ -1,7 +1,7 @@
 import { Logger as NestLogger, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +11,7 @@ import { RateLimits } from './auth/rate-limits';
 import { loadAppConfig } from './config/app-config';
 import { serveConsole } from './console/console-assets';
 import { MinPositionGuard } from './http/min-position.guard';
+import { buildOpenApiDocument } from './http/openapi/openapi-document';
 import { answerClientError, sendProblem } from './http/problem-details.filter';
 import { logRequests } from './http/request-log';
 import { metricsEnabled } from './metrics/metrics.module';
@@ -127,17 +128,8 @@ export async function createApp(
     done(null, payload);
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Battery keys')
-      .setDescription(
-        'System of record for who may do what to a battery: parties, ownership, keys and signed key bundles.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  // The contract of every route (src/http/openapi): served here, exported to openapi/openapi.json.
+  const { document } = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   // The back-office console's files at /console/ (its settings and sign-in: ConsoleModule).
   await serveConsole(app, config);
