@@ -109,6 +109,16 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/audit-verifier/' },
     },
     {
+      name: 'audit-log-second-implementation-stands-alone',
+      severity: 'error',
+      comment:
+        "The test's own implementation of docs/audit-log.md checks the service and the verifier: it shares no code with either.",
+      from: {
+        path: '^test/audit-log/(support/independent-log\\.ts|independent-recompute\\.spec\\.ts)$',
+      },
+      to: { path: '^src/' },
+    },
+    {
       name: 'simulator-is-a-client',
       severity: 'error',
       comment: 'The device simulator talks HTTP; it uses the verifier, never the service inside.',
