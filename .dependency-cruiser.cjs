@@ -10,7 +10,16 @@
  * code knows no framework, store or HTTP; the reference device verifier knows nothing of the
  * service, as a firmware team's copy would not.
  */
-const CONTEXTS = ['policy', 'parties', 'batteries', 'bundles', 'devices', 'audit', 'audit-log'];
+const CONTEXTS = [
+  'policy',
+  'parties',
+  'batteries',
+  'bundles',
+  'devices',
+  'audit',
+  'audit-log',
+  'notifications',
+];
 const ctx = (name) => `^src/${name}/`;
 const anyOf = (names) => `^src/(${names.join('|')})/`;
 
@@ -47,7 +56,7 @@ module.exports = {
       name: 'audit-log-domain-is-pure',
       severity: 'error',
       comment:
-        'The log\'s domain is hashing, canonical JSON and Ed25519: node:crypto and canonicalize, and nothing of Nest, SQLite, HTTP or the store.',
+        "The log's domain is hashing, canonical JSON and Ed25519: node:crypto and canonicalize, and nothing of Nest, SQLite, HTTP or the store.",
       from: { path: '^src/audit-log/domain/', pathNot: '\\.spec\\.ts$' },
       to: {
         pathNot: [
@@ -85,6 +94,21 @@ module.exports = {
       comment: 'Every decision runs under the policy; no other context is known to the shell.',
       from: { path: '^src/command-handling/' },
       to: { path: anyOf(['parties', 'batteries', 'bundles', 'devices', 'audit']) },
+    },
+    {
+      name: 'notifications-is-a-leaf',
+      severity: 'error',
+      comment:
+        'The change feed and webhooks read the other contexts (shared, policy, parties, batteries, devices, audit); nothing but the app module depends on them.',
+      from: { path: '^src/', pathNot: ['^src/notifications/', '^src/app\\.module\\.ts$'] },
+      to: { path: '^src/notifications/' },
+    },
+    {
+      name: 'notifications-reads-no-signing',
+      severity: 'error',
+      comment: 'Notifications tell what happened; bundles and their keys are not theirs to touch.',
+      from: { path: '^src/notifications/' },
+      to: { path: anyOf(['bundles', 'signing']) },
     },
     {
       name: 'device-verifier-stands-alone',

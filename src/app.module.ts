@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthModule } from './health/health.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TracingModule } from './tracing/tracing.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
@@ -43,6 +44,7 @@ export class AppModule {
         BundlesModule,
         DevicesModule,
         AuditModule,
+        NotificationsModule,
         HealthModule,
         MetricsModule.forRoot(config),
         TracingModule,
