@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 
 /** Identifies "the same request" for Idempotency-Key reuse checks: method, path and body. */
-export function requestFingerprint(request: FastifyRequest): string {
+export function requestFingerprint(
+  request: Pick<FastifyRequest, 'method' | 'url' | 'body'>,
+): string {
   return createHash('sha256')
     .update(request.method)
     .update('\n')

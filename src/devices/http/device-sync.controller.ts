@@ -20,7 +20,6 @@ import { PublicRoute } from '../../auth/bearer-auth.guard';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { serialParams } from '../../http/common-schemas';
-import { requestFingerprint } from '../../http/request-fingerprint';
 import { ZodValidation } from '../../http/zod-validation';
 import { ApiContract } from '../../http/openapi/api-contract.decorator';
 import { commandAnswer } from '../../http/openapi/contract-presets';
@@ -44,6 +43,7 @@ import {
   DEVICE_SYNC_READ_MODEL,
   type DeviceSyncReadModel,
 } from '../queries/device-sync-read-model';
+import { acknowledgementIdempotency } from './acknowledgement-idempotency';
 import { acknowledgementRequest, pullQuery } from './device-requests';
 import { CurrentDevice, DeviceProofGuard, type AuthenticatedDevice } from './device-proof.guard';
 import { DeviceProofErrorFilter } from './device-proof-error.filter';
@@ -158,7 +158,6 @@ export class DeviceSyncController {
     @Body(new ZodValidation(acknowledgementRequest)) body: z.infer<typeof acknowledgementRequest>,
     @CurrentDevice() device: AuthenticatedDevice,
     @CallOfCommand() call: CommandCall,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { claims, deviceKeyThumbprint } = device.proof;
     // The device signs what it acknowledges: a body changed on the way is refused.
@@ -168,7 +167,6 @@ export class DeviceSyncController {
         'The proof must carry the acknowledged ver and iat in its ack claim',
       );
     }
-    const request = reply.request;
     const servedVersion = this.sync.servedVersion(serial, body.ver) ?? null;
     return this.commands.execute(
       new Decide(
@@ -188,10 +186,7 @@ export class DeviceSyncController {
         // idempotency key is the acknowledged counter itself, whatever header the device sent.
         {
           ...call.options,
-          idempotency: {
-            key: `ack:${body.ver}.${body.iat}`,
-            fingerprint: requestFingerprint(request),
-          },
+          idempotency: acknowledgementIdempotency(serial, body),
         },
       ),
     );
