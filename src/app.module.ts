@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
+import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import { BatteriesModule } from './batteries/batteries.module';
 import { BundlesModule } from './bundles/bundles.module';
@@ -44,6 +45,7 @@ export class AppModule {
         BundlesModule,
         DevicesModule,
         AuditModule,
+        AuditLogModule,
         NotificationsModule,
         HealthModule,
         MetricsModule.forRoot(config),

@@ -152,6 +152,37 @@ export const appConfigSchema = z.object({
   OIDC_SCOPE: z.string().min(1).max(500).default('openid'),
   /** RFC 8707 resource indicator the console sends, for providers that issue a token per API. */
   OIDC_RESOURCE: z.string().min(1).max(500).optional(),
+  /** The audit log's name: the first line of every checkpoint and its key's name (docs/audit-log.md). */
+  AUDIT_LOG_ORIGIN: z
+    .string()
+    .regex(
+      /^[^\s+]+$/,
+      'must be one word without whitespace or +, e.g. battery-keys.example.com/audit-log',
+    )
+    .max(256)
+    .default('battery-keys.localhost/audit-log'),
+  /** Shortest time between two signed checkpoints while the tree grows. */
+  AUDIT_LOG_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2000),
+  /** Witnesses whose cosignatures are accepted: comma-separated `<name>+<key ID>+<base64(0x04 ‖ key)>`. */
+  AUDIT_LOG_WITNESS_KEYS: list
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^[^\s+]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/,
+            'must be a witness verifier key <name>+<8 hex key ID>+<base64 key>',
+          ),
+      ),
+    )
+    .default([]),
+  /** How often the store is re-read and compared with the log (tamper detection); also at start. */
+  AUDIT_LOG_VERIFY_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Hosts webhooks may reach (docs/change-feed.md): names, `*.suffix`es, IPs and CIDRs, comma-separated.

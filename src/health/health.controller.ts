@@ -22,6 +22,7 @@ import {
 import { ProjectionRunner } from '../read-model/projection-runner';
 import { READ_MODEL_REGISTRY, type ReadModelRegistry } from '../read-model/read-model-registry';
 import { BUNDLE_SIGNER, type BundleSigner } from '../signing/bundle-signer.port';
+import { HISTORY_INTEGRITY, type HistoryIntegrity } from '../signing/history-integrity';
 import { BUNDLE_TRUST, type BundleTrust } from '../signing/trust/bundle-trust';
 import {
   type Backlog,
@@ -75,6 +76,7 @@ export class HealthController {
     @Optional() @Inject(READ_MODEL_REGISTRY) private readonly registry?: ReadModelRegistry,
     @Optional() @Inject(BUNDLE_SIGNER) private readonly signer?: BundleSigner,
     @Optional() @Inject(BUNDLE_TRUST) private readonly trust?: BundleTrust,
+    @Optional() @Inject(HISTORY_INTEGRITY) private readonly integrity?: HistoryIntegrity,
   ) {
     this.readiness = readiness ?? DEFAULT_READINESS_OPTIONS;
   }
@@ -182,6 +184,7 @@ export class HealthController {
           : indicator.down({ reason: REASONS.catchingUp, ...details });
       },
       ...(this.signer && this.trust ? [async () => this.checkSigner(now)] : []),
+      ...(this.integrity ? [async () => this.checkHistory()] : []),
     ]);
   }
 
@@ -196,6 +199,30 @@ export class HealthController {
     return delegated
       ? indicator.up({ keyId: signer.keyId })
       : indicator.down({ reason: REASONS.keyNotDelegated, keyId: signer.keyId });
+  }
+
+  /**
+   * The audit log's tamper check: down, naming the first rewritten leaf and its store position,
+   * once the stored history differs from what the log recorded and signed (docs/audit-log.md §6).
+   */
+  private checkHistory() {
+    const indicator = this.indicators.check('auditLog');
+    const status = (this.integrity as HistoryIntegrity).current();
+    if (status.state === 'unverified') return indicator.up({ state: 'checking' });
+    if (status.state === 'intact')
+      return indicator.up({
+        state: 'intact',
+        treeSize: status.treeSize,
+        checkedAt: status.checkedAt,
+      });
+    const { kind, leafIndex, position, detectedAt } = status.rewrite;
+    return indicator.down({
+      reason: 'history-rewritten',
+      kind,
+      leafIndex,
+      position: position ?? null,
+      detectedAt,
+    });
   }
 
   private storeFacts(): Promise<StoreFacts> {

@@ -1,14 +1,25 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { BUNDLE_SIGNER, type BundleSigner } from './bundle-signer.port';
+import { HISTORY_INTEGRITY, HistoryIntegrity } from './history-integrity';
+import { IntegrityGatedSigner } from './integrity-gated-signer';
 import { openBundleSigner } from './open-bundle-signer';
 import { BUNDLE_TRUST } from './trust/bundle-trust';
 import { loadBundleTrust } from './trust/load-bundle-trust';
 
-/** The bundle signer (local key or HSM) and the chain of trust devices verify it through. */
+/**
+ * The bundle signer (local key or HSM) and the chain of trust devices verify it through. Every
+ * bundle signature first asks the history-integrity gate, which the audit log's tamper check sets.
+ */
 @Module({
   providers: [
-    { provide: BUNDLE_SIGNER, inject: [APP_CONFIG], useFactory: openBundleSigner },
+    { provide: HISTORY_INTEGRITY, useFactory: () => new HistoryIntegrity() },
+    {
+      provide: BUNDLE_SIGNER,
+      inject: [APP_CONFIG, HISTORY_INTEGRITY],
+      useFactory: async (config: AppConfig, integrity: HistoryIntegrity) =>
+        new IntegrityGatedSigner(await openBundleSigner(config), integrity),
+    },
     {
       provide: BUNDLE_TRUST,
       inject: [APP_CONFIG, BUNDLE_SIGNER],
@@ -24,7 +35,7 @@ import { loadBundleTrust } from './trust/load-bundle-trust';
       },
     },
   ],
-  exports: [BUNDLE_SIGNER, BUNDLE_TRUST],
+  exports: [BUNDLE_SIGNER, BUNDLE_TRUST, HISTORY_INTEGRITY],
 })
 export class SigningModule implements OnApplicationShutdown {
   constructor(@Inject(BUNDLE_SIGNER) private readonly signer: BundleSigner) {}

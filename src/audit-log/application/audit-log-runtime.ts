@@ -1,0 +1,87 @@
+import type { HistoryIntegrity } from '../../signing/history-integrity';
+import type { HistoryVerifier } from '../integrity/history-verifier';
+import type { Checkpointer } from '../signing/checkpointer';
+
+export interface AuditLogRuntimeOptions {
+  checkpointIntervalMs: number;
+  verifyIntervalMs: number;
+  logger: { warn(message: string): void; error(message: string): void; log(message: string): void };
+}
+
+/**
+ * The log's two clocks: the tamper check at start and then every verify interval, and the
+ * checkpointer every checkpoint interval (it signs only once the first check found the history
+ * intact). One check runs at a time; an interrupted one (a replay of the read model meanwhile)
+ * runs again at the next tick.
+ */
+export class AuditLogRuntime {
+  private timers: NodeJS.Timeout[] = [];
+  private checking: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly verifier: HistoryVerifier,
+    private readonly checkpointer: Checkpointer,
+    private readonly integrity: HistoryIntegrity,
+    private readonly options: AuditLogRuntimeOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.check();
+    this.timers.push(
+      setInterval(() => void this.check(), this.options.verifyIntervalMs),
+      setInterval(() => this.checkpoint(), this.options.checkpointIntervalMs),
+    );
+    // The timers never keep the process alive on their own.
+    for (const timer of this.timers) timer.unref();
+  }
+
+  /** Runs a check now, or joins the one already running. */
+  check(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.checking ??= this.runCheck().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.checking;
+  }
+
+  private async runCheck(): Promise<void> {
+    const wasRewritten = this.integrity.current().state === 'rewritten';
+    try {
+      const outcome = await this.verifier.verify();
+      if (outcome.outcome === 'rewritten' && !wasRewritten) {
+        const { kind, leafIndex, position } = outcome.rewrite;
+        this.options.logger.error(
+          `Audit log: the stored history was rewritten (${kind} at leaf ${leafIndex}${position ? `, store position ${position}` : ''}); no checkpoint or bundle is signed until an operator restores the store or starts a new log`,
+        );
+      }
+    } catch (error) {
+      // Stopping closes the databases under a running check; anything else is worth a line.
+      if (!this.stopped)
+        this.options.logger.warn(
+          `Audit log check failed, retried at the next interval: ${error instanceof Error ? error.message : String(error)}`,
+        );
+    }
+  }
+
+  private checkpoint(): void {
+    if (this.stopped) return;
+    try {
+      this.checkpointer.signIfGrown();
+    } catch (error) {
+      this.options.logger.warn(
+        `Audit log checkpoint not signed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}
