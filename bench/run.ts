@@ -48,6 +48,7 @@ import {
 import { runWorker, ServiceProcess } from './support/service-process';
 import { fleetTokens } from './support/tokens';
 import { EXAMPLE_HARD_LIMITS } from '../src/device-simulator/simulated-fleet';
+import { observabilityComparisons } from './observability';
 
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 5);
 const WARMUP_SEC = Math.min(2, DURATION_SEC);
@@ -316,6 +317,19 @@ async function main(): Promise<void> {
         );
         await commandComparisons(report, service, tokens, size, workDir);
         await oneBatteryComparisons(report, join(workDir, 'one-battery'), newService);
+        // Metrics and tracing, off and on, on the 304 pull (bench/observability.ts; ~70 s).
+        report.rows.push(
+          ...(await observabilityComparisons({
+            build,
+            workDir,
+            durationSec: DURATION_SEC,
+            warmupSec: WARMUP_SEC,
+            connections: CONNECTIONS,
+            rounds: 2,
+            newService,
+            log,
+          })),
+        );
         if (!device) {
           report.missing.push(
             'Device-authenticated bundle pull (a signed proof per request): the service under test has no ' +
