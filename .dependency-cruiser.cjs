@@ -150,6 +150,47 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/device-simulator/', '^src/device-verifier/'] },
     },
     {
+      name: 'metrics-library-stays-in-the-metrics-adapter',
+      severity: 'error',
+      comment:
+        'Contexts report to small observer ports (command-observer, event-store-observer, …); only src/metrics knows prom-client.',
+      from: { path: '^src/', pathNot: '^src/metrics/' },
+      to: { path: '(^|/)node_modules/prom-client/' },
+    },
+    {
+      name: 'nothing-depends-on-the-metrics-adapter',
+      severity: 'error',
+      comment:
+        'The metrics adapter is wired in by the app; no context or infrastructure imports it.',
+      from: {
+        path: '^src/',
+        pathNot: [
+          '^src/metrics/',
+          '^src/app\\.module\\.ts$',
+          '^src/create-app\\.ts$',
+          '^src/main\\.ts$',
+        ],
+      },
+      to: { path: '^src/metrics/' },
+    },
+    {
+      name: 'tracing-sdk-only-at-start',
+      severity: 'error',
+      comment:
+        'The OpenTelemetry SDK and instrumentations are loaded by src/tracing only (and only when configured); the rest uses @opentelemetry/api.',
+      from: { path: '^src/', pathNot: '^src/tracing(/|\\.ts$)' },
+      to: {
+        path: '(^|/)node_modules/(@opentelemetry/(sdk-|instrumentation)|@fastify/otel)',
+      },
+    },
+    {
+      name: 'domain-knows-no-telemetry',
+      severity: 'error',
+      comment: 'Deciders are pure: no spans, no metrics.',
+      from: { path: '^src/[^/]+/domain/' },
+      to: { path: ['(^|/)node_modules/@opentelemetry/', '^src/tracing', '^src/metrics/'] },
+    },
+    {
       name: 'no-test-code-in-src',
       severity: 'error',
       from: { path: '^src/', pathNot: '\\.spec\\.ts$' },
