@@ -23,7 +23,8 @@ export class IntegrityGatedSigner implements BundleSigner {
     return this.signer.publicJwks();
   }
 
-  sign(payload: JWTPayload, typ: string): Promise<string> {
+  /** Async so a refusal is a rejected promise, like any other signing failure. */
+  async sign(payload: JWTPayload, typ: string): Promise<string> {
     this.integrity.assertMaySign('bundle');
     return this.signer.sign(payload, typ);
   }
