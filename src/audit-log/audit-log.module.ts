@@ -18,12 +18,17 @@ import { AuditLogRuntime } from './application/audit-log-runtime';
 import { AuditLogService } from './application/audit-log.service';
 import { COSIGNATURE_V1_TYPE, parseVerifierKey, type VerifierKey } from './domain/signed-note';
 import { AuditLogController } from './http/audit-log.controller';
+import { AuditExportController } from './http/audit-export.controller';
+import { AuditExport } from './application/audit-export';
+import { AUDIT_READ_MODEL, type AuditReadModel } from '../audit/queries/audit-read-model';
+import { BATTERY_READ_MODEL, type BatteryReadModel } from '../batteries/queries/battery-read-model';
 import { HistoryVerifier } from './integrity/history-verifier';
 import { CheckpointStore } from './persistence/checkpoint-store';
 import { SqliteMerkleTree } from './persistence/sqlite-merkle-tree';
 import { AuditLogProjection } from './projections/audit-log.projection';
 import { AUDIT_LOG_SCHEMA } from './projections/audit-log.schema';
 import { AUDIT_LOG_QUERIES, AuditLogQueries } from './queries/audit-log-queries';
+import { LEAF_INDEX_LOOKUP } from '../shared/infrastructure/leaf-index-lookup';
 import { Checkpointer } from './signing/checkpointer';
 import { AUDIT_LOG_KEY_FILE, LogKey } from './signing/log-key';
 
@@ -65,13 +70,34 @@ export function trustedWitnesses(config: AppConfig): VerifierKey[] {
           useFactory: (tree: SqliteMerkleTree, projection: AuditLogProjection) =>
             new AuditLogQueries(tree, projection),
         },
+        // The port the history, audit and bundle views name leaves through (they cannot import the log).
+        { provide: LEAF_INDEX_LOOKUP, useExisting: AUDIT_LOG_QUERIES },
       ],
       inject: [AuditLogProjection],
       projections: (_db, projection: AuditLogProjection) => [projection],
     }),
   ],
-  controllers: [AuditLogController],
+  controllers: [AuditLogController, AuditExportController],
   providers: [
+    {
+      provide: AuditExport,
+      inject: [
+        AUDIT_READ_MODEL,
+        BATTERY_READ_MODEL,
+        AuditLogService,
+        CheckpointStore,
+        AUDIT_LOG_QUERIES,
+        EVENT_STORE,
+      ],
+      useFactory: (
+        audit: AuditReadModel,
+        batteries: BatteryReadModel,
+        log: AuditLogService,
+        checkpoints: CheckpointStore,
+        tree: AuditLogQueries,
+        store: EventStore,
+      ) => new AuditExport(audit, batteries, log, checkpoints, tree, store),
+    },
     {
       provide: CheckpointStore,
       inject: [APP_CONFIG],

@@ -11,6 +11,10 @@ import {
   BUNDLE_SIGNING_OBSERVER,
   type BundleSigningObserver,
 } from './application/bundle-signing-observer';
+import {
+  LEAF_INDEX_LOOKUP,
+  type LeafIndexLookup,
+} from '../shared/infrastructure/leaf-index-lookup';
 
 const BUNDLE_CACHE_ENTRIES = 200_000;
 
@@ -25,17 +29,20 @@ const BUNDLE_CACHE_ENTRIES = 200_000;
         BUNDLE_SIGNER,
         APP_CONFIG,
         { token: BUNDLE_SIGNING_OBSERVER, optional: true },
+        { token: LEAF_INDEX_LOOKUP, optional: true },
       ],
       useFactory: (
         batteries: BatteryReadModel,
         signer: BundleSigner,
         config: AppConfig,
         observer: BundleSigningObserver | undefined,
+        leaves: LeafIndexLookup | undefined,
       ) =>
         new BundleService(batteries, signer, new SignedBundleCache(BUNDLE_CACHE_ENTRIES), {
           issuer: config.BUNDLE_ISSUER,
           ttlSeconds: config.BUNDLE_TTL_SECONDS,
           observer,
+          leaves,
         }),
     },
   ],

@@ -55,6 +55,8 @@ export interface BundleClaims {
   keys: BundleKey[];
   params: TunableParameters;
   limits: HardLimits;
+  /** The audit-log leaf of the event that made this version (docs/audit-log.md); informational. */
+  log?: { leafIndex: number };
 }
 
 export interface BundleEnvelope {

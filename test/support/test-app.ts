@@ -107,8 +107,9 @@ export class TestApp {
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
     const text = await response.text();
     let body: unknown = text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text)
-      body = JSON.parse(text);
+    // JSON and problem+json, not JSON lines (an audit export is many documents, one per line).
+    const type = response.headers.get('content-type') ?? '';
+    if (/[/+]json\b/.test(type) && text) body = JSON.parse(text);
     return { status: response.status, headers: response.headers, body, text };
   }
 }

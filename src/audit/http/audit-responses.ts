@@ -20,6 +20,10 @@ export const auditEntrySchema = nameSchema(
       .int()
       .nullable()
       .meta({ description: 'The policy version the decision was made under' }),
+    leafIndex: z.number().int().min(0).nullable().meta({
+      description:
+        "The event's leaf in the audit log (GET /v1/log/proofs/inclusion proves it); null while the log has not recorded it",
+    }),
   }),
   'AuditEntry',
 );

@@ -16,6 +16,8 @@ export interface AuditEntry {
   requestId: string;
   /** The policy version the decision was made under. */
   policyVersion: number | null;
+  /** The event's leaf in the audit log (docs/audit-log.md); null while the log has not recorded it. */
+  leafIndex: number | null;
 }
 
 export interface AuditFilter {
@@ -42,7 +44,7 @@ interface RawAudit {
 }
 
 /** An audit row: everything of an entry but the event's data, which the store holds. */
-export type AuditRow = Omit<AuditEntry, 'data'>;
+export type AuditRow = Omit<AuditEntry, 'data' | 'leafIndex'>;
 
 /** Who changed what: pages in global order, keyed by position so new events never shift a page. */
 export class AuditReadModel {

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
@@ -12,6 +12,10 @@ import {
   type AuditRow,
 } from './audit-read-model';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
+import {
+  LEAF_INDEX_LOOKUP,
+  type LeafIndexLookup,
+} from '../../shared/infrastructure/leaf-index-lookup';
 
 export class AuditQuery extends Query<Page<AuditEntry>> {
   constructor(
@@ -32,6 +36,7 @@ export class AuditHandler implements IQueryHandler<AuditQuery> {
   constructor(
     @Inject(AUDIT_READ_MODEL) private readonly audit: AuditReadModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() @Inject(LEAF_INDEX_LOOKUP) private readonly leaves?: LeafIndexLookup,
   ) {}
 
   async execute({
@@ -72,7 +77,11 @@ export class AuditHandler implements IQueryHandler<AuditQuery> {
       for (const row of run) {
         const data = dataOf.get(row.eventId);
         // The store is the record; an audit row whose event it no longer holds says so, not a 500.
-        entries.push({ ...row, data: data ?? { missingFromStore: true } });
+        entries.push({
+          ...row,
+          data: data ?? { missingFromStore: true },
+          leafIndex: this.leaves?.leafIndexOf(row.eventId) ?? null,
+        });
       }
       start = end;
     }

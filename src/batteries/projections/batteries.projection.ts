@@ -18,6 +18,8 @@ interface Folded {
   state: BatteryState;
   revision: number;
   position: bigint;
+  /** Position of the event that made the state's bundle version. */
+  bundleVersionPosition: bigint;
 }
 
 /** What a batch changed on one battery: where it started (as committed) and where it ends. */
@@ -44,20 +46,22 @@ export class BatteriesProjection implements Projection {
   private readonly committedStates = new Map<string, Folded>();
 
   constructor(db: Database.Database) {
-    this.load = db.prepare<[string], { state: string; revision: number; position: number }>(
-      'SELECT state, revision, position FROM batteries WHERE serial = ?',
-    );
+    this.load = db.prepare<
+      [string],
+      { state: string; revision: number; position: number; bundle_version_position: number }
+    >('SELECT state, revision, position, bundle_version_position FROM batteries WHERE serial = ?');
     this.loadKeys = db.prepare<[string], { key: string }>(
       'SELECT key FROM battery_keys WHERE serial = ? ORDER BY rowid',
     );
     this.addKey = db.prepare('INSERT INTO battery_keys (serial, key_id, key) VALUES (?, ?, ?)');
     this.removeKey = db.prepare('DELETE FROM battery_keys WHERE serial = ? AND key_id = ?');
     this.save = db.prepare(`
-      INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, specialist_id, status, revision, bundle_version, bundle_version_since, position, device_thumbprint, device_jwk, state)
-      VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @specialistId, @status, @revision, @bundleVersion, @bundleVersionSince, @position, @deviceThumbprint, @deviceJwk, @state)
+      INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, specialist_id, status, revision, bundle_version, bundle_version_since, bundle_version_position, position, device_thumbprint, device_jwk, state)
+      VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @specialistId, @status, @revision, @bundleVersion, @bundleVersionSince, @bundleVersionPosition, @position, @deviceThumbprint, @deviceJwk, @state)
       ON CONFLICT (serial) DO UPDATE SET owner_id = excluded.owner_id, operator_id = excluded.operator_id, specialist_id = excluded.specialist_id,
         status = excluded.status, revision = excluded.revision, bundle_version = excluded.bundle_version,
-        bundle_version_since = excluded.bundle_version_since, position = excluded.position, state = excluded.state`);
+        bundle_version_since = excluded.bundle_version_since, bundle_version_position = excluded.bundle_version_position,
+        position = excluded.position, state = excluded.state`);
     this.clearProposals = db.prepare('DELETE FROM open_proposals WHERE serial = ?');
     this.addProposal = db.prepare(
       'INSERT INTO open_proposals (serial, proposal_id, kind, expires_at, proposal) VALUES (?, ?, ?, ?, ?)',
@@ -68,13 +72,23 @@ export class BatteriesProjection implements Projection {
     if (!recorded.streamId.startsWith(BATTERY_STREAM_PREFIX)) return;
     const serial = recorded.streamId.slice(BATTERY_STREAM_PREFIX.length);
     const touched = this.pending.get(serial);
-    const base = touched ? touched.base : this.committedState(serial)?.state;
+    const committed = touched ? undefined : this.committedState(serial);
+    const base = touched ? touched.base : committed?.state;
     const before = touched?.state ?? base ?? initialBatteryState();
+    const state = evolveBattery(before, toDomainEvent<BatteryEvent>(recorded));
+    const versionBefore = before.provisioned ? before.bundleVersion : undefined;
+    const versionAfter = state.provisioned ? state.bundleVersion : undefined;
     this.pending.set(serial, {
       base,
-      state: evolveBattery(before, toDomainEvent<BatteryEvent>(recorded)),
+      state,
       revision: recorded.revision,
       position: recorded.position,
+      bundleVersionPosition:
+        versionAfter !== versionBefore
+          ? recorded.position
+          : (touched?.bundleVersionPosition ??
+            committed?.bundleVersionPosition ??
+            recorded.position),
     });
   }
 
@@ -87,9 +101,9 @@ export class BatteriesProjection implements Projection {
   }
 
   committed(): void {
-    for (const [serial, { state, revision, position }] of this.pending) {
+    for (const [serial, { state, revision, position, bundleVersionPosition }] of this.pending) {
       this.committedStates.delete(serial);
-      this.committedStates.set(serial, { state, revision, position });
+      this.committedStates.set(serial, { state, revision, position, bundleVersionPosition });
     }
     this.pending.clear();
     while (this.committedStates.size > STATE_CACHE_ENTRIES) {
@@ -109,7 +123,12 @@ export class BatteriesProjection implements Projection {
     if (!row) return undefined;
     const stored = JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>;
     const keys = this.loadKeys.all(serial).map((key) => JSON.parse(key.key) as ActiveKey);
-    return { state: { ...stored, keys }, revision: row.revision, position: BigInt(row.position) };
+    return {
+      state: { ...stored, keys },
+      revision: row.revision,
+      position: BigInt(row.position),
+      bundleVersionPosition: BigInt(row.bundle_version_position),
+    };
   }
 
   private write(serial: string, battery: ProvisionedBattery, at: Folded): void {
@@ -123,6 +142,7 @@ export class BatteriesProjection implements Projection {
       revision: at.revision,
       bundleVersion: battery.bundleVersion,
       bundleVersionSince: battery.bundleVersionSince,
+      bundleVersionPosition: at.bundleVersionPosition,
       position: at.position,
       deviceThumbprint: battery.deviceKey.thumbprint,
       deviceJwk: JSON.stringify(battery.deviceKey.jwk),

@@ -7,7 +7,7 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 3,
+  version: 4,
   tables: ['batteries', 'battery_keys', 'open_proposals'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (
@@ -20,6 +20,9 @@ export const BATTERIES_SCHEMA: ReadModelSchema = {
       revision INTEGER NOT NULL,
       bundle_version INTEGER NOT NULL,
       bundle_version_since TEXT NOT NULL,
+      -- Store position of the event that made the current bundle version: the audit-log leaf a
+      -- bundle names (its log claim), the same on every instance and after every restart.
+      bundle_version_position INTEGER NOT NULL,
       position INTEGER NOT NULL,
       device_thumbprint TEXT NOT NULL,
       device_jwk TEXT NOT NULL,

@@ -20,6 +20,8 @@ export interface BatteryRow {
   status: string;
   revision: number;
   bundleVersion: number;
+  /** Store position of the event that made the current bundle version. */
+  bundleVersionPosition: bigint;
   position: bigint;
   state: ProvisionedBattery;
 }
@@ -59,6 +61,7 @@ interface RawRow {
   status: string;
   revision: number;
   bundle_version: number;
+  bundle_version_position: number;
   position: number;
   state: string;
 }
@@ -213,6 +216,7 @@ function toBatteryRow(row: RawRow, state: ProvisionedBattery): BatteryRow {
     status: row.status,
     revision: row.revision,
     bundleVersion: row.bundle_version,
+    bundleVersionPosition: BigInt(row.bundle_version_position),
     position: BigInt(row.position),
     state,
   };

@@ -11,6 +11,7 @@ import type { SignedBundle, SignedBundleCache } from './signed-bundle-cache';
 import { performance } from 'node:perf_hooks';
 import { inSpan } from '../../tracing/spans';
 import type { BundleSigningObserver } from './bundle-signing-observer';
+import type { LeafIndexLookup } from '../../shared/infrastructure/leaf-index-lookup';
 
 export interface BundleServiceOptions {
   issuer: string;
@@ -18,6 +19,8 @@ export interface BundleServiceOptions {
   now?: () => Date;
   /** Told of every signature (the metrics adapter, when metrics are on). */
   observer?: BundleSigningObserver;
+  /** The audit log's leaves, for the bundle's `log` claim; without a log the claim is left out. */
+  leaves?: LeafIndexLookup;
 }
 
 /** Which bundle is current for a battery, known without signing it. */
@@ -101,10 +104,14 @@ export class BundleService {
     if (!battery) throw batteryNotFound(head.serial);
     // The state may have moved on since the head was read: sign what it is now.
     const current = battery.bundleVersion === head.version ? head : this.head(battery.state);
+    // The log projection commits in the same transaction as the battery's row, so the event that
+    // made this version is already a leaf; the pointer is the same on every instance.
+    const leafIndex = this.options.leaves?.leafIndexAtOrBefore(battery.bundleVersionPosition);
     const claims = bundleClaims(battery.state, {
       issuer: this.options.issuer,
       now: new Date(current.issuedAt * 1000),
       ttlSeconds: this.options.ttlSeconds,
+      ...(leafIndex !== undefined ? { log: { leafIndex } } : {}),
     });
     const attributes = { 'bundle.serial': battery.serial, 'bundle.version': claims.ver };
     const jws = await inSpan('bundle sign', { attributes }, async () => {

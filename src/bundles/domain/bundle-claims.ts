@@ -39,13 +39,21 @@ export interface BundleClaims {
   keys: BundleKey[];
   params: TunableParameters;
   limits: HardLimits;
+  /** Where in the audit log the access state comes from (docs/audit-log.md); absent without a log. */
+  log?: BundleLogPointer;
   [claim: string]: unknown;
+}
+
+/** The leaf of the event that made this bundle version: the bundle traces to a logged event. */
+export interface BundleLogPointer {
+  leafIndex: number;
 }
 
 export interface BundleTerms {
   issuer: string;
   now: Date;
   ttlSeconds: number;
+  log?: BundleLogPointer;
 }
 
 const seconds = (date: Date | string) => Math.floor(new Date(date).getTime() / 1000);
@@ -91,5 +99,6 @@ export function bundleClaims(battery: ProvisionedBattery, terms: BundleTerms): B
     keys,
     params: battery.parameters,
     limits: battery.hardLimits,
+    ...(terms.log ? { log: terms.log } : {}),
   };
 }
