@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query as QueryParams, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { positionSchema } from '../../http/common-schemas';
 import { RequestValidationError } from '../../http/request-validation.error';
 import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
 import { AppliedEvents } from '../feed/applied-events';
 import { ChangeFeeds } from '../feed/change-feeds';
 
@@ -21,7 +22,6 @@ const feedQuery = z.strictObject({
  * history would keep it: clients read the feed with fetch(), not EventSource.
  */
 @ApiTags('change feed')
-@ApiBearerAuth()
 @Controller('v1/changes')
 export class ChangeFeedController {
   constructor(
@@ -30,15 +30,27 @@ export class ChangeFeedController {
   ) {}
 
   @Get()
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'streamChanges',
     summary:
-      'The events you may see (the audit view’s rule) as Server-Sent Events, resumable from Last-Event-ID',
-  })
-  @ApiProduces('text/event-stream')
-  @ApiHeader({
-    name: 'Last-Event-ID',
-    required: false,
-    description: 'The id of the last message processed: the feed resumes strictly after it',
+      'The events you may see (the audit view\u2019s rule) as Server-Sent Events, resumable from Last-Event-ID',
+    security: 'bearer',
+    headers: [
+      {
+        name: 'Last-Event-ID',
+        description: 'The id of the last message processed: the feed resumes strictly after it',
+      },
+    ],
+    responses: [
+      {
+        status: 200,
+        description:
+          'A Server-Sent Events stream (docs/change-feed.md): one message per event, id = its position',
+        body: 'text',
+        mediaType: 'text/event-stream',
+      },
+    ],
+    problems: [400, 401, 429, 503],
   })
   async changes(
     @QueryParams(new ZodValidation(feedQuery, 'query')) query: z.infer<typeof feedQuery>,

@@ -10,7 +10,6 @@ import {
   Query as QueryParams,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiOperation } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
@@ -20,7 +19,14 @@ import { hasOversight } from '../../shared/domain/oversight';
 import { CurrentActor } from '../../auth/bearer-auth.guard';
 import { CallOfCommand, type CommandCall } from '../../http/command-call';
 import { CommandApi } from '../../http/command-api.decorator';
-import { openApiSchema, ZodValidation } from '../../http/zod-validation';
+import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import { COMMAND_PROBLEMS, commandAnswer } from '../../http/openapi/contract-presets';
+import {
+  registeredWebhookSchema,
+  webhookDeliveryPageSchema,
+  webhookEndpointPageSchema,
+} from './webhook-responses';
 import { Decide } from '../../command-handling/decide.command';
 import type { CommandOutcome } from '../../command-handling/command-outcome';
 import { EndpointParty } from '../application/endpoint-party';
@@ -66,11 +72,20 @@ export class WebhooksController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'registerWebhook',
     summary:
       'Register an endpoint of your party for event kinds; the answer holds its signing secret, once',
+    security: 'bearer',
+    responses: [
+      {
+        status: 201,
+        description: 'Registered; the secret is shown this once',
+        body: registeredWebhookSchema,
+      },
+    ],
+    problems: [400, 401, 403, 409, 413, 415, 422, 429, 503],
   })
-  @ApiBody({ schema: openApiSchema(registerWebhookRequest) })
   async register(
     @Body(new ZodValidation(registerWebhookRequest)) body: RegisterWebhookRequest,
     @CallOfCommand() call: CommandCall,
@@ -118,7 +133,13 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiOperation({ summary: "Your party's endpoints (the platform's oversight: any party's)" })
+  @ApiContract({
+    operationId: 'listWebhooks',
+    summary: "Your party's endpoints (the platform's oversight: any party's)",
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: webhookEndpointPageSchema }],
+    problems: [400, 401, 403, 429, 503],
+  })
   async list(
     @QueryParams(new ZodValidation(listEndpointsQuery, 'query'))
     query: z.infer<typeof listEndpointsQuery>,
@@ -137,7 +158,14 @@ export class WebhooksController {
   }
 
   @Delete(':endpointId')
-  @ApiOperation({ summary: 'Delete an endpoint: nothing more is sent to it' })
+  @ApiContract({
+    operationId: 'deleteWebhook',
+    summary: 'Delete an endpoint: nothing more is sent to it',
+    security: 'bearer',
+    requestName: 'DeleteWebhookRequest',
+    responses: [commandAnswer(200, 'Deleted')],
+    problems: COMMAND_PROBLEMS,
+  })
   async remove(
     @Param(new ZodValidation(endpointParams, 'path'))
     { endpointId }: z.infer<typeof endpointParams>,
@@ -163,8 +191,12 @@ export class WebhooksController {
   }
 
   @Get(':endpointId/deliveries')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'listWebhookDeliveries',
     summary: "An endpoint's deliveries, newest first: outcome, attempts, last status",
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: webhookDeliveryPageSchema }],
+    problems: [400, 401, 403, 404, 429, 503],
   })
   async deliveries(
     @Param(new ZodValidation(endpointParams, 'path'))
