@@ -30,8 +30,10 @@ const DOWNSTREAM = {
   batteries: ['bundles', 'devices'],
   bundles: ['devices'],
   audit: ['policy', 'parties', 'batteries', 'bundles', 'devices'],
-  // The Merkle log stands below the contexts that will cite it (audit entries, bundles name leaves).
-  'audit-log': ['policy', 'parties', 'batteries', 'bundles', 'devices', 'audit'],
+  // The Merkle log reads the audit view and the batteries' read model to authorize its export; the
+  // views that name leaves (audit entries, bundles) reach it only through the shared LeafIndexLookup
+  // port, so it is a leaf like notifications (rule audit-log-is-a-leaf).
+  'audit-log': ['bundles', 'devices', 'notifications'],
 };
 
 module.exports = {
@@ -94,6 +96,14 @@ module.exports = {
       comment: 'Every decision runs under the policy; no other context is known to the shell.',
       from: { path: '^src/command-handling/' },
       to: { path: anyOf(['parties', 'batteries', 'bundles', 'devices', 'audit']) },
+    },
+    {
+      name: 'audit-log-is-a-leaf',
+      severity: 'error',
+      comment:
+        'Other contexts name leaves through src/shared/infrastructure/leaf-index-lookup.ts; nothing but the app module imports the audit log.',
+      from: { path: '^src/', pathNot: ['^src/audit-log/', '^src/app\\.module\\.ts$'] },
+      to: { path: '^src/audit-log/' },
     },
     {
       name: 'notifications-is-a-leaf',
