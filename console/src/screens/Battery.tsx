@@ -202,6 +202,9 @@ type ScreenAction = (typeof ACTIONS)[number];
 
 function Actions({ battery, onChanged }: { battery: BatteryView; onChanged: () => Promise<void> }) {
   const { api, policy } = useConsole();
+  // The outcome of the last action, here rather than in its form: the form may go with the change
+  // (a requested transfer leaves nothing to request).
+  const [outcome, setOutcome] = useState<string>();
   const relevant = ACTIONS.filter((action) =>
     action === 'theft.recovery'
       ? battery.status === 'stolen'
@@ -223,6 +226,11 @@ function Actions({ battery, onChanged }: { battery: BatteryView; onChanged: () =
   return (
     <section aria-labelledby="actions-heading">
       <h2 id="actions-heading">What you can do</h2>
+      {outcome ? (
+        <p role="status" className="success">
+          {outcome}
+        </p>
+      ) : null}
       <ErrorMessage error={answers.error} />
       {!answers.data ? (
         <Loading what="what you may do" />
@@ -237,7 +245,14 @@ function Actions({ battery, onChanged }: { battery: BatteryView; onChanged: () =
                 {answer.allowed ? (
                   <>
                     <p className="muted">{explainInWords(answer, policy)}</p>
-                    <ActionForm action={action} battery={battery} onChanged={onChanged} />
+                    <ActionForm
+                      action={action}
+                      battery={battery}
+                      onDone={async (message) => {
+                        setOutcome(message);
+                        await onChanged();
+                      }}
+                    />
                   </>
                 ) : (
                   <p className="explain" data-testid={`explain-${action}`}>
@@ -261,11 +276,11 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
 function ActionForm({
   action,
   battery,
-  onChanged,
+  onDone,
 }: {
   action: ScreenAction;
   battery: BatteryView;
-  onChanged: () => Promise<void>;
+  onDone: (outcome: string) => Promise<void>;
 }) {
   const { api } = useConsole();
   const id = useId();
@@ -277,7 +292,6 @@ function ActionForm({
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState<string>();
   const set = (name: string) => (event: { target: { value: string } }) =>
     setFields((previous) => ({ ...previous, [name]: event.target.value }));
   const reason = fields.reason.trim() ? { reason: fields.reason.trim() } : {};
@@ -287,7 +301,6 @@ function ActionForm({
     event.preventDefault();
     setBusy(true);
     setError(undefined);
-    setDone(undefined);
     try {
       const request: [string, unknown, string] =
         action === 'ownership.transfer'
@@ -316,8 +329,7 @@ function ActionForm({
                   'Recovery requested; it waits for approval.',
                 ];
       await api.post<CommandOutcome>(request[0], request[1]);
-      setDone(request[2]);
-      await onChanged();
+      await onDone(request[2]);
     } catch (failure) {
       setError(failure);
     } finally {
@@ -395,11 +407,6 @@ function ActionForm({
               ? 'Report stolen'
               : 'Request recovery'}
       </button>
-      {done ? (
-        <p role="status" className="success">
-          {done}
-        </p>
-      ) : null}
       <ErrorMessage error={error} />
     </form>
   );

@@ -40,7 +40,16 @@ export function WaitingOnMe() {
     [],
   );
   useLiveRefresh(pending.reload);
+  // What the person just decided stays on screen with the outcome, though it waits on them no more.
+  const [decided, setDecided] = useState<
+    Record<string, { item: PendingApproval; outcome: string }>
+  >({});
   const items = pending.data?.items ?? [];
+  const keyOf = (item: PendingApproval) => `${item.serial}/${item.proposalId}`;
+  const shown = [
+    ...items.filter((item) => !decided[keyOf(item)]),
+    ...Object.values(decided).map(({ item }) => item),
+  ];
   return (
     <>
       <h1>Waiting on me</h1>
@@ -57,9 +66,16 @@ export function WaitingOnMe() {
       <ErrorMessage error={pending.error} />
       {pending.loading && !pending.data ? <Loading what="what waits for you" /> : null}
       <ul className="cards" aria-label="Waiting for your approval">
-        {items.map((item) => (
-          <li key={`${item.serial}/${item.proposalId}`}>
-            <PendingCard item={item} onDone={pending.reload} />
+        {shown.map((item) => (
+          <li key={keyOf(item)}>
+            <PendingCard
+              item={item}
+              outcome={decided[keyOf(item)]?.outcome}
+              onDecided={async (outcome) => {
+                setDecided((previous) => ({ ...previous, [keyOf(item)]: { item, outcome } }));
+                await pending.reload();
+              }}
+            />
           </li>
         ))}
       </ul>
@@ -67,12 +83,19 @@ export function WaitingOnMe() {
   );
 }
 
-function PendingCard({ item, onDone }: { item: PendingApproval; onDone: () => Promise<void> }) {
+function PendingCard({
+  item,
+  outcome,
+  onDecided,
+}: {
+  item: PendingApproval;
+  outcome: string | undefined;
+  onDecided: (outcome: string) => Promise<void>;
+}) {
   const { api } = useConsole();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState<string>();
   const reasonId = useId();
   const headingId = useId();
   const reasonRef = useRef<HTMLTextAreaElement>(null);
@@ -92,9 +115,8 @@ function PendingCard({ item, onDone }: { item: PendingApproval; onDone: () => Pr
       const path = isTransfer(item)
         ? `${base}/transfers/${segment(item.proposalId)}/${kind === 'approve' ? 'approve' : 'cancel'}`
         : `${base}/proposals/${segment(item.proposalId)}/${kind}`;
-      const outcome = await api.post<CommandOutcome>(path, body);
-      setDone(outcomeInWords(kind, outcome));
-      await onDone();
+      const result = await api.post<CommandOutcome>(path, body);
+      await onDecided(outcomeInWords(kind, result));
     } catch (failure) {
       setError(failure);
     } finally {
@@ -138,9 +160,9 @@ function PendingCard({ item, onDone }: { item: PendingApproval; onDone: () => Pr
         <dd>{allOf(item.approvalsMissing)}</dd>
       </dl>
       <Change item={item} />
-      {done ? (
+      {outcome ? (
         <p role="status" className="success">
-          {done}
+          {outcome}
         </p>
       ) : (
         <form
