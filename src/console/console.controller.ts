@@ -1,11 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { PublicRoute } from '../auth/bearer-auth.guard';
 import { loadOrCreateLocalIssuerKey, mintToken } from '../auth/local-token-issuer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ProblemError } from '../http/problem-details';
-import { openApiSchema, ZodValidation } from '../http/zod-validation';
+import { ZodValidation } from '../http/zod-validation';
+import { ApiContract } from '../http/openapi/api-contract.decorator';
+import { consoleSettingsSchema, consoleTokenSchema } from './console-responses';
 import { redeemSignInCode, SIGN_IN_CODE, sweepExpiredSignInCodes } from './sign-in-codes';
 
 const signInRequest = z.strictObject({
@@ -32,7 +34,13 @@ export class ConsoleController {
   @Get('config.json')
   @PublicRoute()
   @Header('cache-control', 'no-cache')
-  @ApiOperation({ summary: "The console's sign-in settings (public: names no secret)" })
+  @ApiContract({
+    operationId: 'getConsoleSettings',
+    summary: "The console's sign-in settings (public: names no secret)",
+    security: 'public',
+    responses: [{ status: 200, description: 'OK', body: consoleSettingsSchema }],
+    problems: [429],
+  })
   settings(): ConsoleSettings {
     const { OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_SCOPE, OIDC_RESOURCE } = this.config;
     return {
@@ -52,11 +60,15 @@ export class ConsoleController {
   @PublicRoute()
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'redeemConsoleSignIn',
     summary:
-      'Redeem a one-time sign-in code from `npm run token -- … --console` for a token (embedded local issuer only)',
+      'Redeem a one-time sign-in code from `npm run token -- \u2026 --console` for a token (embedded local issuer only)',
+    security: 'public',
+    requestName: 'ConsoleSignInRequest',
+    responses: [{ status: 200, description: 'A token for the console', body: consoleTokenSchema }],
+    problems: [400, 404, 413, 415, 429],
   })
-  @ApiBody({ schema: openApiSchema(signInRequest) })
   async signIn(@Body(new ZodValidation(signInRequest)) body: z.infer<typeof signInRequest>) {
     if (!this.localIssuer)
       throw new ProblemError(

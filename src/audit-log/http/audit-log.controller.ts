@@ -1,8 +1,14 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { CurrentActor, PublicRoute } from '../../auth/bearer-auth.guard';
 import { ZodValidation } from '../../http/zod-validation';
+import { ApiContract } from '../../http/openapi/api-contract.decorator';
+import {
+  consistencyProofSchema,
+  inclusionProofSchema,
+  logEntriesSchema,
+} from './audit-log-responses';
 import type { Actor } from '../../shared/domain/actor';
 import { AuditLogService } from '../application/audit-log.service';
 import {
@@ -27,8 +33,19 @@ export class AuditLogController {
   @PublicRoute()
   @Header('content-type', 'text/plain; charset=utf-8')
   @Header('cache-control', 'no-cache')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getLogCheckpoint',
     summary: 'The newest signed checkpoint (C2SP tlog-checkpoint), with its cosignatures',
+    security: 'public',
+    responses: [
+      {
+        status: 200,
+        description: 'A C2SP signed note',
+        body: 'text',
+        mediaType: 'text/plain',
+      },
+    ],
+    problems: [400, 429],
   })
   checkpoint(
     @Query(new ZodValidation(checkpointQuery, 'query')) query: z.infer<typeof checkpointQuery>,
@@ -40,8 +57,19 @@ export class AuditLogController {
   @PublicRoute()
   @Header('content-type', 'text/plain; charset=utf-8')
   @Header('cache-control', 'public, max-age=300')
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getLogKey',
     summary: "The log's verifier key (C2SP signed-note), what an auditor saves as log.pub",
+    security: 'public',
+    responses: [
+      {
+        status: 200,
+        description: 'The verifier key, one line',
+        body: 'text',
+        mediaType: 'text/plain',
+      },
+    ],
+    problems: [429],
   })
   key(): string {
     return `${this.log.verifierKey()}\n`;
@@ -49,7 +77,13 @@ export class AuditLogController {
 
   @Get('v1/log/proofs/consistency')
   @PublicRoute()
-  @ApiOperation({ summary: 'RFC 9162 consistency proof between two signed tree sizes' })
+  @ApiContract({
+    operationId: 'getConsistencyProof',
+    summary: 'RFC 9162 consistency proof between two signed tree sizes',
+    security: 'public',
+    responses: [{ status: 200, description: 'OK', body: consistencyProofSchema }],
+    problems: [400, 422, 429],
+  })
   consistency(
     @Query(new ZodValidation(consistencyQuery, 'query')) query: z.infer<typeof consistencyQuery>,
   ) {
@@ -57,9 +91,12 @@ export class AuditLogController {
   }
 
   @Get('v1/log/proofs/inclusion')
-  @ApiBearerAuth()
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'getInclusionProof',
     summary: 'RFC 9162 inclusion proof of a leaf (by index or event id) in a signed tree',
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: inclusionProofSchema }],
+    problems: [400, 401, 404, 422, 429, 503],
   })
   inclusion(
     @Query(new ZodValidation(inclusionQuery, 'query')) query: z.infer<typeof inclusionQuery>,
@@ -68,10 +105,13 @@ export class AuditLogController {
   }
 
   @Get('v1/log/entries')
-  @ApiBearerAuth()
-  @ApiOperation({
+  @ApiContract({
+    operationId: 'listLogEntries',
     summary:
       "Leaves by index: every leaf's hash; its text only where the audit view shows the event",
+    security: 'bearer',
+    responses: [{ status: 200, description: 'OK', body: logEntriesSchema }],
+    problems: [400, 401, 422, 429, 503],
   })
   entries(
     @Query(new ZodValidation(entriesQuery, 'query')) query: z.infer<typeof entriesQuery>,
@@ -83,7 +123,13 @@ export class AuditLogController {
   @Post('v1/log/cosignatures')
   @PublicRoute()
   @HttpCode(204)
-  @ApiOperation({ summary: "A trusted witness's cosignature of a checkpoint this log signed" })
+  @ApiContract({
+    operationId: 'submitCosignature',
+    summary: "A trusted witness's cosignature of a checkpoint this log signed",
+    security: 'public',
+    responses: [{ status: 204, description: 'Accepted' }],
+    problems: [400, 413, 415, 422, 429],
+  })
   cosign(@Body(new ZodValidation(cosignatureBody)) body: z.infer<typeof cosignatureBody>): void {
     this.log.acceptCosignature(body.checkpoint, body.cosignature);
   }

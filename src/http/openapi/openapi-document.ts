@@ -28,6 +28,10 @@ const TAGS: Record<string, string> = {
   'device sync': 'Which batteries run the access state served, which lag, which are exposed',
   audit: 'Who changed what, across batteries',
   health: 'Liveness and readiness probes',
+  'change feed': 'The events a caller may see, as Server-Sent Events',
+  webhooks: 'Endpoints a party registers for event kinds, and their deliveries',
+  console: 'The back-office console’s settings and local sign-in',
+  'audit-log': 'The tamper-evident log: signed checkpoints, proofs, entries, cosignatures',
 };
 
 export interface BuiltOpenApiDocument {
