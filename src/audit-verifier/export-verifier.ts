@@ -40,6 +40,9 @@ export interface ExportSummary {
   checkpoint: VerifiedCheckpoint;
   /** The kept checkpoint, when one was given and the export's checkpoint extends it. */
   previous?: VerifiedCheckpoint;
+  /** The size the header's consistency proof starts from, when no kept checkpoint was given to
+   * check it against: it proves nothing by itself. */
+  uncheckedConsistencyFrom?: number;
 }
 
 export type ExportVerdict =
@@ -145,19 +148,27 @@ async function verifyLines(
   let checkpoint: VerifiedCheckpoint | undefined;
   let lastLeafIndex = -1;
   let entries = 0;
+  let uncheckedConsistencyFrom: number | undefined;
   for await (const text of lines) {
     lineNumber += 1;
     if (!checkpoint) {
       const header = parseJsonLine(text, 'header', lineNumber);
       checkpoint = openOrFail(header.checkpoint, logKey, 'checkpoint', lineNumber);
       if (previous) checkExtends(previous, checkpoint, header.consistency);
+      else if (isObject(header.consistency) && typeof header.consistency.from === 'number')
+        uncheckedConsistencyFrom = header.consistency.from;
       continue;
     }
     lastLeafIndex = verifyEntry(text, lineNumber, checkpoint, lastLeafIndex);
     entries += 1;
   }
   if (!checkpoint) return fail('header', 'the export is empty: no header line', 1);
-  return { entries, checkpoint, ...(previous ? { previous } : {}) };
+  return {
+    entries,
+    checkpoint,
+    ...(previous ? { previous } : {}),
+    ...(uncheckedConsistencyFrom === undefined ? {} : { uncheckedConsistencyFrom }),
+  };
 }
 
 function verifyEntry(

@@ -1,4 +1,12 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { CheckpointError, openCheckpoint, type VerifiedCheckpoint } from './checkpoint';
 import type { VerifierKey } from './verifier-key';
@@ -66,14 +74,19 @@ export function writeWitnessState(file: string, state: WitnessState, now = new D
     ...(state.deliveredAt === undefined ? {} : { deliveredAt: state.deliveredAt }),
   };
   const temporary = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(stored, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temporary, 'w', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(stored, null, 2)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new WitnessStateError(`cannot write the state file ${file}: ${(error as Error).message}`);
   }
-  renameSync(temporary, file);
   // The rename itself is durable once the directory is flushed too.
   const directory = openSync(dirname(file), 'r');
   try {

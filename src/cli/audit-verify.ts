@@ -72,8 +72,12 @@ async function run(options: Options): Promise<number> {
     process.stderr.write(`audit-verify: FAILED at ${describeFailure(verdict.failure)}\n`);
     return EXIT.failed;
   }
-  const { entries, checkpoint, previous } = verdict.summary;
-  const extension = previous ? `; it extends the kept checkpoint of size ${previous.size}` : '';
+  const { entries, checkpoint, previous, uncheckedConsistencyFrom } = verdict.summary;
+  const extension = previous
+    ? `; it extends the kept checkpoint of size ${previous.size}`
+    : uncheckedConsistencyFrom === undefined
+      ? ''
+      : `; the consistency proof from size ${uncheckedConsistencyFrom} was not checked (give --previous-checkpoint)`;
   const unchecked = checkpoint.otherSignatures.length;
   process.stdout.write(
     `audit-verify: OK: ${entries} entries verified against checkpoint of size ${checkpoint.size} ` +
