@@ -12,7 +12,7 @@ import {
   type Session,
 } from './auth/session';
 import { ConsoleContext, useConsole } from './context';
-import { useLiveRefresh } from './live';
+import { ChangeFeed, useLiveRefresh } from './live';
 import { hrefOf, useRoute, type Route } from './router';
 import { Audit } from './screens/Audit';
 import { Battery } from './screens/Battery';
@@ -92,6 +92,12 @@ function SignedIn({
   useEffect(() => {
     api.get<PolicyView>('/v1/policy').then(setPolicy, () => undefined);
   }, [api]);
+  // One change feed for the whole session, closed at sign-out.
+  const feed = useMemo(() => new ChangeFeed(() => session.accessToken), [session]);
+  useEffect(() => {
+    feed.start();
+    return () => feed.stop();
+  }, [feed]);
   // The token is dropped from memory when it expires; the person signs in again.
   useEffect(() => {
     const timer = window.setTimeout(
@@ -100,7 +106,7 @@ function SignedIn({
     );
     return () => window.clearTimeout(timer);
   }, [session, onSignOut]);
-  const value = useMemo(() => ({ api, session, policy }), [api, session, policy]);
+  const value = useMemo(() => ({ api, session, policy, feed }), [api, session, policy, feed]);
   return (
     <ConsoleContext.Provider value={value}>
       <Layout onSignOut={() => onSignOut()} />

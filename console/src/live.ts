@@ -1,39 +1,135 @@
-import { useEffect, useRef } from 'react';
+import { useContext, useEffect, useRef } from 'react';
+import { ConsoleContext } from './context';
 
 /**
- * Live updates: calls `refresh` whenever something may have changed. Until the service has a
- * change feed, it asks again every few seconds while the page is visible (and at once when it
- * becomes visible again); a screen re-reads what it shows, so nothing is missed, only late.
+ * Live updates from the service's change feed (`GET /v1/changes`, Server-Sent Events, see
+ * docs/change-feed.md): one stream per signed-in person, read with fetch() because EventSource
+ * cannot send the Bearer token (and a token in the URL would end up in logs). Every event the
+ * person may see tells the screens to read again what they show: the REST answers stay the one
+ * source of what a screen says, the feed only says when. Reconnects resume with Last-Event-ID,
+ * so nothing is missed. A service without the feed (404), or one that keeps refusing it, gets
+ * asked again every few seconds instead.
  */
 export const POLL_INTERVAL_MS = 2000;
+const RECONNECT_MS = 3000;
+/** Events arriving together make one refresh. */
+const DEBOUNCE_MS = 150;
 
-export function useLiveRefresh(refresh: () => Promise<void> | void, enabled = true): void {
+type Listener = () => void;
+
+export class ChangeFeed {
+  private readonly listeners = new Set<Listener>();
+  private abort = new AbortController();
+  private lastEventId: string | undefined;
+  private pending: number | undefined;
+  private pollTimer: number | undefined;
+  mode: 'connecting' | 'feed' | 'polling' | 'stopped' = 'connecting';
+
+  constructor(private readonly token: () => string) {}
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    // A fresh start after a stop (React may mount, unmount and mount again).
+    this.abort = new AbortController();
+    this.mode = 'connecting';
+    void this.run();
+  }
+
+  private get stopped(): boolean {
+    return this.mode === 'stopped';
+  }
+
+  stop(): void {
+    this.mode = 'stopped';
+    this.abort.abort();
+    window.clearTimeout(this.pending);
+    window.clearInterval(this.pollTimer);
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped && this.mode !== 'polling') {
+      try {
+        const response = await fetch(this.lastEventId ? '/v1/changes' : '/v1/changes?after=now', {
+          headers: {
+            authorization: `Bearer ${this.token()}`,
+            accept: 'text/event-stream',
+            ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}),
+          },
+          cache: 'no-store',
+          credentials: 'omit',
+          signal: this.abort.signal,
+        });
+        if (response.status === 404 || response.status === 401) return this.poll();
+        if (!response.ok || !response.body) throw new Error(`feed answered ${response.status}`);
+        this.mode = 'feed';
+        failures = 0;
+        // Connected: whatever happened before the feed started is in the screens' next read.
+        this.changed();
+        await this.read(response.body);
+      } catch {
+        if (this.abort.signal.aborted) return;
+        if (++failures >= 5) return this.poll();
+      }
+      if (this.stopped) return;
+      this.mode = 'connecting';
+      await new Promise((resolve) => window.setTimeout(resolve, RECONNECT_MS));
+    }
+  }
+
+  /** Plain SSE: blocks split by a blank line; `id:` lines move the resume point; comments skipped. */
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let id: string | undefined;
+        let isEvent = false;
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id:')) id = line.slice(3).trim();
+          if (line.startsWith('data:')) isEvent = true;
+        }
+        if (id) this.lastEventId = id;
+        if (isEvent) this.changed();
+      }
+    }
+  }
+
+  private poll(): void {
+    this.mode = 'polling';
+    this.pollTimer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') this.changed();
+    }, POLL_INTERVAL_MS);
+  }
+
+  private changed(): void {
+    window.clearTimeout(this.pending);
+    this.pending = window.setTimeout(() => {
+      for (const listener of this.listeners) listener();
+    }, DEBOUNCE_MS);
+  }
+}
+
+/** Calls `refresh` whenever the feed says something the person may see has happened. */
+export function useLiveRefresh(refresh: () => Promise<void> | void): void {
+  const feed = useContext(ConsoleContext)?.feed;
   const latest = useRef(refresh);
   latest.current = refresh;
   useEffect(() => {
-    if (!enabled) return;
-    let stopped = false;
-    let timer: number | undefined;
-    const tick = async () => {
-      if (stopped) return;
-      if (document.visibilityState === 'visible') {
-        try {
-          await latest.current();
-        } catch {
-          // The screen shows its own error; the next tick tries again.
-        }
-      }
-      if (!stopped) timer = window.setTimeout(() => void tick(), POLL_INTERVAL_MS);
-    };
-    const onVisible = () => {
-      if (document.visibilityState === 'visible') void latest.current();
-    };
-    timer = window.setTimeout(() => void tick(), POLL_INTERVAL_MS);
-    document.addEventListener('visibilitychange', onVisible);
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, [enabled]);
+    if (!feed) return;
+    return feed.subscribe(() => {
+      void Promise.resolve(latest.current()).catch(() => undefined);
+    });
+  }, [feed]);
 }

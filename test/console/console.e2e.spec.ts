@@ -130,6 +130,8 @@ describeWithBrowser('the back-office console, signed in through OpenID Connect',
       expect.stringContaining('15'),
     ]);
     expect(navigations).toBe(0);
+    // It came through the change feed (docs/change-feed.md), not by reloading.
+    expect(world.feedConnections).toBeGreaterThan(0);
     await expectAccessible(page);
     await screenshot(page, 'waiting-on-me');
 
@@ -262,7 +264,8 @@ describeWithBrowser('the back-office console, signed in through OpenID Connect',
     for (const screen of ['#/waiting', '#/battery/TT2-0001', '#/fleet', '#/audit']) {
       const { context, page } = await world.signIn('alice', { width: 800, screen });
       await page.getByRole('heading', { level: 1 }).waitFor();
-      await page.waitForLoadState('networkidle');
+      // Loaded: no section says "Loading…" any more (the feed keeps the network busy for good).
+      await page.waitForFunction("!document.body.innerText.includes('Loading')");
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
       await expectAccessible(page);
       if (screen === '#/battery/TT2-0001') await screenshot(page, 'battery-800');

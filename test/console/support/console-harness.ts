@@ -141,6 +141,8 @@ function once<M, T>(child: ChildProcess, pick: (message: M) => T | undefined): P
  */
 export class ConsoleWorld {
   readonly consoleErrors: string[] = [];
+  /** Connections the console opened to the change feed (GET /v1/changes). */
+  feedConnections = 0;
 
   private constructor(
     readonly idp: IdentityProvider,
@@ -227,6 +229,9 @@ export class ConsoleWorld {
 
   private watch(page: Page): void {
     const origin = this.app.baseUrl;
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${origin}/v1/changes`)) this.feedConnections++;
+    });
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
       const url = message.location().url || page.url();
