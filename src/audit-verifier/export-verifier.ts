@@ -123,7 +123,7 @@ function checkExtends(
 }
 
 export async function verifyExport(
-  lines: AsyncIterable<string>,
+  lines: AsyncIterable<string> | Iterable<string>,
   options: ExportVerificationOptions,
 ): Promise<ExportVerdict> {
   try {
@@ -135,7 +135,7 @@ export async function verifyExport(
 }
 
 async function verifyLines(
-  lines: AsyncIterable<string>,
+  lines: AsyncIterable<string> | Iterable<string>,
   { logKey, previousCheckpoint }: ExportVerificationOptions,
 ): Promise<ExportSummary> {
   // The kept checkpoint is checked first: a forged one is the auditor's problem, not the export's.
