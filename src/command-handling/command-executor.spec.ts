@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
+import { DuplicateEventIdError } from '../event-store/event-store.errors';
 import { ProjectionRunner } from '../read-model/projection-runner';
 import { openReadModelDatabase } from '../read-model/read-model.database';
 import { ReadModelRegistry } from '../read-model/read-model-registry';
@@ -123,6 +124,51 @@ describe('command executor: two attempts of one Idempotency-Key racing', () => {
           idempotency: { key: 'same', fingerprint: 'other' },
         }),
       ).rejects.toMatchObject({ name: 'IdempotencyKeyReusedError' });
+    } finally {
+      await store.dispose();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('command executor: a retry that loses the race while the read model lags', () => {
+  it('answers from the stream itself (replayed), not with the store error as a 500', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'executor-lag-'));
+    const store = new SqliteEventStore(join(dir, 'events.db'));
+    const db = openReadModelDatabase(join(dir, 'read-model.db'));
+    let raced = false;
+    // The faster attempt's append lands between this attempt's read and its append, and the store
+    // refuses this attempt's copy of the same ids; the idempotency read model (not running here)
+    // never catches up, so only the stream can tell.
+    const racingStore = new Proxy(store, {
+      get(target, property) {
+        if (property === 'appendToStream' && !raced) {
+          return async (...args: Parameters<SqliteEventStore['appendToStream']>) => {
+            raced = true;
+            await target.appendToStream(...args);
+            throw new DuplicateEventIdError(args[1][0].id, 'stored by the faster attempt');
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const executor = new CommandExecutor(
+      racingStore,
+      idempotencyRecords(db),
+      new ProjectionRunner(store, db, new ReadModelRegistry(db), {
+        error: () => undefined,
+        warn: () => undefined,
+      }),
+      0,
+    );
+    try {
+      const idempotency = { key: 'lagging', fingerprint: 'f' };
+      const outcome = await executor.execute('counter-lag', counter, 'add', { actor, idempotency });
+      expect(raced).toBe(true);
+      expect(outcome).toMatchObject({ replayed: true, revision: 0 });
+      expect(await store.readStream('counter-lag')).toHaveLength(1);
     } finally {
       await store.dispose();
       db.close();

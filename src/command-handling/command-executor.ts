@@ -114,6 +114,10 @@ export class CommandExecutor {
         if (error instanceof DuplicateEventIdError) {
           const replayed = await this.replayAfterRace(options);
           if (replayed) return replayed;
+          // The read model did not catch up in time, but the stream holds the first attempt: the
+          // next round finds it by its derived ids. A 409 if even that fails, never a 500.
+          if (attempt < MAX_ATTEMPTS) continue;
+          throw new ConcurrencyConflictError(streamId, options.expectedRevision, undefined);
         }
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (options.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS) {
