@@ -153,9 +153,13 @@ async function run(options: Options): Promise<number> {
   while (!stopping) {
     const code = report(await runWitnessRound(witness));
     if (code === EXIT.alarm) worst = EXIT.alarm;
+    // A referenced timer: it is what keeps the process alive between rounds; a signal wakes it.
     await new Promise<void>((resolve) => {
-      wake = resolve;
-      setTimeout(resolve, (options.interval ?? 10) * 1000).unref();
+      const timer = setTimeout(resolve, (options.interval ?? 10) * 1000);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
   }
   return worst;

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
+import { once } from 'node:events';
 import {
   parseVerifierKey,
   runWitnessRound,
@@ -225,6 +227,45 @@ describe('npm run audit-witness (the CLI, spawned)', () => {
     expect(rollback.code).toBe(1);
     expect(rollback.stderr).toContain('ALARM rollback');
   });
+
+  it('--interval runs a round every interval until SIGTERM, then exits 0', async () => {
+    server.show(history, 30);
+    const keyFile = join(dir, 'interval.key');
+    const pem = newSigner(WITNESS_NAME, 0x04).privateKey.export({ format: 'pem', type: 'pkcs8' });
+    writeFileSync(keyFile, pem, { mode: 0o600 });
+    const child = spawn(
+      process.execPath,
+      [
+        require.resolve('ts-node/dist/bin.js'),
+        '--transpile-only',
+        join('src', 'cli', 'audit-witness.ts'),
+        ...['--log-url', server.baseUrl, '--log-key', files.logKey, '--witness-key', keyFile],
+        ...['--name', WITNESS_NAME, '--state', join(dir, 'interval-state.json')],
+        ...['--interval', '0.2'],
+      ],
+      { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    let running = true;
+    void exited.then(() => (running = false));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const waitFor = async (text: string) => {
+      const deadline = Date.now() + 30_000;
+      while (running && !output.includes(text) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+    // The first round cosigns; later rounds find nothing new; then the log grows.
+    await waitFor('unchanged');
+    server.show([...history, exampleLeaf(30), exampleLeaf(31)], 32);
+    await waitFor('(extends size 30)');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(output).toContain(`cosigned ${ORIGIN} size 30`);
+    expect(output).toContain(`cosigned ${ORIGIN} size 32`);
+    expect(code).toBe(0);
+  }, 90_000);
 
   it('is a usage error (exit 2) without a readable witness key', async () => {
     const result = await runCli('audit-witness.ts', [
