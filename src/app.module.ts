@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
 import { AuditLogModule } from './audit-log/audit-log.module';
+import { AUDIT_LOG_SCHEMA } from './audit-log/projections/audit-log.schema';
 import { AuthModule } from './auth/auth.module';
 import { BatteriesModule } from './batteries/batteries.module';
 import { BundlesModule } from './bundles/bundles.module';
@@ -45,7 +46,10 @@ export class AppModule {
         BundlesModule,
         DevicesModule,
         AuditModule,
-        AuditLogModule,
+        // Off, the views that name leaves (history, audit, bundles) see no LEAF_INDEX_LOOKUP and name none.
+        config.AUDIT_LOG_ENABLED
+          ? AuditLogModule
+          : ReadModelModule.withoutFeature(AUDIT_LOG_SCHEMA),
         NotificationsModule,
         HealthModule,
         MetricsModule.forRoot(config),

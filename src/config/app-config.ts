@@ -152,6 +152,12 @@ export const appConfigSchema = z.object({
   OIDC_SCOPE: z.string().min(1).max(500).default('openid'),
   /** RFC 8707 resource indicator the console sends, for providers that issue a token per API. */
   OIDC_RESOURCE: z.string().min(1).max(500).optional(),
+  /**
+   * Whether the audit log runs (docs/audit-log.md): the Merkle tree kept with the read model, signed
+   * checkpoints, proofs, the export and the tamper check. Off, none of it exists (its routes answer
+   * 404, entries name no leaf, bundles carry no `log` claim); the benchmark's baseline for its cost.
+   */
+  AUDIT_LOG_ENABLED: booleanSetting.default(true),
   /** The audit log's name: the first line of every checkpoint and its key's name (docs/audit-log.md). */
   AUDIT_LOG_ORIGIN: z
     .string()

@@ -13,6 +13,7 @@ import { ApiContract, type ContractResponse } from '../http/openapi/api-contract
 import { livenessSchema, readinessSchema } from './health-responses';
 import type { FastifyReply } from 'fastify';
 import { PublicRoute } from '../auth/bearer-auth.guard';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import {
   judgeProjection,
@@ -62,6 +63,8 @@ type StoreFacts =
 export class HealthController {
   private readonly logger = new Logger('Health');
   private readonly readiness: ReadinessOptions;
+  /** The audit log's tamper-check verdict, when an audit log runs. */
+  private readonly integrity: HistoryIntegrity | undefined;
   /** One store look-up at a time, shared by probes that arrive together. */
   private asking: Promise<StoreFacts> | undefined;
 
@@ -76,9 +79,13 @@ export class HealthController {
     @Optional() @Inject(READ_MODEL_REGISTRY) private readonly registry?: ReadModelRegistry,
     @Optional() @Inject(BUNDLE_SIGNER) private readonly signer?: BundleSigner,
     @Optional() @Inject(BUNDLE_TRUST) private readonly trust?: BundleTrust,
-    @Optional() @Inject(HISTORY_INTEGRITY) private readonly integrity?: HistoryIntegrity,
+    @Optional() @Inject(HISTORY_INTEGRITY) integrity?: HistoryIntegrity,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
   ) {
     this.readiness = readiness ?? DEFAULT_READINESS_OPTIONS;
+    // Without the audit log nothing ever checks the history: an `auditLog` check would say
+    // "checking" for good, so there is none.
+    this.integrity = config?.AUDIT_LOG_ENABLED === false ? undefined : integrity;
   }
 
   @Get('live')

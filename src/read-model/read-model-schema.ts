@@ -36,3 +36,16 @@ export function installSchema(db: Database.Database, schema: ReadModelSchema): b
   })();
   return !current;
 }
+
+/**
+ * Drops a schema's tables and forgets its version, for a context switched off by configuration.
+ * Its projection misses every event while it is off, so its tables would lag behind the shared
+ * checkpoint for good; forgotten, the schema is "new" when the context comes back, and the read
+ * model is replayed from the start of the store (see installSchema) instead of resuming with a gap.
+ */
+export function retireSchema(db: Database.Database, schema: ReadModelSchema): void {
+  db.transaction(() => {
+    for (const table of schema.tables) db.exec(`DROP TABLE IF EXISTS ${table}`);
+    db.prepare('DELETE FROM read_model_meta WHERE key = ?').run(`schema:${schema.name}`);
+  })();
+}

@@ -16,7 +16,7 @@ import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { READ_MODEL_REGISTRY, ReadModelRegistry } from './read-model-registry';
-import type { ReadModelSchema } from './read-model-schema';
+import { retireSchema, type ReadModelSchema } from './read-model-schema';
 import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
 
 /** What one context contributes to the read model. */
@@ -109,6 +109,27 @@ export class ReadModelModule implements OnApplicationBootstrap, BeforeApplicatio
         })),
       ],
       exports: [...extra.map(tokenOf), ...queries.map((query) => query.provide), installed],
+    };
+  }
+
+  /**
+   * A context's part of the read model while the context is switched off: its tables are dropped
+   * before the runner starts, so switching it on again replays the store rather than leave a gap.
+   */
+  static withoutFeature(schema: ReadModelSchema): DynamicModule {
+    const retired = Symbol(`ReadModelFeatureRetired(${schema.name})`);
+    return {
+      module: ReadModelFeatureModule,
+      providers: [
+        {
+          provide: retired,
+          inject: [READ_MODEL_DB],
+          useFactory: (db: Database.Database) => {
+            retireSchema(db, schema);
+            return schema.name;
+          },
+        },
+      ],
     };
   }
 
