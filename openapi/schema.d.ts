@@ -624,7 +624,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Revoked keys still listed in the bundle a device applied (or may hold: never acknowledged), with since when; by battery, or for one key (kid) */
+    /** Revoked keys still listed in the bundle a device applied (or may hold: never acknowledged), with since when, oldest revocation first (then by serial and key id); for the fleet, or for one key (kid) */
     get: operations['listExposure'];
     put?: never;
     post?: never;

@@ -1,11 +1,12 @@
 import { decodeProtectedHeader } from 'jose';
 import { createDeviceProof, mayExercise, verifyBundle } from '../../src/device-verifier';
 import { acknowledgeBundle, pullBundleOnce } from '../../src/device-simulator';
-import { issueKey, registerCast, type Cast } from '../support/fleet-scenario';
+import { issueKey, provision, registerCast, type Cast } from '../support/fleet-scenario';
 import { TestApp } from '../support/test-app';
 import { provisionDevice } from './support/device-harness';
 
 const now = () => Math.floor(Date.now() / 1000);
+const tom = { personId: 'tom', partyId: 'workshop' };
 
 describe('device sync over HTTP: authenticated pulls, acknowledgements and fleet exposure', () => {
   let app: TestApp;
@@ -308,6 +309,100 @@ describe('device sync over HTTP: authenticated pulls, acknowledgements and fleet
     }
     expect(paged).toEqual([...new Set(paged)].sort());
     expect(paged).toContain('SN-FLEET');
+  });
+
+  it('lists exposure oldest revocation first, paged without gaps or repeats through ties', async () => {
+    type ExposureItem = { serial: string; keyId: string; revokedAt: string };
+    type ExposurePage = { items: ExposureItem[]; nextCursor: string | null };
+    const auditor = await app.caller('audrey', 'platform', ['auditor']);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    // Revoked in an order that is not the serials' order: C, then A, then B.
+    const keys = new Map<string, string>();
+    for (const serial of ['SN-ORDER-A', 'SN-ORDER-B', 'SN-ORDER-C']) {
+      await provision(app, cast, serial);
+      const issued = await issueKey(app, cast.ownerA, serial, tom, ['diagnostics.read']);
+      keys.set(serial, issued.body.events[0].data.keyId as string);
+    }
+    for (const serial of ['SN-ORDER-C', 'SN-ORDER-A', 'SN-ORDER-B']) {
+      await pause(); // distinct revocation instants (millisecond precision)
+      const revoked = await app.request(
+        'POST',
+        `/v1/batteries/${serial}/keys/${keys.get(serial)}/revoke`,
+        { as: cast.ownerA, body: { reason: 'rotation' } },
+      );
+      expect(revoked.status).toBe(200);
+    }
+    // Last, a transfer revokes two keys in one event: one revocation instant for both.
+    await pause();
+    await provision(app, cast, 'SN-ORDER-T');
+    for (const _ of [1, 2])
+      await issueKey(app, cast.ownerA, 'SN-ORDER-T', tom, ['diagnostics.read']);
+    await app.request('POST', '/v1/batteries/SN-ORDER-T/transfers', {
+      as: cast.ownerA,
+      body: { toOwnerId: 'lessor-b', transferId: 'order-t' },
+    });
+    const accepted = await app.request(
+      'POST',
+      '/v1/batteries/SN-ORDER-T/transfers/order-t/accept',
+      {
+        as: cast.ownerB,
+      },
+    );
+    expect(accepted.status).toBe(200);
+
+    const whole = (await app.request('GET', '/v1/fleet/exposure?limit=500', { as: auditor }))
+      .body as ExposurePage;
+    expect(whole.nextCursor).toBeNull();
+    // One item per page: every page boundary is a cursor, the two tied keys' included.
+    const paged: ExposureItem[] = [];
+    let cursor: string | null = '';
+    for (let pages = 0; cursor !== null && pages < 200; pages++) {
+      const page: { status: number; body: ExposurePage } = await app.request(
+        'GET',
+        `/v1/fleet/exposure?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        { as: auditor },
+      );
+      expect(page.status).toBe(200);
+      paged.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    }
+    expect(cursor).toBeNull();
+    expect(paged).toEqual(whole.items);
+    const sortKey = (e: ExposureItem) => `${e.revokedAt} ${e.serial} ${e.keyId}`;
+    expect(paged.map(sortKey)).toEqual(paged.map(sortKey).sort());
+    expect(new Set(paged.map(sortKey)).size).toBe(paged.length);
+
+    const ours = paged.filter((e) => e.serial.startsWith('SN-ORDER-'));
+    expect(ours.map((e) => e.serial)).toEqual([
+      'SN-ORDER-C',
+      'SN-ORDER-A',
+      'SN-ORDER-B',
+      'SN-ORDER-T',
+      'SN-ORDER-T',
+    ]);
+    const [first, second] = ours.slice(3);
+    expect(first.revokedAt).toBe(second.revokedAt);
+    expect(first.keyId < second.keyId).toBe(true);
+
+    // The owner's view of the same order, and the cursor is checked: not one of ours is a 400.
+    const mine = await app.request('GET', '/v1/fleet/exposure?owner=lessor-a&limit=500', {
+      as: cast.ownerA,
+    });
+    expect(
+      (mine.body as ExposurePage).items
+        .filter((e) => e.serial.startsWith('SN-ORDER-'))
+        .map((e) => e.serial),
+    ).toEqual(['SN-ORDER-C', 'SN-ORDER-A', 'SN-ORDER-B']);
+    const forged = Buffer.from('SN-ORDER-A key').toString('base64url');
+    for (const bad of ['not a cursor', forged, 'A'.repeat(207)]) {
+      const refused = await app.request(
+        'GET',
+        `/v1/fleet/exposure?cursor=${encodeURIComponent(bad)}`,
+        { as: auditor },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'invalid-request' });
+    }
   });
 
   it('documents the device routes in OpenAPI', async () => {

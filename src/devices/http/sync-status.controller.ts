@@ -25,6 +25,7 @@ import { deviceStreamId } from '../domain/device-events';
 import type { FleetFilter } from '../queries/device-sync-read-model';
 import { GetSyncStatusQuery } from '../queries/get-sync-status.query';
 import { ListExposureQuery } from '../queries/list-exposure.query';
+import { decodeExposureCursor, EXPOSURE_CURSOR_MAX_LENGTH } from '../queries/exposure-cursor';
 import { ListLaggingDevicesQuery } from '../queries/list-lagging-devices.query';
 
 const fleetQuery = z
@@ -42,7 +43,16 @@ const exposureQuery = z
       .string()
       .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a key thumbprint (the bundle kid)')
       .optional(),
-    ...pageQuerySchema,
+    limit: pageQuerySchema.limit,
+    // The whole sort key (revocation time, serial, key id): longer than other lists' cursors.
+    cursor: z
+      .string()
+      .min(1)
+      .max(EXPOSURE_CURSOR_MAX_LENGTH)
+      .refine((cursor) => decodeExposureCursor(cursor) !== undefined, {
+        message: 'must be a cursor this list returned',
+      })
+      .optional(),
   })
   .refine((q) => !(q.owner && q.operator), { message: 'filter by owner or by operator, not both' });
 const historyQuery = z.strictObject({
@@ -125,7 +135,7 @@ export class SyncStatusController {
   @ApiContract({
     operationId: 'listExposure',
     summary:
-      'Revoked keys still listed in the bundle a device applied (or may hold: never acknowledged), with since when; by battery, or for one key (kid)',
+      'Revoked keys still listed in the bundle a device applied (or may hold: never acknowledged), with since when, oldest revocation first (then by serial and key id); for the fleet, or for one key (kid)',
     security: 'bearer',
     responses: [{ status: 200, description: 'OK', body: exposurePageSchema }],
     problems: LIST_PROBLEMS,

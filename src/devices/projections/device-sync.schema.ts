@@ -1,5 +1,11 @@
 import type { ReadModelSchema } from '../../read-model/read-model-schema';
 
+/**
+ * The revoked-key indexes follow the order of GET /v1/fleet/exposure (revocation time, then serial
+ * and key id), for the whole fleet and for one holder key. Indexes only: the tables and
+ * their meaning are unchanged, so the version stays and an existing read model gains them at start
+ * (the ddl runs on every start; the by-kid index of the old serial order is dropped).
+ */
 export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
   name: 'device-sync',
   version: 1,
@@ -30,5 +36,7 @@ export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
       PRIMARY KEY (serial, key_id)
     );
     CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked ON device_bundle_keys (serial, key_id) WHERE revoked_in_version IS NOT NULL;
-    CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked_by_kid ON device_bundle_keys (kid, serial, key_id) WHERE revoked_in_version IS NOT NULL;`,
+    CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked_by_time ON device_bundle_keys (revoked_at, serial, key_id) WHERE revoked_in_version IS NOT NULL;
+    DROP INDEX IF EXISTS device_bundle_keys_revoked_by_kid;
+    CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked_by_kid_time ON device_bundle_keys (kid, revoked_at, serial, key_id) WHERE revoked_in_version IS NOT NULL;`,
 };

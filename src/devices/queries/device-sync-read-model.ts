@@ -43,6 +43,10 @@ export interface FleetSyncSummary {
 /** Restricts fleet lists to one owner's or one operator's batteries; empty for the whole fleet. */
 export type { FleetFilter } from '../../batteries/domain/access-policy';
 import type { FleetFilter } from '../../batteries/domain/access-policy';
+import { decodeExposureCursor, encodeExposureCursor, type ExposureCursor } from './exposure-cursor';
+
+/** Before every exposure: revocation times are never empty. */
+const FIRST: ExposureCursor = { revokedAt: '', serial: '', keyId: '' };
 
 interface StatusRow {
   serial: string;
@@ -126,7 +130,11 @@ export class DeviceSyncReadModel {
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].serial : null };
   }
 
-  /** Revoked keys still live on a device, by battery and key id; optionally for one holder key (`kid`). */
+  /**
+   * Revoked keys still live on a device, oldest revocation first (the key live longest after its
+   * revocation matters most); ties by battery and key id, so the order is total and keyset paging
+   * by the whole sort key is stable. Optionally for one holder key (`kid`).
+   */
   exposure(
     filter: FleetFilter,
     kid: string | undefined,
@@ -135,19 +143,36 @@ export class DeviceSyncReadModel {
     now: Date,
   ): Page<Exposure> {
     const { join, clause } = fleetJoin(filter);
-    const [afterSerial, afterKeyId] = decodeCursor(cursor);
+    const after = cursor === undefined ? FIRST : decodeExposureCursor(cursor);
+    if (!after) throw new Error('not an exposure cursor (the route validates it)');
     const byKid = kid !== undefined ? 'AND k.kid = @kid' : '';
     const rows = this.statement<ExposureRow>(
       `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
          FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial ${join}
-         WHERE ${EXPOSED} ${clause} ${byKid} AND (k.serial, k.key_id) > (@afterSerial, @afterKeyId)
-         ORDER BY k.serial, k.key_id LIMIT @limit`,
-    ).all({ ...filter, kid, now: now.toISOString(), afterSerial, afterKeyId, limit: limit + 1 });
+         WHERE ${EXPOSED} ${clause} ${byKid}
+           AND (k.revoked_at, k.serial, k.key_id) > (@afterRevokedAt, @afterSerial, @afterKeyId)
+         ORDER BY k.revoked_at, k.serial, k.key_id LIMIT @limit`,
+    ).all({
+      ...filter,
+      kid,
+      now: now.toISOString(),
+      afterRevokedAt: after.revokedAt,
+      afterSerial: after.serial,
+      afterKeyId: after.keyId,
+      limit: limit + 1,
+    });
     const items = rows.slice(0, limit).map(toExposure);
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > limit ? encodeCursor(last.serial, last.keyId) : null,
+      nextCursor:
+        rows.length > limit
+          ? encodeExposureCursor({
+              revokedAt: last.revokedAt,
+              serial: last.serial,
+              keyId: last.keyId,
+            })
+          : null,
     };
   }
 
@@ -171,12 +196,12 @@ export class DeviceSyncReadModel {
     };
   }
 
-  /** The exposures of one battery (its status page shows them). */
+  /** The exposures of one battery (its status page shows them), oldest revocation first. */
   exposureOf(serial: string, now: Date): Exposure[] {
     return this.statement<ExposureRow>(
       `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
          FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial
-         WHERE k.serial = @serial AND ${EXPOSED} ORDER BY k.key_id`,
+         WHERE k.serial = @serial AND ${EXPOSED} ORDER BY k.revoked_at, k.key_id`,
     )
       .all({ serial, now: now.toISOString() })
       .map(toExposure);
@@ -192,16 +217,6 @@ function fleetJoin(filter: FleetFilter): { join: string; clause: string } {
       clause: 'AND b.operator_id = @operatorId',
     };
   return { join: '', clause: '' };
-}
-
-/** Serials and key ids never contain a space, so one separates them. */
-const encodeCursor = (serial: string, keyId: string) =>
-  Buffer.from(`${serial} ${keyId}`).toString('base64url');
-
-function decodeCursor(cursor: string | undefined): [string, string] {
-  if (!cursor) return ['', ''];
-  const [serial, keyId] = Buffer.from(cursor, 'base64url').toString('utf8').split(' ');
-  return [serial ?? '', keyId ?? ''];
 }
 
 const appliedOf = (row: {
