@@ -152,12 +152,18 @@ export class ReliabilityService {
         body: payload,
         signal: options.signal,
       });
-      text = await response.text();
+      // An event stream (the change feed) stays open by design: its status and headers are the
+      // answer; the body is not waited for.
+      if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+        await response.body?.cancel();
+        text = '';
+      } else text = await response.text();
     } catch (error) {
       throw new CutOff(error);
     }
     let body: unknown = text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text)
+    // JSON and problem+json, not JSON lines (an audit export is many documents, one per line).
+    if (/[/+]json\b/.test(response.headers.get('content-type') ?? '') && text)
       body = JSON.parse(text);
     return { status: response.status, body, headers: response.headers };
   }
