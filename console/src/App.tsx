@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { ApiClient } from './api/client';
-import type { PendingApproval, PolicyView } from './api/types';
+import { createApi, unwrap } from './api/client';
+import type { PolicyView } from './api/types';
 import {
   completeOidcSignIn,
   isSignInCallback,
@@ -83,14 +83,14 @@ function SignedIn({
   const [policy, setPolicy] = useState<PolicyView>();
   const api = useMemo(
     () =>
-      new ApiClient(
+      createApi(
         () => session.accessToken,
         () => onSignOut('Your session has ended: sign in again.'),
       ),
     [session, onSignOut],
   );
   useEffect(() => {
-    api.get<PolicyView>('/v1/policy').then(setPolicy, () => undefined);
+    unwrap(api.GET('/v1/policy')).then(setPolicy, () => undefined);
   }, [api]);
   // One change feed for the whole session, closed at sign-out.
   const feed = useMemo(() => new ChangeFeed(() => session.accessToken), [session]);
@@ -196,9 +196,9 @@ function useWaitingCount(): number | undefined {
   const { api } = useConsole();
   const [count, setCount] = useState<number>();
   const refresh = async () => {
-    const pending = await api.get<{ items: PendingApproval[] }>('/v1/proposals/pending', {
-      limit: 100,
-    });
+    const pending = await unwrap(
+      api.GET('/v1/proposals/pending', { params: { query: { limit: 100 } } }),
+    );
     setCount(pending.items.length);
   };
   useEffect(() => {

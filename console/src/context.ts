@@ -1,12 +1,12 @@
 import { createContext, useContext } from 'react';
-import type { ApiClient } from './api/client';
+import type { Api } from './api/client';
 import type { PolicyView } from './api/types';
 import type { Session } from './auth/session';
 import type { ChangeFeed } from './live';
 
 /** What every screen reads: the API as the signed-in person, who they are, the policy in force, live updates. */
 export interface ConsoleContextValue {
-  api: ApiClient;
+  api: Api;
   session: Session;
   policy: PolicyView | undefined;
   /** Live updates: the change feed, or polling where there is none. */

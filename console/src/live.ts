@@ -1,4 +1,5 @@
 import { useContext, useEffect, useRef } from 'react';
+import { parseChangeEvent, type ChangeEvent } from './api/change-event';
 import { ConsoleContext } from './context';
 
 /**
@@ -6,7 +7,8 @@ import { ConsoleContext } from './context';
  * docs/change-feed.md): one stream per signed-in person, read with fetch() because EventSource
  * cannot send the Bearer token (and a token in the URL would end up in logs). Every event the
  * person may see tells the screens to read again what they show: the REST answers stay the one
- * source of what a screen says, the feed only says when. Reconnects resume with Last-Event-ID,
+ * source of what a screen says, the feed only says when (and, by each event's `serial`, for which
+ * battery: a battery's screen skips events of other batteries). Reconnects resume with Last-Event-ID,
  * so nothing is missed. A service without the feed (404), or one that keeps refusing it, gets
  * asked again every few seconds instead.
  */
@@ -15,13 +17,22 @@ const RECONNECT_MS = 3000;
 /** Events arriving together make one refresh. */
 const DEBOUNCE_MS = 150;
 
-type Listener = () => void;
+/**
+ * What happened since the last notice: the feed's events, or `everything` when it cannot say
+ * (the feed (re)connected, polling, or a message the console could not read).
+ */
+export interface Changes {
+  everything: boolean;
+  events: ChangeEvent[];
+}
+type Listener = (changes: Changes) => void;
 
 export class ChangeFeed {
   private readonly listeners = new Set<Listener>();
   private abort = new AbortController();
   private lastEventId: string | undefined;
   private pending: number | undefined;
+  private batch: Changes = { everything: false, events: [] };
   private pollTimer: number | undefined;
   mode: 'connecting' | 'feed' | 'polling' | 'stopped' = 'connecting';
 
@@ -95,13 +106,14 @@ export class ChangeFeed {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         let id: string | undefined;
-        let isEvent = false;
+        const data: string[] = [];
         for (const line of block.split('\n')) {
           if (line.startsWith('id:')) id = line.slice(3).trim();
-          if (line.startsWith('data:')) isEvent = true;
+          if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
         }
         if (id) this.lastEventId = id;
-        if (isEvent) this.changed();
+        // A block without data is a comment (heartbeat, the feed's start): nothing happened.
+        if (data.length > 0) this.changed(parseChangeEvent(data.join('\n')));
       }
     }
   }
@@ -113,23 +125,36 @@ export class ChangeFeed {
     }, POLL_INTERVAL_MS);
   }
 
-  private changed(): void {
+  /** One event (undefined: something the feed cannot name happened); notices are debounced. */
+  private changed(event?: ChangeEvent): void {
+    if (event) this.batch.events.push(event);
+    else this.batch.everything = true;
     window.clearTimeout(this.pending);
     this.pending = window.setTimeout(() => {
-      for (const listener of this.listeners) listener();
+      const changes = this.batch;
+      this.batch = { everything: false, events: [] };
+      for (const listener of this.listeners) listener(changes);
     }, DEBOUNCE_MS);
   }
 }
 
-/** Calls `refresh` whenever the feed says something the person may see has happened. */
-export function useLiveRefresh(refresh: () => Promise<void> | void): void {
+/**
+ * Calls `refresh` whenever the feed says something the person may see has happened; with
+ * `concerns`, only when one of the events is of interest (or the feed cannot say which).
+ */
+export function useLiveRefresh(
+  refresh: () => Promise<void> | void,
+  concerns?: (event: ChangeEvent) => boolean,
+): void {
   const feed = useContext(ConsoleContext)?.feed;
-  const latest = useRef(refresh);
-  latest.current = refresh;
+  const latest = useRef({ refresh, concerns });
+  latest.current = { refresh, concerns };
   useEffect(() => {
     if (!feed) return;
-    return feed.subscribe(() => {
-      void Promise.resolve(latest.current()).catch(() => undefined);
+    return feed.subscribe((changes) => {
+      const { refresh: read, concerns: wanted } = latest.current;
+      if (!changes.everything && wanted && !changes.events.some(wanted)) return;
+      void Promise.resolve(read()).catch(() => undefined);
     });
   }, [feed]);
 }

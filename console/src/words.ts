@@ -70,7 +70,10 @@ export function explainInWords(answer: Explanation, policy?: PolicyView): string
 
 /** Who may: the performers of the rule in the policy the answer was given under. */
 function performersOf(answer: Explanation, policy: PolicyView | undefined): string {
-  const performers = policy?.document.actions[answer.action]?.performers;
+  // The document names each action it has a rule for; explain answers with the action as text.
+  const rules: Partial<Record<string, { performers: PartyRole[] }>> =
+    policy?.document.actions ?? {};
+  const performers = rules[answer.action]?.performers;
   return performers && performers.length > 0 ? anyOf(performers) : lowerFirst(answer.reason);
 }
 

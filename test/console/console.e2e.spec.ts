@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
+import { parseVerifierKey, SIGNATURE_TYPE, verifyExport } from '../../src/audit-verifier';
 import { EXAMPLE_HARD_LIMITS } from '../../src/device-simulator/simulated-fleet';
 import type { Caller } from '../support/test-app';
 import { newPublicJwk } from '../support/test-app';
@@ -94,6 +95,28 @@ describeWithBrowser('the back-office console, signed in through OpenID Connect',
 
   async function expectAccessible(page: Page): Promise<void> {
     expect(await seriousAxeViolations(page)).toEqual([]);
+  }
+
+  /**
+   * A battery's history once every entry has its leaf and the log's newest signed checkpoint
+   * includes them all (bounded: 20 s).
+   */
+  async function historyCoveredByCheckpoint(
+    serial: string,
+    caller: Caller,
+  ): Promise<{ leafIndex: number; eventId: string; type: string }[]> {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+      const history = await world.api('GET', `/v1/batteries/${serial}/history?limit=500`, caller);
+      const items = (
+        history.body as { items: { leafIndex: number | null; eventId: string; type: string }[] }
+      ).items;
+      const checkpoint = await fetch(`${world.app.baseUrl}/v1/log/checkpoint`);
+      const size = checkpoint.ok ? Number((await checkpoint.text()).split('\n')[1]) : 0;
+      if (items.every((e) => e.leafIndex !== null && e.leafIndex < size))
+        return items as { leafIndex: number; eventId: string; type: string }[];
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`the log's checkpoint did not cover the history of ${serial} within 20 s`);
   }
 
   it('a cell engineer sees the owner’s state-of-charge proposal arrive without reloading, approves it, and the battery shows the new window and the next bundle version', async () => {
@@ -196,27 +219,59 @@ describeWithBrowser('the back-office console, signed in through OpenID Connect',
     await expectAccessible(page);
     await screenshot(page, 'audit');
 
+    // The export proves what the log's newest signed checkpoint covers: wait until it covers
+    // the whole history (checkpoints follow the tree within AUDIT_LOG_CHECKPOINT_INTERVAL_MS).
+    const history = await historyCoveredByCheckpoint('TT2-0001', as.audrey);
+
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export (JSON)' }).click(),
+      page.getByRole('button', { name: 'Export with proofs (.jsonl)' }).click(),
     ]);
-    expect(download.suggestedFilename()).toMatch(/^audit-TT2-0001-.*\.json$/);
-    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
-      exportedBy: { personId: string };
-      complete: boolean;
-      entries: { type: string; actor: { personId: string }; streamId: string }[];
-    };
-    const api = await world.api('GET', '/v1/batteries/TT2-0001/history?limit=500', as.audrey);
-    const expected = (api.body as { items: { eventId: string }[] }).items.map((e) => e.eventId);
-    expect(exported.exportedBy.personId).toBe('audrey');
-    expect(exported.complete).toBe(true);
-    expect(exported.entries.map((e) => (e as unknown as { eventId: string }).eventId)).toEqual(
-      expected,
+    expect(download.suggestedFilename()).toMatch(/^audit-TT2-0001-.*\.jsonl$/);
+    const text = readFileSync(await download.path(), 'utf8');
+    const [headerLine, ...eventLines] = text.split('\n').filter((line) => line !== '');
+    // docs/audit-log.md §5: a header with the signed checkpoint, then one line per event.
+    const header = JSON.parse(headerLine) as { checkpoint: unknown };
+    expect(header.checkpoint).toEqual(expect.stringMatching(/^[^\n]+\n\d+\n[A-Za-z0-9+/=]+\n/));
+    const events = eventLines.map(
+      (line) => JSON.parse(line) as { leafIndex: unknown; leaf: unknown; proof: unknown },
     );
-    expect(exported.entries.map((e) => e.type)).toEqual(
+    for (const event of events) {
+      expect(event).toEqual({
+        leafIndex: expect.any(Number),
+        leaf: expect.any(String),
+        proof: expect.any(Array),
+      });
+      for (const hash of event.proof as unknown[])
+        expect(hash).toEqual(expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/));
+    }
+    // Every event of the history, in its order, each at its leaf.
+    expect(events.map((e) => e.leafIndex)).toEqual(history.map((e) => e.leafIndex));
+    expect(events.map((e) => JSON.parse(e.leaf as string) as { eventId: string })).toEqual(
+      history.map((e) => expect.objectContaining({ eventId: e.eventId, type: e.type })),
+    );
+    expect(history.map((e) => e.type)).toEqual(
       expect.arrayContaining(['BatteryProvisioned', 'KeyRevoked']),
     );
-    await page.getByText(/^Exported \d+ entries to audit-TT2-0001-/).waitFor();
+    // And it verifies offline, as npm run audit-verify does, with the published log key.
+    const logKey = parseVerifierKey(
+      await (await fetch(`${world.app.baseUrl}/.well-known/audit-log-key`)).text(),
+      SIGNATURE_TYPE.ed25519,
+    );
+    const verdict = await verifyExport(text.split('\n').filter(Boolean), { logKey });
+    expect(verdict).toMatchObject({ ok: true, summary: { entries: history.length } });
+    await page
+      .getByRole('status')
+      .filter({
+        hasText: new RegExp(
+          `^Exported ${history.length} events with inclusion proofs to audit-TT2-0001-.*\\.jsonl, against checkpoint \\d+ of `,
+        ),
+      })
+      .waitFor();
+    // How to check it offline, and where the log key is.
+    await page.getByText('npm run audit-verify').first().waitFor();
+    const keyLink = page.getByRole('link', { name: /\/\.well-known\/audit-log-key$/ });
+    await expect(keyLink.getAttribute('href')).resolves.toBe('/.well-known/audit-log-key');
     await context.close();
   });
 

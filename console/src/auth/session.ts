@@ -1,10 +1,8 @@
 import { InMemoryWebStorage, UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import { publicApi, unwrap } from '../api/client';
+import type { ConsoleSettings } from '../api/types';
 
-/** What /console/config.json says (src/console/console.controller.ts). */
-export interface ConsoleSettings {
-  oidc: { issuer: string; clientId: string; scope: string; resource: string | null } | null;
-  localSignIn: boolean;
-}
+export type { ConsoleSettings };
 
 /** The signed-in person, as the access token names them (the service reads the same claims). */
 export interface Session {
@@ -16,11 +14,11 @@ export interface Session {
   expiresAt: number;
 }
 
+/** What /console/config.json says (src/console/console.controller.ts). */
 export async function loadSettings(): Promise<ConsoleSettings> {
-  const response = await fetch('/console/config.json', { cache: 'no-store' });
-  if (!response.ok)
-    throw new Error(`The console's settings did not load (HTTP ${response.status})`);
-  return (await response.json()) as ConsoleSettings;
+  const { data, response } = await publicApi.GET('/console/config.json');
+  if (!data) throw new Error(`The console's settings did not load (HTTP ${response.status})`);
+  return data;
 }
 
 /** The console's address, where the identity provider sends the browser back with the code. */
@@ -85,16 +83,9 @@ export function takeSignInCode(): string | undefined {
 }
 
 export async function redeemSignInCode(code: string): Promise<Session> {
-  const response = await fetch('/console/sign-in', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code }),
-    cache: 'no-store',
-  });
-  const body = (await response.json()) as { accessToken?: string; detail?: string };
-  if (!response.ok || !body.accessToken)
-    throw new Error(body.detail ?? `Sign-in refused (HTTP ${response.status})`);
-  return sessionFromToken(body.accessToken);
+  // A refusal throws the service's sentence (400 sign-in-code-refused: used, expired or unknown).
+  const token = await unwrap(publicApi.POST('/console/sign-in', { body: { code } }));
+  return sessionFromToken(token.accessToken);
 }
 
 /**

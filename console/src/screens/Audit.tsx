@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
-import { segment, type Query } from '../api/client';
-import type { AuditEntry, Page } from '../api/types';
+import { fetchAuditExport, type AuditExportSelection } from '../api/audit-export';
+import { given, unwrap } from '../api/client';
+import type { AuditEntry } from '../api/types';
 import { ErrorMessage, TableScroll } from '../components/common';
 import { useConsole } from '../context';
 import { dateTime, plain } from '../words';
@@ -15,10 +16,10 @@ interface Filters {
 }
 
 const PAGE = 500;
-/** An export reads at most this many pages (50,000 entries); narrower filters for more. */
-const MAX_EXPORT_PAGES = 100;
+/** Public (no sign-in): the key an auditor verifies exports and checkpoints with (docs/audit-log.md §4). */
+const LOG_KEY_PATH = '/.well-known/audit-log-key';
 
-/** The audit query with its filters, paged, and an export of everything that matches. */
+/** The audit query with its filters, paged, and the log's export of everything that matches. */
 export function Audit({ serial }: { serial?: string }) {
   const { api, session } = useConsole();
   const ids = useId();
@@ -34,22 +35,31 @@ export function Audit({ serial }: { serial?: string }) {
   const [error, setError] = useState<unknown>();
   const [exported, setExported] = useState<string>();
 
+  const battery = filters.serial.trim().toUpperCase();
+  const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
   // A battery's history has its own route (authorised by the battery); the rest is the audit query.
-  const pageOf = (cursor: string | undefined) => {
-    const query: Query = { limit: PAGE, cursor };
-    if (filters.serial.trim())
-      return api.get<Page<AuditEntry>>(
-        `/v1/batteries/${segment(filters.serial.trim().toUpperCase())}/history`,
-        query,
-      );
-    return api.get<Page<AuditEntry>>('/v1/audit', {
-      ...query,
-      party: filters.party.trim(),
-      person: filters.person.trim(),
-      from: filters.from ? new Date(filters.from).toISOString() : undefined,
-      to: filters.to ? new Date(filters.to).toISOString() : undefined,
-    });
-  };
+  const pageOf = (cursor: string | undefined) =>
+    battery
+      ? unwrap(
+          api.GET('/v1/batteries/{serial}/history', {
+            params: { path: { serial: battery }, query: { limit: PAGE, cursor } },
+          }),
+        )
+      : unwrap(
+          api.GET('/v1/audit', {
+            params: {
+              query: {
+                limit: PAGE,
+                cursor,
+                party: given(filters.party),
+                person: given(filters.person),
+                from: instant(filters.from),
+                to: instant(filters.to),
+              },
+            },
+          }),
+        );
 
   const run = async (more: boolean) => {
     setBusy(true);
@@ -67,31 +77,40 @@ export function Audit({ serial }: { serial?: string }) {
     }
   };
 
+  /** The same selection as the search: a battery's whole history, or acts by party, person and time. */
+  const exportSelection = (): AuditExportSelection | undefined => {
+    if (battery) return { battery };
+    const selection = {
+      party: given(filters.party),
+      person: given(filters.person),
+      from: instant(filters.from),
+      to: instant(filters.to),
+    };
+    return selection.party || selection.person ? selection : undefined;
+  };
+
   const exportAll = async () => {
-    setBusy(true);
     setError(undefined);
     setExported(undefined);
+    const selection = exportSelection();
+    if (!selection) {
+      setError(new Error('Name a battery, a party or a person to export.'));
+      return;
+    }
+    setBusy(true);
     try {
-      const entries: AuditEntry[] = [];
-      let cursor: string | undefined;
-      let pages = 0;
-      do {
-        const page = await pageOf(cursor);
-        entries.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor && ++pages < MAX_EXPORT_PAGES);
-      const complete = cursor === undefined;
-      const document = {
-        exportedAt: new Date().toISOString(),
-        exportedBy: { personId: session.personId, partyId: session.partyId },
-        query: Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== '')),
-        complete,
-        entries,
-      };
-      const name = `audit-${(filters.serial.trim().toUpperCase() || filters.party.trim() || 'all').replace(/[^A-Za-z0-9._-]/g, '_')}-${document.exportedAt.replace(/[:.]/g, '-')}.json`;
-      download(name, JSON.stringify(document, null, 2));
+      const exportedAt = new Date().toISOString();
+      const { file, events, checkpoint } = await fetchAuditExport(api, selection);
+      const what = (battery || selection.party || selection.person || 'all').replace(
+        /[^A-Za-z0-9._-]/g,
+        '_',
+      );
+      const name = `audit-${what}-${exportedAt.replace(/[:.]/g, '-')}.jsonl`;
+      download(name, file);
       setExported(
-        `Exported ${entries.length} entries to ${name}${complete ? '' : ' (the first pages only: narrow the filters for the rest)'}.`,
+        `Exported ${events} ${events === 1 ? 'event' : 'events'} with inclusion proofs to ${name}, ` +
+          `against checkpoint ${checkpoint.size} of ${checkpoint.origin}. ` +
+          'Events recorded after that checkpoint are in the next export.',
       );
     } catch (failure) {
       setError(failure);
@@ -138,7 +157,7 @@ export function Audit({ serial }: { serial?: string }) {
             disabled={busy}
             onClick={() => void exportAll()}
           >
-            Export (JSON)
+            Export with proofs (.jsonl)
           </button>
         </div>
       </form>
@@ -148,6 +167,7 @@ export function Audit({ serial }: { serial?: string }) {
           {exported}
         </p>
       ) : null}
+      <VerifyOffline />
       {result ? (
         <section aria-labelledby={`${ids}-results`}>
           <h2 id={`${ids}-results`}>
@@ -194,9 +214,33 @@ export function Audit({ serial }: { serial?: string }) {
   );
 }
 
+/** How an auditor checks an export without trusting this service or this console. */
+function VerifyOffline() {
+  const headingId = useId();
+  const keyUrl = `${window.location.origin}${LOG_KEY_PATH}`;
+  return (
+    <section aria-labelledby={headingId} className="verify">
+      <h2 id={headingId}>Verify an export offline</h2>
+      <p>
+        An export is JSON lines: a header with the audit log’s signed checkpoint, then each event
+        exactly as it was logged, with its inclusion proof in that checkpoint’s tree. Anyone can
+        check it offline with <code>npm run audit-verify</code> and the log’s public key, published
+        at{' '}
+        <a href={LOG_KEY_PATH} download="log.pub">
+          {keyUrl}
+        </a>{' '}
+        (compare it with a copy you got another way).
+      </p>
+      <pre>
+        <code>{`curl -s ${keyUrl} > log.pub\nnpm run -s audit-verify -- --export audit-….jsonl --log-key log.pub`}</code>
+      </pre>
+    </section>
+  );
+}
+
 /** Hands a file to the browser's downloads, made here: nothing leaves for another server. */
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+function download(name: string, file: Blob) {
+  const url = URL.createObjectURL(file);
   const link = document.createElement('a');
   link.href = url;
   link.download = name;

@@ -1,14 +1,6 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, segment } from '../api/client';
-import type {
-  ActiveKey,
-  AuditEntry,
-  Battery as BatteryView,
-  CommandOutcome,
-  Explanation,
-  Page,
-  SyncStatus,
-} from '../api/types';
+import { ApiError, unwrap } from '../api/client';
+import type { ActiveKey, AuditEntry, Battery as BatteryView, SyncStatus } from '../api/types';
 import { ErrorMessage, Loading, TableScroll, useLoad } from '../components/common';
 import { useConsole } from '../context';
 import { useLiveRefresh } from '../live';
@@ -18,17 +10,27 @@ import { actionLabel, dateTime, explainInWords, plain } from '../words';
 /** One battery: its state, keys, versions, what the person may do here, and its timeline. */
 export function Battery({ serial }: { serial: string }) {
   const { api } = useConsole();
-  const path = `/v1/batteries/${segment(serial)}`;
-  const battery = useLoad(() => api.get<BatteryView>(path), [serial]);
-  const sync = useLoad(() => api.get<SyncStatus>(`/v1/devices/${segment(serial)}/sync`), [serial]);
+  const path = { serial };
+  const battery = useLoad(
+    () => unwrap(api.GET('/v1/batteries/{serial}', { params: { path } })),
+    [serial],
+  );
+  const sync = useLoad(
+    () => unwrap(api.GET('/v1/devices/{serial}/sync', { params: { path } })),
+    [serial],
+  );
   const history = useLoad(
-    () => api.get<Page<AuditEntry>>(`${path}/history`, { limit: 200 }),
+    () =>
+      unwrap(
+        api.GET('/v1/batteries/{serial}/history', { params: { path, query: { limit: 200 } } }),
+      ),
     [serial],
   );
   const refresh = async () => {
     await Promise.all([battery.reload(), sync.reload(), history.reload()]);
   };
-  useLiveRefresh(refresh);
+  // Events of this battery's streams (battery-… and device-…) only.
+  useLiveRefresh(refresh, (event) => event.serial === serial);
 
   if (battery.error instanceof ApiError && battery.error.status === 404)
     return (
@@ -218,7 +220,11 @@ function Actions({ battery, onChanged }: { battery: BatteryView; onChanged: () =
     () =>
       Promise.all(
         relevant.map((action) =>
-          api.get<Explanation>('/v1/policy/explain', { serial: battery.serial, action }),
+          unwrap(
+            api.GET('/v1/policy/explain', {
+              params: { query: { serial: battery.serial, action } },
+            }),
+          ),
         ),
       ),
     [battery.serial, battery.revision, relevant.join()],
@@ -295,41 +301,54 @@ function ActionForm({
   const set = (name: string) => (event: { target: { value: string } }) =>
     setFields((previous) => ({ ...previous, [name]: event.target.value }));
   const reason = fields.reason.trim() ? { reason: fields.reason.trim() } : {};
-  const base = `/v1/batteries/${segment(battery.serial)}`;
+  const path = { serial: battery.serial };
+
+  /** The action's command, typed by its route in the contract; answers what to tell the person. */
+  const command = async (): Promise<string> => {
+    switch (action) {
+      case 'ownership.transfer': {
+        const toOwnerId = fields.toOwnerId.trim();
+        await unwrap(
+          api.POST('/v1/batteries/{serial}/transfers', {
+            params: { path },
+            body: { toOwnerId, ...reason },
+          }),
+        );
+        return `Transfer to ${toOwnerId} requested; it waits for the receiving lessor.`;
+      }
+      case 'parameters.soc-window':
+        await unwrap(
+          api.POST('/v1/batteries/{serial}/parameter-proposals', {
+            params: { path },
+            body: {
+              parameters: {
+                socMinPercent: Number(fields.socMinPercent),
+                socMaxPercent: Number(fields.socMaxPercent),
+              },
+              ...reason,
+            },
+          }),
+        );
+        return 'Proposed; it takes effect when the approvers agree.';
+      case 'theft.report':
+        await unwrap(
+          api.POST('/v1/batteries/{serial}/theft-report', { params: { path }, body: reason }),
+        );
+        return 'Reported stolen: the theft lock is on.';
+      case 'theft.recovery':
+        await unwrap(
+          api.POST('/v1/batteries/{serial}/recovery-proposals', { params: { path }, body: reason }),
+        );
+        return 'Recovery requested; it waits for approval.';
+    }
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      const request: [string, unknown, string] =
-        action === 'ownership.transfer'
-          ? [
-              `${base}/transfers`,
-              { toOwnerId: fields.toOwnerId.trim(), ...reason },
-              `Transfer to ${fields.toOwnerId.trim()} requested; it waits for the receiving lessor.`,
-            ]
-          : action === 'parameters.soc-window'
-            ? [
-                `${base}/parameter-proposals`,
-                {
-                  parameters: {
-                    socMinPercent: Number(fields.socMinPercent),
-                    socMaxPercent: Number(fields.socMaxPercent),
-                  },
-                  ...reason,
-                },
-                'Proposed; it takes effect when the approvers agree.',
-              ]
-            : action === 'theft.report'
-              ? [`${base}/theft-report`, reason, 'Reported stolen: the theft lock is on.']
-              : [
-                  `${base}/recovery-proposals`,
-                  reason,
-                  'Recovery requested; it waits for approval.',
-                ];
-      await api.post<CommandOutcome>(request[0], request[1]);
-      await onDone(request[2]);
+      await onDone(await command());
     } catch (failure) {
       setError(failure);
     } finally {

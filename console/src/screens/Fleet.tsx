@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { Battery, Exposure, LaggingDevice, Page } from '../api/types';
+import { unwrap } from '../api/client';
 import { ErrorMessage, Loading, TableScroll, useLoad } from '../components/common';
 import { useConsole } from '../context';
 import { hrefOf } from '../router';
@@ -14,25 +14,31 @@ export function Fleet() {
   const [draft, setDraft] = useState({ party: session.partyId, side: 'owner' as Side });
   const [filter, setFilter] = useState(draft);
   const [search, setSearch] = useState('');
-  const query = filter.party ? { [filter.side]: filter.party } : {};
+  const query = {
+    limit: 500,
+    ...(!filter.party
+      ? {}
+      : filter.side === 'owner'
+        ? { owner: filter.party }
+        : { operator: filter.party }),
+  };
   const batteries = useLoad(
-    () => api.get<Page<Battery>>('/v1/batteries', { ...query, limit: 500 }),
+    () => unwrap(api.GET('/v1/batteries', { params: { query } })),
     [filter.party, filter.side],
   );
   const lagging = useLoad(
-    () => api.get<Page<LaggingDevice>>('/v1/fleet/lagging', { ...query, limit: 500 }),
+    () => unwrap(api.GET('/v1/fleet/lagging', { params: { query } })),
     [filter.party, filter.side],
   );
+  // Oldest revocation first, as the service orders it: the key live longest after its
+  // revocation matters most.
   const exposure = useLoad(
-    () => api.get<Page<Exposure>>('/v1/fleet/exposure', { ...query, limit: 500 }),
+    () => unwrap(api.GET('/v1/fleet/exposure', { params: { query } })),
     [filter.party, filter.side],
   );
   const needle = search.trim().toUpperCase();
   const shown = (batteries.data?.items ?? []).filter((b) => !needle || b.serial.includes(needle));
-  // Oldest exposure first: the key that has been live longest after its revocation matters most.
-  const exposures = [...(exposure.data?.items ?? [])].sort((a, b) =>
-    a.revokedAt.localeCompare(b.revokedAt),
-  );
+  const exposures = exposure.data?.items ?? [];
 
   return (
     <>
@@ -160,6 +166,9 @@ export function Fleet() {
         <h2 id={`${ids}-exposure`}>Revoked keys still live, oldest first</h2>
         <ErrorMessage error={exposure.error} />
         {exposure.data?.items.length === 0 ? <p>No device honours a revoked key.</p> : null}
+        {exposure.data?.nextCursor ? (
+          <p>The oldest 500 are shown; the others were revoked more recently.</p>
+        ) : null}
         {exposures.length > 0 ? (
           <TableScroll label="Revoked keys still live">
             <table>

@@ -1,5 +1,5 @@
 import { useId, useRef, useState } from 'react';
-import { segment } from '../api/client';
+import { unwrap, type Api } from '../api/client';
 import type {
   CommandOutcome,
   OpenProposal,
@@ -36,7 +36,7 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
 export function WaitingOnMe() {
   const { api } = useConsole();
   const pending = useLoad(
-    () => api.get<{ items: PendingApproval[] }>('/v1/proposals/pending', { limit: 100 }),
+    () => unwrap(api.GET('/v1/proposals/pending', { params: { query: { limit: 100 } } })),
     [],
   );
   useLiveRefresh(pending.reload);
@@ -100,7 +100,6 @@ function PendingCard({
   const headingId = useId();
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const proposal = item.proposal;
-  const base = `/v1/batteries/${segment(item.serial)}`;
 
   const act = async (kind: 'approve' | 'reject') => {
     setError(undefined);
@@ -111,11 +110,7 @@ function PendingCard({
     }
     setBusy(true);
     try {
-      const body = reason.trim() ? { reason: reason.trim() } : {};
-      const path = isTransfer(item)
-        ? `${base}/transfers/${segment(item.proposalId)}/${kind === 'approve' ? 'approve' : 'cancel'}`
-        : `${base}/proposals/${segment(item.proposalId)}/${kind}`;
-      const result = await api.post<CommandOutcome>(path, body);
+      const result = await decide(api, item, kind, reason.trim());
       await onDecided(outcomeInWords(kind, result));
     } catch (failure) {
       setError(failure);
@@ -198,6 +193,45 @@ function PendingCard({
         </form>
       )}
     </article>
+  );
+}
+
+/**
+ * The decision as its command: a transfer is approved (accepted) or cancelled (declined), a
+ * proposal approved or rejected; a rejection carries its reason (the form insists on one).
+ */
+function decide(
+  api: Api,
+  item: PendingApproval,
+  kind: 'approve' | 'reject',
+  reason: string,
+): Promise<CommandOutcome> {
+  const body = reason ? { reason } : {};
+  if (isTransfer(item)) {
+    const path = { serial: item.serial, transferId: item.proposalId };
+    return unwrap(
+      kind === 'approve'
+        ? api.POST('/v1/batteries/{serial}/transfers/{transferId}/approve', {
+            params: { path },
+            body,
+          })
+        : api.POST('/v1/batteries/{serial}/transfers/{transferId}/cancel', {
+            params: { path },
+            body,
+          }),
+    );
+  }
+  const path = { serial: item.serial, proposalId: item.proposalId };
+  return unwrap(
+    kind === 'approve'
+      ? api.POST('/v1/batteries/{serial}/proposals/{proposalId}/approve', {
+          params: { path },
+          body,
+        })
+      : api.POST('/v1/batteries/{serial}/proposals/{proposalId}/reject', {
+          params: { path },
+          body: { reason },
+        }),
   );
 }
 
