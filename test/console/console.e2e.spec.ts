@@ -297,6 +297,41 @@ describeWithBrowser('the back-office console, signed in through OpenID Connect',
     await window.getByRole('button', { name: 'Propose window' }).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'battery-explain');
+
+    // Live, and only for this battery: an event of another battery of the party (the feed
+    // names its serial) does not make this screen read again; one of this battery does.
+    const batteryReads = () => {
+      let reads = 0;
+      const count = (request: { url: () => string }) => {
+        if (new URL(request.url()).pathname === '/v1/batteries/TT2-0001') reads++;
+      };
+      page.on('request', count);
+      return { reads: () => reads, stop: () => page.off('request', count) };
+    };
+    const elsewhere = batteryReads();
+    await world.api('POST', '/v1/batteries', as.olga, {
+      serial: 'TT2-0003',
+      model: 'T2-48V',
+      chemistry: 'NMC',
+      manufacturerId: 'oem',
+      firstOwnerId: 'lessor-a',
+      hardLimits: EXAMPLE_HARD_LIMITS,
+      deviceKey: (await newPublicJwk()).publicJwk,
+    });
+    await page.waitForTimeout(1500); // the feed's delivery and the screen's debounce, amply
+    elsewhere.stop();
+    expect(elsewhere.reads()).toBe(0);
+    await world.api('POST', '/v1/batteries/TT2-0001/keys', as.alice, {
+      keyId: 'live-key',
+      holder: { personId: 'tom', partyId: 'workshop' },
+      publicKey: (await newPublicJwk()).publicJwk,
+      capabilities: ['diagnostics.read'],
+      notAfter: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
+    await page
+      .getByRole('region', { name: 'Keys' })
+      .getByRole('rowheader', { name: 'live-key' })
+      .waitFor({ timeout: 15_000 });
     await context.close();
   });
 
