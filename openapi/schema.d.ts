@@ -1356,7 +1356,7 @@ export interface components {
       items: {
         serial: string;
         proposalId: string;
-        /** @description parameter-change, theft-recovery or transfer */
+        /** @description parameter-change, theft-recovery or ownership-transfer */
         kind: string;
         expiresAt: string | null;
         proposal: components['schemas']['OpenProposal'] | components['schemas']['OpenTransfer'];

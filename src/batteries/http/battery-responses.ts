@@ -133,7 +133,9 @@ export const pendingApprovalsSchema = z.strictObject({
     z.strictObject({
       serial: z.string(),
       proposalId: z.string(),
-      kind: z.string().meta({ description: 'parameter-change, theft-recovery or transfer' }),
+      kind: z
+        .string()
+        .meta({ description: 'parameter-change, theft-recovery or ownership-transfer' }),
       expiresAt: timestamp.nullable(),
       proposal: z.union([openProposalSchema, openTransferSchema]),
       approvalsMissing: z.array(missingApprovalSchema),
