@@ -6,6 +6,9 @@
  *
  * Every line of issue 11's table gets its baseline from the same run, the ratio, the goal and
  * whether it is met (bench/support/goals.ts); what does not fit the budget is skipped and named.
+ * Issue 13's figures (bench/audit-log.ts): the rebuild from scratch is also made with the audit
+ * log off, interleaved with it on; at the largest fleet, inclusion-proof latency and the tree's
+ * bytes per event.
  *
  * Settings (environment): BENCH_DURATION_SEC (5), BENCH_CONNECTIONS (16),
  * BENCH_FLEET_SIZES (1000,10000,100000,1000000), BENCH_BUDGET_SEC (570), BENCH_SOURCE (a git
@@ -38,9 +41,10 @@ import {
 } from './support/fleet-loader';
 import { expectStatuses, load, percentile, type LoadFigures } from './support/load';
 import { describeMachine } from './support/machine';
-import { issueGoals, ISSUE, RATIO_GOALS } from './support/goals';
+import { auditLogGoals, issueGoals, ISSUE, RATIO_GOALS } from './support/goals';
 import {
   renderReport,
+  type CatchUpRun,
   type RebuildFigures,
   type Report,
   type RestartFigures,
@@ -49,6 +53,13 @@ import { runWorker, ServiceProcess } from './support/service-process';
 import { fleetTokens } from './support/tokens';
 import { EXAMPLE_HARD_LIMITS } from '../src/device-simulator/simulated-fleet';
 import { observabilityComparisons } from './observability';
+import {
+  AUDIT_LOG_OFF,
+  auditLogRuns,
+  catchUpComparison,
+  inclusionProofs,
+  treeStorage,
+} from './audit-log';
 
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 5);
 const WARMUP_SEC = Math.min(2, DURATION_SEC);
@@ -81,6 +92,10 @@ const HOT_LONG = 2000;
 const MANY_KEYS = 1000;
 /** Commands after each start of the hot battery's service before the measured ones (JIT, caches). */
 const HOT_WARMUP = 20;
+/** Rebuilds with the audit log off and on, interleaved (off, on, off, on): the best of each counts. */
+const CATCH_UP_ROUNDS = 2;
+/** A service start and the polls around a rebuild, on top of replaying its events. */
+const REBUILD_OVERHEAD_MS = 5000;
 
 const startedAt = Date.now();
 const elapsed = () => Date.now() - startedAt;
@@ -104,6 +119,7 @@ async function main(): Promise<void> {
     fleet: [],
     notes: [],
     missing: [],
+    auditLog: {},
     settings: {
       BENCH_DURATION_SEC: DURATION_SEC,
       BENCH_CONNECTIONS: CONNECTIONS,
@@ -377,11 +393,34 @@ async function main(): Promise<void> {
         }
       }
       // The rebuild from scratch runs once, on the second fleet (or on the first if it is the only one).
+      // With the audit log off and on (issue 13), interleaved; the first run with it on is issue 11's figure.
       if (!report.rebuild && (report.fleet.length === 2 || FLEET_SIZES.length === 1)) {
-        report.rebuild = await rebuildFromScratch(service, dataDir, loadResult);
+        const events = Number((await service.progress()).head);
+        const logged = await auditLogRuns(service.baseUrl);
+        const comparison = await catchUpComparison({
+          on: service,
+          off: newService({ dataDir, env: AUDIT_LOG_OFF, readyTimeoutMs: 120_000 }),
+          dataDir,
+          hasAuditLog: logged,
+          rounds: CATCH_UP_ROUNDS,
+          estimateMs: (events / catchUpRate) * 1000 + REBUILD_OVERHEAD_MS,
+          fits: (ms) => elapsed() + ms + TAIL_MS <= BUDGET_MS,
+          timeoutMs: BUDGET_MS,
+          log,
+        });
+        report.rebuild = rebuildFigures(comparison.firstOn, loadResult);
+        if (comparison.skipped)
+          report.missing.push(
+            `Audit log catch-up cost: ${comparison.skipped}` +
+              (logged
+                ? ` (${Math.round(elapsed() / 1000)} s of the ${BUDGET_MS / 1000} s budget already used).`
+                : ' (no `/.well-known/audit-log-key`).'),
+          );
+        else report.auditLog!.catchUp = { batteries: size, runs: comparison.runs };
         catchUpRate = Math.min(catchUpRate, report.rebuild.eventsPerSecond);
       }
     }
+    if (service) await auditLogAtLargestFleet(report, service, dataDir);
     await service?.stop();
     service = undefined;
     if (!report.restart && !restartSkipped)
@@ -404,6 +443,7 @@ async function main(): Promise<void> {
   }
   report.notes.push(...findings(report));
   report.goals = issueGoals(report);
+  report.auditLogGoals = auditLogGoals(report);
   const markdown = renderReport(report);
   writeFileSync(OUT, markdown);
   process.stdout.write(`${markdown}\n`);
@@ -950,28 +990,69 @@ async function restartPulls(
   return figures;
 }
 
-/** The whole read model deleted, the service restarted: it replays the store from the first event. */
-async function rebuildFromScratch(
-  service: ServiceProcess,
-  dataDir: string,
-  loadResult: LoadResult,
-): Promise<RebuildFigures> {
-  await service.stop();
-  for (const file of ['read-model.db', 'read-model.db-wal', 'read-model.db-shm'])
-    rmSync(join(dataDir, file), { force: true });
-  const started = Date.now();
-  await service.start();
-  await service.waitCaughtUp(BUDGET_MS);
-  const seconds = (Date.now() - started) / 1000;
-  const events = Number((await service.progress()).head);
-  log(`rebuild from scratch: ${events.toLocaleString('en')} events in ${seconds.toFixed(1)} s`);
+/** Issue 11's rebuild figure: a rebuild from scratch (the read model deleted, the store replayed), log on. */
+function rebuildFigures(run: CatchUpRun, loadResult: LoadResult): RebuildFigures {
   return {
-    events,
-    seconds,
-    eventsPerSecond: events / seconds,
+    events: run.events,
+    seconds: run.seconds,
+    eventsPerSecond: run.eventsPerSecond,
     rawInsertsPerSecond: loadResult.insertsPerSecond,
     rawInsertEvents: loadResult.events,
   };
+}
+
+/**
+ * Issue 13 at the largest fleet measured: the tree's bytes per event (dbstat), then inclusion
+ * proofs against the checkpoint covering the whole tree, under the pulls' load and alone.
+ */
+async function auditLogAtLargestFleet(
+  report: Report,
+  service: ServiceProcess,
+  dataDir: string,
+): Promise<void> {
+  const largest = report.fleet[report.fleet.length - 1];
+  if (!largest) return;
+  const what = `fleet of ${largest.batteries.toLocaleString('en')}`;
+  if (!(await auditLogRuns(service.baseUrl))) {
+    report.missing.push(
+      `Audit log storage and inclusion proofs (${what}): the service under test has no audit log (no \`/.well-known/audit-log-key\`).`,
+    );
+    return;
+  }
+  report.auditLog!.storage = treeStorage(
+    dataDir,
+    largest.batteries,
+    fileBytes(dataDir, 'read-model.db'),
+  );
+  const storage = report.auditLog!.storage;
+  const bytes = storage.tables.reduce((sum, table) => sum + table.bytes, 0);
+  log(
+    `audit log: ${(bytes / storage.leaves).toFixed(1)} bytes of tree per event (${storage.leaves.toLocaleString('en')} leaves)`,
+  );
+  // A checkpoint (one every 2 s), 50 proofs checked, a run under load, a short one alone.
+  const projectedMs = (10 + WARMUP_SEC + DURATION_SEC + Math.min(DURATION_SEC, 3)) * 1000;
+  if (elapsed() + projectedMs + 10_000 > BUDGET_MS) {
+    report.missing.push(
+      `Inclusion-proof latency (${what}): would need ~${Math.round(projectedMs / 1000)} s, past the ${BUDGET_MS / 1000} s budget ` +
+        `(${Math.round(elapsed() / 1000)} s already used).`,
+    );
+    return;
+  }
+  const proofs = await inclusionProofs({
+    service,
+    dataDir,
+    token: (await fleetTokens(dataDir)).owner,
+    batteries: largest.batteries,
+    baseline: largest.pull304,
+    connections: CONNECTIONS,
+    durationSec: DURATION_SEC,
+    warmupSec: WARMUP_SEC,
+  });
+  report.auditLog!.proofs = proofs;
+  log(
+    `inclusion proofs (${what}, tree of ${proofs.treeSize}): p99 ${proofs.loaded.p99Ms.toFixed(2)} ms at ${Math.round(proofs.loaded.perSecond)} req/s, ` +
+      `p99 ${proofs.single.p99Ms.toFixed(2)} ms alone`,
+  );
 }
 
 /**

@@ -53,6 +53,42 @@ export interface GoalRow {
   met: string;
 }
 
+/** One read-model rebuild from scratch (read model deleted, service started, store replayed). */
+export interface CatchUpRun {
+  /** Whether the audit log ran (AUDIT_LOG_ENABLED). */
+  auditLog: boolean;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+}
+
+/** Issue 13: what the audit log costs, each figure on the fleet it was measured on. */
+export interface AuditLogFigures {
+  /** The same store rebuilt with the log off and on, interleaved. */
+  catchUp?: { batteries: number; runs: CatchUpRun[] };
+  /** Inclusion proofs of random leaves against the newest checkpoint. */
+  proofs?: {
+    batteries: number;
+    treeSize: number;
+    /** CONNECTIONS at once, as the pulls are measured. */
+    loaded: LoadFigures;
+    /** One request at a time: the latency without queueing. */
+    single: LoadFigures;
+    /** The Bearer 304 pull on the same fleet (its p99 is the same-run reference). */
+    baseline: LoadFigures;
+    /** Proofs checked against the checkpoint's root (RFC 9162 §2.1.3.2) before the runs. */
+    verified: number;
+  };
+  /** The audit log's tables in read-model.db, from SQLite's dbstat (pages, not file size). */
+  storage?: {
+    batteries: number;
+    leaves: number;
+    tables: { name: string; bytes: number }[];
+    /** read-model.db with its WAL, for scale. */
+    readModelBytes: number;
+  };
+}
+
 /** Devices that pulled before a restart pull again with the ETag they hold. */
 export interface RestartFigures {
   batteries: number;
@@ -84,6 +120,9 @@ export interface Report {
   longRun?: string;
   goals?: GoalRow[];
   restart?: RestartFigures;
+  auditLog?: AuditLogFigures;
+  /** The lines of issue 13's "done when" on the benchmark (bench/support/goals.ts). */
+  auditLogGoals?: GoalRow[];
 }
 
 /** The issue's goal for the read model of one battery with 10 keys. */
@@ -154,13 +193,18 @@ export function renderReport(report: Report): string {
       'the sections below hold the details. "not measured" rows say why under "Not measured in this run".',
     );
     lines.push('');
-    lines.push('| what | measured | baseline (same run) | ratio | goal | met |');
-    lines.push('|---|---|---|--:|---|---|');
-    for (const goal of report.goals)
-      lines.push(
-        `| ${goal.what} | ${goal.measured} | ${goal.baseline} | ${goal.ratio} | ${goal.goal} | ${goal.met} |`,
-      );
+    lines.push(...goalTable(report.goals));
+  }
+
+  if (report.auditLogGoals && report.auditLogGoals.length > 0) {
+    lines.push('## Goals (issue 13)');
     lines.push('');
+    lines.push(
+      "What the audit log (the Merkle tree, its checkpoints and proofs) costs, against the issue's goals; details under",
+    );
+    lines.push('"Audit log" below.');
+    lines.push('');
+    lines.push(...goalTable(report.auditLogGoals));
   }
 
   const groups = [...new Set(report.rows.map((row) => row.group))];
@@ -196,6 +240,8 @@ export function renderReport(report: Report): string {
     );
     lines.push('');
   }
+
+  if (report.auditLog) lines.push(...auditLogSection(report.auditLog));
 
   if (report.restart) {
     const r = report.restart;
@@ -280,4 +326,71 @@ export function renderReport(report: Report): string {
   for (const missing of report.missing) lines.push(`- ${missing}`);
   lines.push('');
   return lines.join('\n');
+}
+
+function goalTable(goals: readonly GoalRow[]): string[] {
+  return [
+    '| what | measured | baseline (same run) | ratio | goal | met |',
+    '|---|---|---|--:|---|---|',
+    ...goals.map(
+      (goal) =>
+        `| ${goal.what} | ${goal.measured} | ${goal.baseline} | ${goal.ratio} | ${goal.goal} | ${goal.met} |`,
+    ),
+    '',
+  ];
+}
+
+function auditLogSection(figures: AuditLogFigures): string[] {
+  const lines = ['## Audit log', ''];
+  const { catchUp, proofs, storage } = figures;
+  if (catchUp) {
+    lines.push(
+      `Catch-up cost: the read model of the fleet of ${int(catchUp.batteries)} deleted and rebuilt from the store, the service started`,
+      'with `AUDIT_LOG_ENABLED=false` and with the log on (the default), interleaved; each run until /health shows the read',
+      "model at the store's head. With the log on, every event is also a leaf (hashed, its subtrees stored in the same",
+      'transaction), checkpoints are signed meanwhile, and the tamper check at start re-reads the store up to the last',
+      'checkpoint kept in `audit-log.db`, which a rebuild keeps.',
+      '',
+      '| run | audit log | events | seconds | events/s |',
+      '|--:|---|--:|--:|--:|',
+      ...catchUp.runs.map(
+        (run, index) =>
+          `| ${index + 1} | ${run.auditLog ? 'on' : 'off'} | ${int(run.events)} | ${run.seconds.toFixed(1)} | ${int(run.eventsPerSecond)} |`,
+      ),
+      '',
+    );
+  }
+  if (proofs) {
+    lines.push(
+      `Inclusion proofs: \`GET /v1/log/proofs/inclusion?leafIndex=<random>&treeSize=${proofs.treeSize}\` with a Bearer token, a new random`,
+      `leaf per request, against the newest checkpoint of the fleet of ${int(proofs.batteries)} (${int(proofs.verified)} answers verified against`,
+      "the checkpoint's root first), with the pulls' connections and then one request at a time; the Bearer 304 pull of",
+      'the same fleet for reference.',
+      '',
+      '| measured | req/s | p50 ms | p99 ms | answers |',
+      '|---|--:|--:|--:|---|',
+      ...[proofs.loaded, proofs.single, proofs.baseline].map(
+        (run) =>
+          `| ${run.label} | ${int(run.perSecond)} | ${ms(run.p50Ms)} | ${ms(run.p99Ms)} | ${statuses(run)} |`,
+      ),
+      '',
+    );
+  }
+  if (storage) {
+    const total = storage.tables.reduce((sum, table) => sum + table.bytes, 0);
+    lines.push(
+      `Tree storage: the pages of the audit log's tables in read-model.db (SQLite \`dbstat\`), fleet of ${int(storage.batteries)},`,
+      `${int(storage.leaves)} leaves; read-model.db with its WAL is ${mib(storage.readModelBytes)} in all.`,
+      '',
+      '| table | bytes | bytes per leaf |',
+      '|---|--:|--:|',
+      ...storage.tables.map(
+        (table) =>
+          `| ${table.name} | ${int(table.bytes)} | ${(table.bytes / storage.leaves).toFixed(1)} |`,
+      ),
+      `| all | ${int(total)} | ${(total / storage.leaves).toFixed(1)} |`,
+      '',
+    );
+  }
+  return lines;
 }
