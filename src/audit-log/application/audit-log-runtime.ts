@@ -2,6 +2,9 @@ import type { HistoryIntegrity } from '../../signing/history-integrity';
 import type { HistoryVerifier } from '../integrity/history-verifier';
 import type { Checkpointer } from '../signing/checkpointer';
 
+/** How soon a check put off by a catch-up looks again. */
+const CATCH_UP_RECHECK_MS = 1000;
+
 export interface AuditLogRuntimeOptions {
   checkpointIntervalMs: number;
   verifyIntervalMs: number;
@@ -50,7 +53,7 @@ export class AuditLogRuntime {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearInterval(timer);
+    for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
     await this.checking;
   }
@@ -58,6 +61,13 @@ export class AuditLogRuntime {
   private async runCheck(): Promise<void> {
     const wasRewritten = this.integrity.current().state === 'rewritten';
     try {
+      // The first check waits for the catch-up (see catchingUp); later ones run on their interval.
+      if (this.integrity.current().state === 'unverified' && (await this.verifier.catchingUp())) {
+        const retry = setTimeout(() => void this.check(), CATCH_UP_RECHECK_MS);
+        retry.unref();
+        this.timers.push(retry);
+        return;
+      }
       const outcome = await this.verifier.verify();
       if (outcome.outcome === 'rewritten' && !wasRewritten) {
         const { kind, leafIndex, position } = outcome.rewrite;

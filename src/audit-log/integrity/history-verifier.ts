@@ -56,6 +56,22 @@ export class HistoryVerifier {
     this.pageSize = options.pageSize ?? 1000;
   }
 
+  /**
+   * Whether the tree is still far behind the store (a new instance, a rebuilt read model): a check
+   * then would re-read and re-hash the store beside the catch-up that is doing the same, and slow
+   * it down; the projection's own appends and the checkpointer's root check run meanwhile.
+   */
+  async catchingUp(threshold = 1000): Promise<boolean> {
+    const size = this.tree.size();
+    const after = size === 0 ? undefined : this.tree.leaves(size - 1, 1)[0]?.position;
+    const ahead = await this.store.readAll({
+      after,
+      maxCount: threshold,
+      streamPrefixes: this.streamPrefixes(),
+    });
+    return ahead.length >= threshold;
+  }
+
   /** Runs one check and records its verdict on the gate. */
   async verify(): Promise<HistoryCheckOutcome> {
     const outcome = await this.compare();
