@@ -13,8 +13,8 @@ export interface AuditLogRuntimeOptions {
 
 /**
  * The log's two clocks: the tamper check at start and then every verify interval, and the
- * checkpointer every checkpoint interval (it signs only once the first check found the history
- * intact). One check runs at a time; an interrupted one (a replay of the read model meanwhile)
+ * checkpointer every checkpoint interval (it signs nothing once a check found the history
+ * rewritten). One check runs at a time; an interrupted one (a replay of the read model meanwhile)
  * runs again at the next tick.
  */
 export class AuditLogRuntime {

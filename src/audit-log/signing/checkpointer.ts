@@ -15,9 +15,9 @@ export interface CheckpointerOptions {
 
 /**
  * Signs the tree's head: at most once per call (the module calls it every
- * AUDIT_LOG_CHECKPOINT_INTERVAL_MS), only when the tree grew, only once the history has been found
- * intact, and only over a tree that still has the root of the previous checkpoint at its size (a
- * cheap O(log n) guard between two full checks). Every signed checkpoint is kept.
+ * AUDIT_LOG_CHECKPOINT_INTERVAL_MS), only when the tree grew, never once the history was found
+ * rewritten, and only over a tree that still has the root of the previous checkpoint at its size
+ * (a cheap O(log n) guard between two full checks). Every signed checkpoint is kept.
  */
 export class Checkpointer {
   constructor(
@@ -29,7 +29,10 @@ export class Checkpointer {
   ) {}
 
   signIfGrown(): StoredCheckpoint | undefined {
-    if (this.integrity.current().state !== 'intact') return undefined;
+    // Signed over the recorded tree, not over the store: before the first tamper check has read
+    // the whole store (minutes on a large one), the root check below is what guards the signature —
+    // a tree rebuilt from a rewritten store no longer gives the last checkpoint's root.
+    if (this.integrity.current().state === 'rewritten') return undefined;
     const size = this.tree.size();
     const last = this.checkpoints.latest();
     if (size === 0 || (last && size <= last.treeSize)) return undefined;
