@@ -21,7 +21,8 @@ export type HistoryCheckOutcome =
 export interface HistoryVerifierOptions {
   /**
    * Events read and hashed at once: memory stays bounded by it, and so does the time one page
-   * holds the event loop (about 25 µs an event: a few milliseconds a page).
+   * holds the event loop (about 25 µs an event: one or two milliseconds a page, so a request that
+   * arrives meanwhile waits no longer than that).
    */
   pageSize?: number;
   /**
@@ -63,7 +64,7 @@ export class HistoryVerifier {
     private readonly integrity: HistoryIntegrity,
     private readonly options: HistoryVerifierOptions = {},
   ) {
-    this.pageSize = options.pageSize ?? 200;
+    this.pageSize = options.pageSize ?? 50;
     this.idleFactor = options.idleFactor ?? 3;
   }
 
