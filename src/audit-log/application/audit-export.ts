@@ -1,13 +1,15 @@
 import type { BatteryReadModel } from '../../batteries/queries/battery-read-model';
 import { batteryStreamId } from '../../batteries/domain/battery-events';
-import type { AuditFilter, AuditReadModel, AuditRow } from '../../audit/queries/audit-read-model';
-import type { EventStore, RecordedEvent } from '../../event-store/event-store.port';
+import type { AuditFilter, AuditReadModel } from '../../audit/queries/audit-read-model';
+import { eventsOfRows } from '../../audit/queries/events-of-rows';
+import type { EventStore } from '../../event-store/event-store.port';
 import { ProblemError } from '../../http/problem-details';
 import type { Actor } from '../../shared/domain/actor';
 import { forbidden } from '../../shared/domain/domain-error';
 import { hasOversight } from '../../shared/domain/oversight';
 import { toBase64 } from '../domain/hashing';
 import { leafText } from '../domain/leaf';
+import { leafEventOf } from '../projections/audit-log.projection';
 import type { CheckpointStore } from '../persistence/checkpoint-store';
 import type { AuditLogQueries } from '../queries/audit-log-queries';
 import type { AuditLogService } from './audit-log.service';
@@ -72,7 +74,9 @@ export class AuditExport {
       );
     }
     const header = {
-      checkpoint: this.log.checkpointNote(false),
+      // The note of the very checkpoint the proofs are made against, even if a newer one is
+      // signed meanwhile.
+      checkpoint: this.log.noteOf(latest),
       ...(previous !== undefined
         ? {
             consistency: {
@@ -110,7 +114,7 @@ export class AuditExport {
     let after = 0n;
     for (;;) {
       const page = this.audit.query(filter, after, PAGE);
-      const events = await this.eventsOf(page.items);
+      const events = await eventsOfRows(this.store, page.items);
       for (const row of page.items) {
         const leafIndex = this.tree.leafIndexOf(row.eventId);
         // Rows are in store order: the first one past the checkpoint ends what it can prove.
@@ -121,14 +125,7 @@ export class AuditExport {
         if (!event) continue;
         const line = {
           leafIndex,
-          leaf: leafText({
-            stream: event.streamId,
-            revision: event.revision,
-            eventId: event.id,
-            type: event.type,
-            data: event.data,
-            metadata: event.metadata,
-          }),
+          leaf: leafText(leafEventOf(event)),
           proof: this.tree.inclusionProof(leafIndex, size).map(toBase64),
         };
         yield `${JSON.stringify(line)}\n`;
@@ -136,26 +133,5 @@ export class AuditExport {
       if (page.nextCursor === null) return;
       after = BigInt(page.nextCursor);
     }
-  }
-
-  /** The rows' events from the store: one read per run of one stream's consecutive revisions. */
-  private async eventsOf(rows: readonly AuditRow[]): Promise<Map<string, RecordedEvent>> {
-    const byId = new Map<string, RecordedEvent>();
-    for (let start = 0; start < rows.length;) {
-      let end = start + 1;
-      while (
-        end < rows.length &&
-        rows[end].streamId === rows[start].streamId &&
-        rows[end].revision === rows[end - 1].revision + 1
-      )
-        end++;
-      const events = await this.store.readStream(rows[start].streamId, {
-        fromRevision: rows[start].revision,
-        maxCount: end - start,
-      });
-      for (const event of events) byId.set(event.id, event);
-      start = end;
-    }
-    return byId;
   }
 }

@@ -8,7 +8,7 @@ import { leafText } from '../domain/leaf';
 import { mayReadLeaf } from '../domain/leaf-visibility';
 import { formatSignedNote, parseSignedNote, type VerifierKey } from '../domain/signed-note';
 import type { CheckpointStore, StoredCheckpoint } from '../persistence/checkpoint-store';
-import { leafHashOfRecorded } from '../projections/audit-log.projection';
+import { leafEventOf, leafHashOfRecorded } from '../projections/audit-log.projection';
 import type { AuditLogQueries } from '../queries/audit-log-queries';
 import type { LogKey } from '../signing/log-key';
 
@@ -51,6 +51,12 @@ export class AuditLogService {
           : 'The log has not signed a checkpoint yet: it signs one once the first event is recorded.',
       );
     }
+    return this.noteOf(checkpoint);
+  }
+
+  /** A signed checkpoint as served: its note with the trusted witnesses' cosignatures. */
+  noteOf(checkpoint: StoredCheckpoint): string {
+    const names = this.witnesses.map((witness) => witness.name);
     const cosignatures = this.checkpoints
       .cosignaturesOf(checkpoint.treeSize)
       .filter((cosignature) => names.includes(cosignature.witness))
@@ -122,14 +128,7 @@ export class AuditLogService {
       if (!mayReadLeaf(caller, recordedBy)) return entry;
       return {
         ...entry,
-        leaf: leafText({
-          stream: event.streamId,
-          revision: event.revision,
-          eventId: event.id,
-          type: event.type,
-          data: event.data,
-          metadata: event.metadata,
-        }),
+        leaf: leafText(leafEventOf(event)),
       };
     });
     return { entries };

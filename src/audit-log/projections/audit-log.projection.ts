@@ -1,19 +1,22 @@
 import type { RecordedEvent } from '../../event-store/event-store.port';
 import type { Projection } from '../../read-model/projection';
-import { leafHashOf } from '../domain/leaf';
+import { leafHashOf, type LeafEvent } from '../domain/leaf';
 import { MerkleFrontier } from '../domain/merkle-frontier';
 import type { SqliteMerkleTree } from '../persistence/sqlite-merkle-tree';
 
-/** The leaf of a recorded event, as docs/audit-log.md §1 defines it. */
+/** The members of a recorded event that make its leaf (docs/audit-log.md §1). */
+export const leafEventOf = (event: RecordedEvent): LeafEvent => ({
+  stream: event.streamId,
+  revision: event.revision,
+  eventId: event.id,
+  type: event.type,
+  data: event.data,
+  metadata: event.metadata,
+});
+
+/** The leaf hash of a recorded event. */
 export const leafHashOfRecorded = (event: RecordedEvent): Uint8Array =>
-  leafHashOf({
-    stream: event.streamId,
-    revision: event.revision,
-    eventId: event.id,
-    type: event.type,
-    data: event.data,
-    metadata: event.metadata,
-  });
+  leafHashOf(leafEventOf(event));
 
 /**
  * Appends every event of the global order to the tree: its leaf, and each perfect subtree it

@@ -12,6 +12,7 @@ import {
   type AuditRow,
 } from './audit-read-model';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
+import { eventsOfRows } from './events-of-rows';
 import {
   LEAF_INDEX_LOOKUP,
   type LeafIndexLookup,
@@ -57,34 +58,14 @@ export class AuditHandler implements IQueryHandler<AuditQuery> {
     return { items: await this.withData(page.items), nextCursor: page.nextCursor };
   }
 
-  /** Each row's event data, from the store: one read per run of one stream's consecutive revisions. */
+  /** Each row with its event's data from the store and its leaf in the audit log. */
   private async withData(rows: readonly AuditRow[]): Promise<AuditEntry[]> {
-    const entries: AuditEntry[] = [];
-    for (let start = 0; start < rows.length;) {
-      let end = start + 1;
-      while (
-        end < rows.length &&
-        rows[end].streamId === rows[start].streamId &&
-        rows[end].revision === rows[end - 1].revision + 1
-      )
-        end++;
-      const run = rows.slice(start, end);
-      const events = await this.store.readStream(run[0].streamId, {
-        fromRevision: run[0].revision,
-        maxCount: run.length,
-      });
-      const dataOf = new Map(events.map((event) => [event.id, event.data]));
-      for (const row of run) {
-        const data = dataOf.get(row.eventId);
-        // The store is the record; an audit row whose event it no longer holds says so, not a 500.
-        entries.push({
-          ...row,
-          data: data ?? { missingFromStore: true },
-          leafIndex: this.leaves?.leafIndexOf(row.eventId) ?? null,
-        });
-      }
-      start = end;
-    }
-    return entries;
+    const events = await eventsOfRows(this.store, rows);
+    // The store is the record; an audit row whose event it no longer holds says so, not a 500.
+    return rows.map((row) => ({
+      ...row,
+      data: events.get(row.eventId)?.data ?? { missingFromStore: true },
+      leafIndex: this.leaves?.leafIndexOf(row.eventId) ?? null,
+    }));
   }
 }
