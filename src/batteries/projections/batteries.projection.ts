@@ -10,6 +10,7 @@ import {
   type BatteryState,
   type ProvisionedBattery,
 } from '../domain/battery-state';
+import { BatteryFactsCache } from '../queries/battery-facts-cache';
 
 /** Committed states kept parsed, so an event on a battery seen lately does not parse its row again. */
 const STATE_CACHE_ENTRIES = 5_000;
@@ -44,8 +45,10 @@ export class BatteriesProjection implements Projection {
   private readonly removeKey;
   private readonly pending = new Map<string, Touched>();
   private readonly committedStates = new Map<string, Folded>();
+  private readonly factsCache: BatteryFactsCache;
 
   constructor(db: Database.Database) {
+    this.factsCache = BatteryFactsCache.of(db);
     this.load = db.prepare<
       [string],
       { state: string; revision: number; position: number; bundle_version_position: number }
@@ -102,6 +105,8 @@ export class BatteriesProjection implements Projection {
 
   committed(): void {
     for (const [serial, { state, revision, position, bundleVersionPosition }] of this.pending) {
+      // The pull facts of this battery changed with the rows just committed: read them again.
+      this.factsCache.evict(serial);
       this.committedStates.delete(serial);
       this.committedStates.set(serial, { state, revision, position, bundleVersionPosition });
     }
@@ -114,6 +119,7 @@ export class BatteriesProjection implements Projection {
   forget(): void {
     this.pending.clear();
     this.committedStates.clear();
+    this.factsCache.clear();
   }
 
   private committedState(serial: string): Folded | undefined {

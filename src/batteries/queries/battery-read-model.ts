@@ -11,6 +11,7 @@ import type {
 } from '../domain/battery-state';
 import type { RelationshipFacts } from '../../policy/domain/relationship';
 import type { PublicKey } from '../../shared/domain/public-key';
+import { BatteryFactsCache } from './battery-facts-cache';
 
 export interface BatteryRow {
   serial: string;
@@ -76,8 +77,10 @@ export class BatteryReadModel {
   private readonly all;
   private readonly byDeviceKey;
   private readonly openProposalsBefore;
+  private readonly factsCache: BatteryFactsCache;
 
   constructor(db: Database.Database) {
+    this.factsCache = BatteryFactsCache.of(db);
     this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
     this.keysOf = db.prepare<[string], { key: string }>(
       'SELECT key FROM battery_keys WHERE serial = ? ORDER BY rowid',
@@ -122,24 +125,28 @@ export class BatteryReadModel {
     return row && this.toBatteryRow(row);
   }
 
-  /** The few facts a pull needs, without the state document. */
+  /** The few facts a pull needs, without the state document; from memory once read (BatteryFactsCache). */
   facts(serial: string): BatteryFacts | undefined {
+    const cached = this.factsCache.get(serial);
+    if (cached) return cached;
     const row = this.factsBySerial.get(serial);
-    return (
-      row && {
-        serial: row.serial,
-        ownerId: row.owner_id,
-        operatorId: row.operator_id,
-        manufacturerId: row.manufacturer_id,
-        specialistId: row.specialist_id,
-        bundleVersion: row.bundle_version,
-        bundleVersionSince: row.bundle_version_since,
-        deviceKey: {
-          jwk: JSON.parse(row.device_jwk) as Record<string, string>,
-          thumbprint: row.device_thumbprint,
-        },
-      }
-    );
+    if (!row) return undefined;
+    // Frozen: the same object answers every pull until the battery changes.
+    const facts: BatteryFacts = Object.freeze({
+      serial: row.serial,
+      ownerId: row.owner_id,
+      operatorId: row.operator_id,
+      manufacturerId: row.manufacturer_id,
+      specialistId: row.specialist_id,
+      bundleVersion: row.bundle_version,
+      bundleVersionSince: row.bundle_version_since,
+      deviceKey: Object.freeze({
+        jwk: Object.freeze(JSON.parse(row.device_jwk) as Record<string, string>),
+        thumbprint: row.device_thumbprint,
+      }),
+    });
+    this.factsCache.set(facts);
+    return facts;
   }
 
   /** The facts of a battery this actor may read; else the 404 of an unknown serial (see readableBy). */
