@@ -7,14 +7,23 @@ import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust
 
 const epochSeconds = () => Math.floor(Date.now() / 1000);
 
+/** The JWKS as sent, made once per second: the keys only change with time (their nbf and exp). */
+interface ServedJwks {
+  second: number;
+  body: string;
+}
+
 @ApiTags('bundles')
 @Controller('.well-known')
 export class JwksController {
+  private served: ServedJwks | undefined;
+
   constructor(@Inject(BUNDLE_TRUST) private readonly trust: BundleTrust) {}
 
   @Get('jwks.json')
   @PublicRoute()
   @Header('cache-control', 'public, max-age=300')
+  @Header('content-type', 'application/json; charset=utf-8')
   @ApiContract({
     operationId: 'getJwks',
     summary: 'Public keys that sign key bundles now (the online keys the root delegates to)',
@@ -22,8 +31,11 @@ export class JwksController {
     responses: [{ status: 200, description: 'OK', body: jwksSchema }],
     problems: [429],
   })
-  jwks() {
-    return { keys: this.trust.publicJwks(epochSeconds()) };
+  jwks(): string {
+    const second = epochSeconds();
+    if (this.served?.second !== second)
+      this.served = { second, body: JSON.stringify({ keys: this.trust.publicJwks(second) }) };
+    return this.served.body;
   }
 
   @Get('bundle-trust.json')
