@@ -243,6 +243,8 @@ async function main(): Promise<void> {
       log(
         `service caught up ${loadResult.events.toLocaleString('en')} new events in ${(catchUpMs / 1000).toFixed(1)} s (${Math.round(catchUpRate)} events/s)`,
       );
+      const checkMs = await service.waitAuditChecked(BUDGET_MS);
+      log(`audit log's first tamper check since start done ${(checkMs / 1000).toFixed(1)} s later`);
 
       const tokens = await fleetTokens(dataDir);
       deviceRoute ??= await hasDeviceRoute(service.baseUrl);
@@ -807,6 +809,7 @@ async function oneBatteryComparisons(
     log(
       `single batteries (${KEYS_PER_BATTERY} keys, ${MANY_KEYS} keys, hot at ${HOT_SHORT - HOT_WARMUP} events) caught up in ${((Date.now() - startMs) / 1000).toFixed(1)} s`,
     );
+    await service.waitAuditChecked(BUDGET_MS);
     const tokens = await fleetTokens(dataDir);
     const short = await sequentialCommands(service.baseUrl, hot, tokens.owner, 0);
 
@@ -851,6 +854,7 @@ async function oneBatteryComparisons(
     });
     await service.start();
     await service.waitCaughtUp(BUDGET_MS);
+    await service.waitAuditChecked(BUDGET_MS);
     const long = await sequentialCommands(
       service.baseUrl,
       hot,

@@ -163,7 +163,15 @@ export function renderReport(report: Report): string {
   lines.push(
     '(WAL, `synchronous=FULL`: one fsync per command), `LOG_LEVEL=error`; the load generator (autocannon,',
   );
-  lines.push("one process) shares the machine's cores with it, as it does with the baselines.");
+  lines.push(
+    "one process) shares the machine's cores with it, as it does with the baselines. Loads start once",
+  );
+  lines.push(
+    "the read model has caught up and the audit log's first tamper check since start has finished (it re-reads the",
+  );
+  lines.push(
+    'whole store once after a start, then every `AUDIT_LOG_VERIFY_INTERVAL_SECONDS`); the restart row is the exception.',
+  );
   lines.push('');
   lines.push('| machine | |');
   lines.push('|---|---|');

@@ -115,6 +115,25 @@ export class ServiceProcess {
     throw new Error(`The read model did not catch up within ${timeoutMs} ms`);
   }
 
+  /**
+   * Polls /health until the audit log's first tamper check since start has finished (its state
+   * is no longer "checking"; at once when the log is off). That check re-reads the whole store
+   * once after catch-up and then only every AUDIT_LOG_VERIFY_INTERVAL_SECONDS: loads measured
+   * after it see the service's steady state, not the minutes after a deploy. Returns the time taken.
+   */
+  async waitAuditChecked(timeoutMs = 600_000, pollMs = 250): Promise<number> {
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      const body = (await (await fetch(`${this.baseUrl}/health`)).json()) as {
+        details: { auditLog?: { state?: string } };
+      };
+      const state = body.details.auditLog?.state;
+      if (state !== 'checking') return Date.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    throw new Error(`The audit log's tamper check did not finish within ${timeoutMs} ms`);
+  }
+
   /** Resident set size of the child in bytes, from /proc/<pid>/status (VmRSS). */
   rssBytes(): number {
     const status = readFileSync(`/proc/${this.child?.pid}/status`, 'utf8');
