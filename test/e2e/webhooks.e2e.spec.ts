@@ -391,3 +391,53 @@ describe('webhooks', () => {
     });
   });
 });
+
+describe('webhooks on a service that had none', () => {
+  let app: TestApp;
+  let cast: Cast;
+  const receiver = new Receiver();
+
+  beforeAll(async () => {
+    await receiver.start();
+    app = await TestApp.start({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0' });
+    cast = await registerCast(app);
+  });
+  afterAll(async () => {
+    await app.stop();
+    await receiver.stop();
+  });
+
+  // The dispatcher steps over what no endpoint can match without reading it: nothing recorded
+  // before the first registration is sent, and the first event after it is.
+  it('sends nothing recorded before the first endpoint existed, and the first event after it', async () => {
+    await provision(app, cast, 'HOOK-LATE');
+    const early = await app.request('POST', '/v1/batteries/HOOK-LATE/transfers', {
+      as: cast.ownerA,
+      body: { toOwnerId: 'lessor-b', transferId: 'early' },
+    });
+    expect(early.status).toBe(201);
+    await app.request('POST', '/v1/batteries/HOOK-LATE/transfers/early/cancel', {
+      as: cast.ownerA,
+    });
+    await settle();
+
+    const hook = await app.request('POST', '/v1/webhooks', {
+      as: cast.ownerB,
+      body: { url: `${receiver.url}/late`, kinds: ['transfer.requested'] },
+    });
+    expect(hook.status).toBe(201);
+    const late = await app.request('POST', '/v1/batteries/HOOK-LATE/transfers', {
+      as: cast.ownerA,
+      body: { toOwnerId: 'lessor-b', transferId: 'late' },
+    });
+    expect(late.status).toBe(201);
+
+    const [request] = await receiver.waitFor('/late', 1);
+    await settle();
+    expect(receiver.at('/late')).toHaveLength(1);
+    expect(verified(hook.body.endpoint.secret, request).data).toMatchObject({
+      transferId: 'late',
+      event: { position: late.body.position },
+    });
+  });
+});

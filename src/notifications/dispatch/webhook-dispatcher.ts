@@ -52,6 +52,7 @@ export class WebhookDispatcher {
     let backoffMs = 100;
     while (!this.stopping) {
       try {
+        if (this.skipUnmatchable()) continue;
         const batch = await this.events.after(
           this.outbox.checkpoint(),
           DISPATCH_BATCH,
@@ -73,6 +74,23 @@ export class WebhookDispatcher {
         backoffMs = Math.min(backoffMs * 2, 5_000);
       }
     }
+  }
+
+  /**
+   * Moves the checkpoint over the applied events no endpoint can match, without reading them: all
+   * of them while no endpoint was ever registered (a fleet without webhooks pays nothing for the
+   * dispatcher, catching up included), else those up to the first registration (an endpoint
+   * matches only events recorded after its own). Answers whether it moved.
+   */
+  private skipUnmatchable(): boolean {
+    const checkpoint = this.outbox.checkpoint();
+    // The read model's position first: the endpoints read next are at least as recent as it.
+    const applied = this.events.appliedPosition();
+    const first = this.endpoints.firstRegisteredPosition();
+    const unmatchable = first === undefined || first > applied ? applied : first;
+    if (unmatchable <= checkpoint) return false;
+    this.outbox.commit([], unmatchable, new Date());
+    return true;
   }
 
   /** The deliveries one event causes: none for most; for a notifying battery event, one per live endpoint that wants it. */

@@ -36,6 +36,7 @@ export class WebhookEndpointReadModel {
   private readonly byParty;
   private readonly matching;
   private readonly liveWithKind;
+  private readonly firstRegistered;
 
   constructor(db: Database.Database) {
     this.byId = db.prepare<[string], RawEndpoint>(
@@ -49,6 +50,9 @@ export class WebhookEndpointReadModel {
     this.matching = db.prepare<[string, number, number], RawEndpoint>(
       `SELECT * FROM webhook_endpoints WHERE party_id = ? AND registered_position < ?
           AND (deleted_position IS NULL OR deleted_position > ?)`,
+    );
+    this.firstRegistered = db.prepare<[], { position: number | null }>(
+      'SELECT min(registered_position) AS position FROM webhook_endpoints',
     );
     this.liveWithKind = db.prepare<[string], RawEndpoint>(
       `SELECT e.* FROM webhook_endpoints e, json_each(e.kinds) k
@@ -75,6 +79,15 @@ export class WebhookEndpointReadModel {
       .all(partyId, at, at)
       .map(toRow)
       .filter((endpoint) => endpoint.kinds.includes(kind));
+  }
+
+  /**
+   * Where the first endpoint ever registered was (deleted ones stay as rows), or undefined when
+   * none ever was: no event at or before it matches any endpoint (see matchingAt).
+   */
+  firstRegisteredPosition(): bigint | undefined {
+    const position = this.firstRegistered.get()?.position;
+    return position === null || position === undefined ? undefined : BigInt(position);
   }
 
   /** Every live endpoint that wants `kind` (the exposure scan's list). */
