@@ -11,9 +11,14 @@ import { WebhookDispatcher } from './webhook-dispatcher';
 async function firstStep(firstRegistered: bigint | undefined, checkpoint = 0n) {
   const commits: bigint[] = [];
   const readsAfter: bigint[] = [];
+  const waitsBeyond: bigint[] = [];
   let position = checkpoint;
   const events = {
     appliedPosition: () => 100n,
+    waitBeyond: async (position: bigint) => {
+      waitsBeyond.push(position);
+      void dispatcher.stop();
+    },
     after: async (after: bigint) => {
       readsAfter.push(after);
       // Called only once the dispatcher below exists.
@@ -40,23 +45,27 @@ async function firstStep(firstRegistered: bigint | undefined, checkpoint = 0n) {
   dispatcher.start();
   await new Promise((resolve) => setTimeout(resolve, 20));
   await dispatcher.stop();
-  return { commits, readsAfter };
+  return { commits, readsAfter, waitsBeyond };
 }
 
 describe('WebhookDispatcher: what no endpoint can match is stepped over, not read', () => {
-  it('moves to the read model’s position when no endpoint was ever registered', async () => {
-    expect(await firstStep(undefined)).toEqual({ commits: [100n], readsAfter: [100n] });
+  it('moves to the read model’s position when no endpoint was ever registered, and waits without reading', async () => {
+    expect(await firstStep(undefined)).toEqual({
+      commits: [100n],
+      readsAfter: [],
+      waitsBeyond: [100n],
+    });
   });
 
   it('moves only up to the first registration, and reads the events after it', async () => {
-    expect(await firstStep(40n)).toEqual({ commits: [40n], readsAfter: [40n] });
+    expect(await firstStep(40n)).toEqual({ commits: [40n], readsAfter: [40n], waitsBeyond: [] });
   });
 
   it('moves to the read model’s position when the first endpoint came after it', async () => {
-    expect(await firstStep(250n)).toEqual({ commits: [100n], readsAfter: [100n] });
+    expect(await firstStep(250n)).toEqual({ commits: [100n], readsAfter: [100n], waitsBeyond: [] });
   });
 
   it('never moves back: a checkpoint past the first registration reads on from where it is', async () => {
-    expect(await firstStep(40n, 70n)).toEqual({ commits: [], readsAfter: [70n] });
+    expect(await firstStep(40n, 70n)).toEqual({ commits: [], readsAfter: [70n], waitsBeyond: [] });
   });
 });

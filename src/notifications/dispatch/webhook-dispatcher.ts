@@ -53,6 +53,11 @@ export class WebhookDispatcher {
     while (!this.stopping) {
       try {
         if (this.skipUnmatchable()) continue;
+        // Nothing can match while no endpoint exists: wait for the read model, then step again.
+        if (this.endpoints.firstRegisteredPosition() === undefined) {
+          await this.events.waitBeyond(this.outbox.checkpoint(), IDLE_WAIT_MS);
+          continue;
+        }
         const batch = await this.events.after(
           this.outbox.checkpoint(),
           DISPATCH_BATCH,

@@ -20,6 +20,11 @@ export class AppliedEvents {
     return this.runner.currentStatus().position;
   }
 
+  /** Waits up to `waitMs` until the read model has applied something after `position`. */
+  async waitBeyond(position: bigint, waitMs: number): Promise<void> {
+    await this.runner.waitFor(position + 1n, waitMs);
+  }
+
   /**
    * Up to `max` events after `after` that the read model has applied; waits up to `waitMs` for
    * one when there is none yet, and answers an empty batch if none came.
