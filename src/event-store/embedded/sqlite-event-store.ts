@@ -15,6 +15,9 @@ import type {
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
 import { PollingSubscription } from '../polling-subscription';
 
+/** Most rows one query of readAll brings into memory. */
+const READ_ALL_BATCH = 1000;
+
 interface EventRow {
   position: number;
   event_id: string;
@@ -228,8 +231,12 @@ export class SqliteEventStore implements EventStore {
     const matching: RecordedEvent[] = [];
     let after = Number(options.after ?? 0n);
     // Filter after reading so the scan stays on the primary key; batches bound the memory used.
+    // A batch asks for no more rows than are still wanted: a 50-event page reads 50 rows, not 1,000.
     while (matching.length < maxCount) {
-      const rows = this.statements.readAll.all(after, 1000);
+      const rows = this.statements.readAll.all(
+        after,
+        Math.min(READ_ALL_BATCH, maxCount - matching.length),
+      );
       if (rows.length === 0) break;
       for (const row of rows) {
         if (!prefixes || prefixes.some((prefix) => row.stream_id.startsWith(prefix))) {
