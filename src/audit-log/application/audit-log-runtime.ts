@@ -12,8 +12,8 @@ export interface AuditLogRuntimeOptions {
 }
 
 /**
- * The log's two clocks: the tamper check at start and then every verify interval, and the
- * checkpointer every checkpoint interval (it signs nothing once a check found the history
+ * The log's two clocks: the tamper check at start and then a verify interval after each check
+ * ends, and the checkpointer every checkpoint interval (it signs nothing once a check found the history
  * rewritten). One check runs at a time; an interrupted one (a replay of the read model meanwhile)
  * runs again at the next tick.
  */
@@ -31,13 +31,28 @@ export class AuditLogRuntime {
 
   start(): void {
     this.stopped = false;
-    void this.check();
-    this.timers.push(
-      setInterval(() => void this.check(), this.options.verifyIntervalMs),
-      setInterval(() => this.checkpoint(), this.options.checkpointIntervalMs),
-    );
+    this.checkThenWait();
+    const checkpoints = setInterval(() => this.checkpoint(), this.options.checkpointIntervalMs);
     // The timers never keep the process alive on their own.
-    for (const timer of this.timers) timer.unref();
+    checkpoints.unref();
+    this.timers.push(checkpoints);
+  }
+
+  /**
+   * A check, then the verify interval from its end: a check that takes longer than the interval
+   * (a long history re-read page by page) is followed by a pause, never by the next check at once,
+   * so the share of time spent checking stays below duration / (duration + interval).
+   */
+  private checkThenWait(): void {
+    void this.check().finally(() => {
+      if (this.stopped) return;
+      const next = setTimeout(() => {
+        this.timers = this.timers.filter((timer) => timer !== next);
+        this.checkThenWait();
+      }, this.options.verifyIntervalMs);
+      next.unref();
+      this.timers.push(next);
+    });
   }
 
   /** Runs a check now, or joins the one already running. */
