@@ -182,7 +182,7 @@ export const appConfigSchema = z.object({
       ),
     )
     .default([]),
-  /** How often the store is re-read and compared with the log (tamper detection); also at start. */
+  /** Pause between the end of one re-read of the store against the log (tamper detection) and the next; one runs at start. */
   AUDIT_LOG_VERIFY_INTERVAL_SECONDS: z.coerce
     .number()
     .int()
