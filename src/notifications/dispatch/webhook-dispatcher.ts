@@ -52,12 +52,13 @@ export class WebhookDispatcher {
     let backoffMs = 100;
     while (!this.stopping) {
       try {
-        if (this.skipUnmatchable()) continue;
-        // Nothing can match while no endpoint exists: wait for the read model, then step again.
+        // Nothing can match while no endpoint exists: wait for the read model to move, read and
+        // write nothing (the checkpoint moves once, to the first registration, when there is one).
         if (this.endpoints.firstRegisteredPosition() === undefined) {
-          await this.events.waitBeyond(this.outbox.checkpoint(), IDLE_WAIT_MS);
+          await this.events.waitBeyond(this.events.appliedPosition(), IDLE_WAIT_MS);
           continue;
         }
+        if (this.skipUnmatchable()) continue;
         const batch = await this.events.after(
           this.outbox.checkpoint(),
           DISPATCH_BATCH,
@@ -82,17 +83,17 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Moves the checkpoint over the applied events no endpoint can match, without reading them: all
-   * of them while no endpoint was ever registered (a fleet without webhooks pays nothing for the
-   * dispatcher, catching up included), else those up to the first registration (an endpoint
-   * matches only events recorded after its own). Answers whether it moved.
+   * Moves the checkpoint over the applied events before the first registration without reading
+   * them: an endpoint matches only events recorded after its own (a fleet that had no webhooks
+   * for a long history does not re-read it). Answers whether it moved.
    */
   private skipUnmatchable(): boolean {
     const checkpoint = this.outbox.checkpoint();
     // The read model's position first: the endpoints read next are at least as recent as it.
     const applied = this.events.appliedPosition();
     const first = this.endpoints.firstRegisteredPosition();
-    const unmatchable = first === undefined || first > applied ? applied : first;
+    if (first === undefined) return false;
+    const unmatchable = first > applied ? applied : first;
     if (unmatchable <= checkpoint) return false;
     this.outbox.commit([], unmatchable, new Date());
     return true;
