@@ -1,5 +1,6 @@
 /** The event-store calls an observer hears of (subscriptions are long-lived and not timed). */
-export type EventStoreOperation = 'append' | 'readStream' | 'readAll' | 'headPosition';
+export type EventStoreOperation =
+  'append' | 'readStream' | 'readAll' | 'backlogAfter' | 'headPosition';
 
 /**
  * The event-store port's own port for whoever measures it (the metrics adapter), so both adapters

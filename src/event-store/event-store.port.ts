@@ -60,6 +60,12 @@ export interface ReadAllOptions {
   streamPrefixes?: readonly string[];
 }
 
+/** What waits after a position: how many events (counted up to a bound) and when the first was recorded. */
+export interface Backlog {
+  events: number;
+  oldestAt: Date | undefined;
+}
+
 export interface SubscribeOptions {
   /** Exclusive: deliver events strictly after this position. Omit to start at the beginning. */
   after?: bigint;
@@ -83,6 +89,11 @@ export interface EventStore {
   /** Events of one stream in revision order; an empty array for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The events readAll would answer for the same options, counted (up to `maxCount`) rather than
+   * read: a readiness probe asks it on every call, catching up included, and needs no event body.
+   */
+  backlogAfter(options: ReadAllOptions & { maxCount: number }): Promise<Backlog>;
   /** Position of the newest event in the store, or undefined when it is empty. */
   headPosition(): Promise<bigint | undefined>;
   subscribeToAll(options?: SubscribeOptions): EventSubscription;

@@ -7,6 +7,7 @@ import {
 } from './event-store.errors';
 import type {
   AppendResult,
+  Backlog,
   EventStore,
   EventSubscription,
   ExpectedRevision,
@@ -85,6 +86,12 @@ export class ObservedEventStore implements EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return inSpan('event-store readAll', {}, () =>
       this.observed('readAll', () => this.store.readAll(options)),
+    );
+  }
+
+  backlogAfter(options: ReadAllOptions & { maxCount: number }): Promise<Backlog> {
+    return inSpan('event-store backlogAfter', {}, () =>
+      this.observed('backlogAfter', () => this.store.backlogAfter(options)),
     );
   }
 

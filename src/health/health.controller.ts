@@ -239,7 +239,8 @@ export class HealthController {
 
   /**
    * The store's head and, when the read model is behind it, what waits: at most maxLagEvents + 1
-   * events of this service's streams are read, so a probe costs little however far behind it is.
+   * events of this service's streams are counted (no body read), so a probe costs little however
+   * far behind it is.
    */
   private async askStore(): Promise<StoreFacts> {
     const position = this.projections.currentStatus().position;
@@ -254,20 +255,15 @@ export class HealthController {
     if (head === undefined || head <= position)
       return { reached: true, position, head, backlog: { events: 0, oldestAt: undefined } };
     try {
-      const waiting = await within(
-        this.store.readAll({
+      const backlog = await within(
+        this.store.backlogAfter({
           after: position,
           maxCount: this.readiness.maxLagEvents + 1,
           streamPrefixes: this.registry?.streamPrefixes,
         }),
         timeoutMs,
       );
-      return {
-        reached: true,
-        position,
-        head,
-        backlog: { events: waiting.length, oldestAt: waiting[0]?.recordedAt },
-      };
+      return { reached: true, position, head, backlog };
     } catch (error) {
       this.logger.warn(`Events after the read model unreadable: ${(error as Error).message}`);
       return { reached: true, position, head, backlog: undefined };

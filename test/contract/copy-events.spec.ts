@@ -252,6 +252,7 @@ function crashingAfterAppends(store: EventStore, appends: number): EventStore {
     },
     readStream: (...args) => store.readStream(...args),
     readAll: (...args) => store.readAll(...args),
+    backlogAfter: (...args) => store.backlogAfter(...args),
     headPosition: () => store.headPosition(),
     subscribeToAll: (...args) => store.subscribeToAll(...args),
     dispose: async () => undefined,

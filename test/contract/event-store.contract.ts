@@ -188,6 +188,29 @@ export function describeEventStoreContract(
         expect(after.map((e) => e.revision)).toEqual([1]);
       });
 
+      it('counts what readAll would answer, up to a bound, with when the first was recorded', async () => {
+        await store.appendToStream(stream('a'), [event(), event(), event()], 'no_stream');
+        await store.appendToStream(stream('b'), [event(), event()], 'no_stream');
+        await store.appendToStream(stream('a'), [event()], 2);
+        const mine = [stream('a')];
+        const all = await store.readAll({ streamPrefixes: mine });
+        for (const [after, maxCount] of [
+          [undefined, 10],
+          [all[0].position, 10],
+          [all[0].position, 2],
+          [all[3].position, 10],
+        ] as const) {
+          const read = await store.readAll({ after, maxCount, streamPrefixes: mine });
+          expect(await store.backlogAfter({ after, maxCount, streamPrefixes: mine })).toEqual({
+            events: read.length,
+            oldestAt: read[0]?.recordedAt,
+          });
+        }
+        expect(
+          await store.backlogAfter({ after: all[3].position, maxCount: 10, streamPrefixes: mine }),
+        ).toEqual({ events: 0, oldestAt: undefined });
+      });
+
       it('reports the position of the newest event as the head', async () => {
         const result = await store.appendToStream(stream(), [event(), event()], 'no_stream');
         expect(await store.headPosition()).toBeGreaterThanOrEqual(result.position);

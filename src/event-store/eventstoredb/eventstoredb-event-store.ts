@@ -10,6 +10,7 @@ import {
 } from '@eventstore/db-client';
 import type {
   AppendResult,
+  Backlog,
   EventStore,
   EventSubscription,
   ExpectedRevision,
@@ -181,6 +182,12 @@ export class EventStoreDbEventStore implements EventStore {
       throw toPortError(error);
     }
     return events;
+  }
+
+  /** No cheaper read of $all than the events themselves: counted from them. */
+  async backlogAfter(options: ReadAllOptions & { maxCount: number }): Promise<Backlog> {
+    const events = await this.readAll(options);
+    return { events: events.length, oldestAt: events[0]?.recordedAt };
   }
 
   /** The newest port event: $all read backwards, one event, system streams filtered out. */
