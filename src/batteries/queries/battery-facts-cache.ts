@@ -1,5 +1,21 @@
 import type Database from 'better-sqlite3';
-import type { BatteryFacts } from './battery-read-model';
+import type { RelationshipFacts } from '../../policy/domain/relationship';
+import type { PublicKey } from '../../shared/domain/public-key';
+
+/**
+ * What a bundle pull needs of a battery, read from columns without parsing its state: who may
+ * read it, its device key, and which bundle version is current since when.
+ */
+export interface BatteryFacts extends RelationshipFacts {
+  serial: string;
+  ownerId: string;
+  operatorId: string | null;
+  manufacturerId: string;
+  specialistId: string | null;
+  bundleVersion: number;
+  bundleVersionSince: string;
+  deviceKey: PublicKey;
+}
 
 /** Batteries whose pull facts stay in memory; an entry is ~1 KiB, so 100,000 hold ~100 MiB at most. */
 export const BATTERY_FACTS_CACHE_ENTRIES = 100_000;

@@ -9,9 +9,9 @@ import type {
   OpenTransfer,
   ProvisionedBattery,
 } from '../domain/battery-state';
-import type { RelationshipFacts } from '../../policy/domain/relationship';
-import type { PublicKey } from '../../shared/domain/public-key';
-import { BatteryFactsCache } from './battery-facts-cache';
+import { BatteryFactsCache, type BatteryFacts } from './battery-facts-cache';
+
+export type { BatteryFacts } from './battery-facts-cache';
 
 export interface BatteryRow {
   serial: string;
@@ -25,21 +25,6 @@ export interface BatteryRow {
   bundleVersionPosition: bigint;
   position: bigint;
   state: ProvisionedBattery;
-}
-
-/**
- * What a bundle pull needs of a battery, read from columns without parsing its state: who may
- * read it, its device key, and which bundle version is current since when.
- */
-export interface BatteryFacts extends RelationshipFacts {
-  serial: string;
-  ownerId: string;
-  operatorId: string | null;
-  manufacturerId: string;
-  specialistId: string | null;
-  bundleVersion: number;
-  bundleVersionSince: string;
-  deviceKey: PublicKey;
 }
 
 interface RawFacts {
