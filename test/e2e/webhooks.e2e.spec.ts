@@ -407,8 +407,9 @@ describe('webhooks on a service that had none', () => {
     await receiver.stop();
   });
 
-  // The dispatcher steps over what no endpoint can match without reading it: nothing recorded
-  // before the first registration is sent, and the first event after it is.
+  // Over HTTP, what the dispatcher's step over the history before the first registration must keep:
+  // nothing recorded before it is sent, and the first event after it is. Where the checkpoint moves
+  // without reading is webhook-dispatcher.spec.ts's to check (timing decides it here).
   it('sends nothing recorded before the first endpoint existed, and the first event after it', async () => {
     await provision(app, cast, 'HOOK-LATE');
     const early = await app.request('POST', '/v1/batteries/HOOK-LATE/transfers', {

@@ -233,50 +233,43 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
-    const prefixes = options.streamPrefixes;
-    const matching: RecordedEvent[] = [];
-    let after = Number(options.after ?? 0n);
-    // Filter after reading so the scan stays on the primary key; batches bound the memory used.
-    // A batch asks for no more rows than are still wanted: a 50-event page reads 50 rows, not 1,000.
-    while (matching.length < maxCount) {
-      const rows = this.statements.readAll.all(
-        after,
-        Math.min(READ_ALL_BATCH, maxCount - matching.length),
-      );
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        if (!prefixes || prefixes.some((prefix) => row.stream_id.startsWith(prefix))) {
-          matching.push(toRecordedEvent(row));
-          if (matching.length === maxCount) break;
-        }
-      }
-      after = rows[rows.length - 1].position;
-    }
-    return matching;
+    return Array.from(this.rowsAfter(this.statements.readAll, options), toRecordedEvent);
   }
 
   /** As readAll, over three columns and without parsing a body. */
   async backlogAfter(options: ReadAllOptions & { maxCount: number }): Promise<Backlog> {
-    const prefixes = options.streamPrefixes;
     let events = 0;
     let oldestAt: Date | undefined;
+    for (const row of this.rowsAfter(this.statements.backlog, options)) {
+      oldestAt ??= new Date(row.recorded_at);
+      events += 1;
+    }
+    return { events, oldestAt };
+  }
+
+  /**
+   * The rows after a position in global order, of the streams asked for, at most maxCount. The
+   * filter runs after reading so the scan stays on the primary key; each query asks for no more
+   * rows than are still wanted (a 50-event page reads 50, not 1,000), and batches bound the memory.
+   */
+  private *rowsAfter<Row extends Pick<EventRow, 'position' | 'stream_id'>>(
+    statement: Database.Statement<[number, number], Row>,
+    options: ReadAllOptions,
+  ): Generator<Row> {
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const prefixes = options.streamPrefixes;
     let after = Number(options.after ?? 0n);
-    while (events < options.maxCount) {
-      const rows = this.statements.backlog.all(
-        after,
-        Math.min(READ_ALL_BATCH, options.maxCount - events),
-      );
-      if (rows.length === 0) break;
+    let matched = 0;
+    while (matched < maxCount) {
+      const rows = statement.all(after, Math.min(READ_ALL_BATCH, maxCount - matched));
+      if (rows.length === 0) return;
       for (const row of rows) {
         if (prefixes && !prefixes.some((prefix) => row.stream_id.startsWith(prefix))) continue;
-        oldestAt ??= new Date(row.recorded_at);
-        events += 1;
-        if (events === options.maxCount) break;
+        yield row;
+        if (++matched === maxCount) return;
       }
       after = rows[rows.length - 1].position;
     }
-    return { events, oldestAt };
   }
 
   async headPosition(): Promise<bigint | undefined> {

@@ -54,11 +54,12 @@ export class WebhookDispatcher {
       try {
         // Nothing can match while no endpoint exists: wait for the read model to move, read and
         // write nothing (the checkpoint moves once, to the first registration, when there is one).
-        if (this.endpoints.firstRegisteredPosition() === undefined) {
+        const firstRegistered = this.endpoints.firstRegisteredPosition();
+        if (firstRegistered === undefined) {
           await this.events.waitBeyond(this.events.appliedPosition(), IDLE_WAIT_MS);
           continue;
         }
-        if (this.skipUnmatchable()) continue;
+        if (this.skipBefore(firstRegistered)) continue;
         const batch = await this.events.after(
           this.outbox.checkpoint(),
           DISPATCH_BATCH,
@@ -87,13 +88,10 @@ export class WebhookDispatcher {
    * them: an endpoint matches only events recorded after its own (a fleet that had no webhooks
    * for a long history does not re-read it). Answers whether it moved.
    */
-  private skipUnmatchable(): boolean {
+  private skipBefore(firstRegistered: bigint): boolean {
     const checkpoint = this.outbox.checkpoint();
-    // The read model's position first: the endpoints read next are at least as recent as it.
     const applied = this.events.appliedPosition();
-    const first = this.endpoints.firstRegisteredPosition();
-    if (first === undefined) return false;
-    const unmatchable = first > applied ? applied : first;
+    const unmatchable = firstRegistered > applied ? applied : firstRegistered;
     if (unmatchable <= checkpoint) return false;
     this.outbox.commit([], unmatchable, new Date());
     return true;
