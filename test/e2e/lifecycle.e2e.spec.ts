@@ -336,6 +336,23 @@ describe('battery lifecycle over HTTP (embedded store)', () => {
       { as: cast.ownerA },
     );
     expect(future.body.items).toEqual([]);
+    // The range is [from, to): an entry's own instant is in `from` and out of `to`, to the millisecond.
+    const issued = byAlice.body.items.find(
+      (e: { streamId: string; type: string }) =>
+        e.streamId === 'battery-SN-AUDIT' && e.type === 'KeyIssued',
+    ) as { eventId: string; occurredAt: string };
+    const eventIdsIn = async (range: string) =>
+      (
+        await app.request('GET', `/v1/audit?party=lessor-a&person=alice&limit=500&${range}`, {
+          as: cast.ownerA,
+        })
+      ).body.items.map((e: { eventId: string }) => e.eventId);
+    const at = encodeURIComponent(issued.occurredAt);
+    const justAfter = encodeURIComponent(new Date(Date.parse(issued.occurredAt) + 1).toISOString());
+    expect(await eventIdsIn(`from=${at}&to=${justAfter}`)).toContain(issued.eventId);
+    expect(await eventIdsIn(`from=${encodeURIComponent(from)}&to=${at}`)).not.toContain(
+      issued.eventId,
+    );
     expect((await app.request('GET', '/v1/audit?party=lessor-b', { as: cast.ownerA })).status).toBe(
       403,
     );

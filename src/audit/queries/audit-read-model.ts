@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../event-store/event-store.port';
 import type { Page } from '../../read-model/page';
+import { instantOfColumn, uuidOfColumn } from '../../shared/infrastructure/compact-columns';
 
 export interface AuditEntry {
   position: string;
@@ -30,14 +31,14 @@ export interface AuditFilter {
 
 interface RawAudit {
   position: number;
-  event_id: string;
+  event_id: Uint8Array | string;
   stream_id: string;
   revision: number;
   type: string;
   actor_person: string;
   actor_party: string;
   actor_role: string;
-  occurred_at: string;
+  occurred_at: number | string;
   reason: string | null;
   request_id: string;
   policy_version: number | null;
@@ -55,14 +56,21 @@ export class AuditReadModel {
     if (filter.streamId !== undefined) clauses.push('stream_id = @streamId');
     if (filter.actorPartyId !== undefined) clauses.push('actor_party = @actorPartyId');
     if (filter.actorPersonId !== undefined) clauses.push('actor_person = @actorPersonId');
-    if (filter.from !== undefined) clauses.push('occurred_at >= @from');
-    if (filter.to !== undefined) clauses.push('occurred_at < @to');
+    // Instants are stored as epoch milliseconds (compact-columns.ts); the filters are compared so.
+    if (filter.from !== undefined) clauses.push('occurred_at >= @fromMillis');
+    if (filter.to !== undefined) clauses.push('occurred_at < @toMillis');
     // The statement text depends only on which filters are present: at most 32 variants, cached by SQLite.
     const rows = this.db
       .prepare<Record<string, unknown>, RawAudit>(
         `SELECT * FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`,
       )
-      .all({ ...filter, after, limit: limit + 1 });
+      .all({
+        ...filter,
+        fromMillis: filter.from === undefined ? undefined : Date.parse(filter.from),
+        toMillis: filter.to === undefined ? undefined : Date.parse(filter.to),
+        after,
+        limit: limit + 1,
+      });
     const items = rows.slice(0, limit).map(toEntry);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].position : null };
   }
@@ -71,12 +79,12 @@ export class AuditReadModel {
 function toEntry(row: RawAudit): AuditRow {
   return {
     position: String(row.position),
-    eventId: row.event_id,
+    eventId: uuidOfColumn(row.event_id),
     streamId: row.stream_id,
     revision: row.revision,
     type: row.type,
     actor: { personId: row.actor_person, partyId: row.actor_party, role: row.actor_role },
-    occurredAt: row.occurred_at,
+    occurredAt: instantOfColumn(row.occurred_at),
     reason: row.reason,
     requestId: row.request_id,
     policyVersion: row.policy_version,

@@ -6,11 +6,11 @@ import { BATTERY_STREAM_PREFIX, type BatteryEvent } from '../domain/battery-even
 import {
   evolveBattery,
   initialBatteryState,
-  type ActiveKey,
   type BatteryState,
   type ProvisionedBattery,
 } from '../domain/battery-state';
 import { BatteryFactsCache } from '../queries/battery-facts-cache';
+import { BatteryKeyRows } from '../queries/battery-key-rows';
 
 /** Committed states kept parsed, so an event on a battery seen lately does not parse its row again. */
 const STATE_CACHE_ENTRIES = 5_000;
@@ -26,6 +26,8 @@ interface Folded {
 /** What a batch changed on one battery: where it started (as committed) and where it ends. */
 interface Touched extends Folded {
   base: BatteryState | undefined;
+  /** Where each key issued in this batch was issued: the order of the battery's key rows. */
+  issuedPositions: Map<string, bigint>;
 }
 
 /**
@@ -40,9 +42,7 @@ export class BatteriesProjection implements Projection {
   private readonly save;
   private readonly clearProposals;
   private readonly addProposal;
-  private readonly loadKeys;
-  private readonly addKey;
-  private readonly removeKey;
+  private readonly keyRows: BatteryKeyRows;
   private readonly pending = new Map<string, Touched>();
   private readonly committedStates = new Map<string, Folded>();
   private readonly factsCache: BatteryFactsCache;
@@ -53,11 +53,7 @@ export class BatteriesProjection implements Projection {
       [string],
       { state: string; revision: number; position: number; bundle_version_position: number }
     >('SELECT state, revision, position, bundle_version_position FROM batteries WHERE serial = ?');
-    this.loadKeys = db.prepare<[string], { key: string }>(
-      'SELECT key FROM battery_keys WHERE serial = ? ORDER BY rowid',
-    );
-    this.addKey = db.prepare('INSERT INTO battery_keys (serial, key_id, key) VALUES (?, ?, ?)');
-    this.removeKey = db.prepare('DELETE FROM battery_keys WHERE serial = ? AND key_id = ?');
+    this.keyRows = new BatteryKeyRows(db);
     this.save = db.prepare(`
       INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, specialist_id, status, revision, bundle_version, bundle_version_since, bundle_version_position, position, device_thumbprint, device_jwk, state)
       VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @specialistId, @status, @revision, @bundleVersion, @bundleVersionSince, @bundleVersionPosition, @position, @deviceThumbprint, @deviceJwk, @state)
@@ -78,11 +74,15 @@ export class BatteriesProjection implements Projection {
     const committed = touched ? undefined : this.committedState(serial);
     const base = touched ? touched.base : committed?.state;
     const before = touched?.state ?? base ?? initialBatteryState();
-    const state = evolveBattery(before, toDomainEvent<BatteryEvent>(recorded));
+    const event = toDomainEvent<BatteryEvent>(recorded);
+    const state = evolveBattery(before, event);
+    const issuedPositions = touched?.issuedPositions ?? new Map<string, bigint>();
+    if (event.type === 'KeyIssued') issuedPositions.set(event.data.keyId, recorded.position);
     const versionBefore = before.provisioned ? before.bundleVersion : undefined;
     const versionAfter = state.provisioned ? state.bundleVersion : undefined;
     this.pending.set(serial, {
       base,
+      issuedPositions,
       state,
       revision: recorded.revision,
       position: recorded.position,
@@ -99,7 +99,7 @@ export class BatteriesProjection implements Projection {
     for (const [serial, touched] of this.pending) {
       if (!touched.state.provisioned) continue;
       this.write(serial, touched.state, touched);
-      this.writeKeys(serial, touched.base, touched.state);
+      this.writeKeys(serial, touched);
     }
   }
 
@@ -128,7 +128,7 @@ export class BatteriesProjection implements Projection {
     const row = this.load.get(serial);
     if (!row) return undefined;
     const stored = JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>;
-    const keys = this.loadKeys.all(serial).map((key) => JSON.parse(key.key) as ActiveKey);
+    const keys = this.keyRows.of(serial);
     return {
       state: { ...stored, keys },
       revision: row.revision,
@@ -158,16 +158,15 @@ export class BatteriesProjection implements Projection {
   }
 
   /** Keys issued or revoked since the batch began, by key id: the unchanged ones stay as they are. */
-  private writeKeys(
-    serial: string,
-    base: BatteryState | undefined,
-    battery: ProvisionedBattery,
-  ): void {
+  private writeKeys(serial: string, { base, state, issuedPositions, position }: Touched): void {
+    if (!state.provisioned) return;
     const before = new Map((base?.provisioned ? base.keys : []).map((key) => [key.keyId, key]));
-    const after = new Set(battery.keys.map((key) => key.keyId));
-    for (const keyId of before.keys()) if (!after.has(keyId)) this.removeKey.run(serial, keyId);
-    for (const key of battery.keys) {
-      if (!before.has(key.keyId)) this.addKey.run(serial, key.keyId, JSON.stringify(key));
+    const after = new Set(state.keys.map((key) => key.keyId));
+    for (const keyId of before.keys()) if (!after.has(keyId)) this.keyRows.delete(serial, keyId);
+    for (const key of state.keys) {
+      // Only KeyIssued adds a key, so its position is known; the batch's last one is a safe bound.
+      if (!before.has(key.keyId))
+        this.keyRows.add(serial, issuedPositions.get(key.keyId) ?? position, key);
     }
   }
 

@@ -7,7 +7,7 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 4,
+  version: 5,
   tables: ['batteries', 'battery_keys', 'open_proposals'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (
@@ -31,14 +31,28 @@ export const BATTERIES_SCHEMA: ReadModelSchema = {
     CREATE INDEX IF NOT EXISTS batteries_by_owner ON batteries (owner_id, serial);
     CREATE INDEX IF NOT EXISTS batteries_by_device_key ON batteries (device_thumbprint);
     CREATE INDEX IF NOT EXISTS batteries_by_operator ON batteries (operator_id, serial);
-    -- The state's keys, one row each (in issue order by rowid): a battery with thousands of keys
-    -- changes one row per key issued or revoked, not its whole state document.
+    -- The state's keys, one row each (BatteryKeyRows): a battery with thousands of keys changes
+    -- one row per key issued or revoked, not its whole state document. Without a rowid, the rows
+    -- of one battery sit together in the primary key's order and no second index is kept.
     CREATE TABLE IF NOT EXISTS battery_keys (
       serial TEXT NOT NULL,
       key_id TEXT NOT NULL,
-      key TEXT NOT NULL,
+      -- Store position of the KeyIssued event: the battery's keys in issue order.
+      issued_position INTEGER NOT NULL,
+      holder_person TEXT,
+      holder_party TEXT,
+      jwk TEXT,
+      thumbprint TEXT,
+      capabilities TEXT,
+      not_before,
+      not_after,
+      issued_at,
+      authority TEXT,
+      authority_party TEXT,
+      lease_id TEXT,
+      document TEXT,
       PRIMARY KEY (serial, key_id)
-    );
+    ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS open_proposals (
       serial TEXT NOT NULL,
       proposal_id TEXT NOT NULL,

@@ -3,13 +3,9 @@ import type { Page } from '../../read-model/page';
 import type { Actor } from '../../shared/domain/actor';
 import { batteryNotFound, mayRead } from '../domain/access-policy';
 import { relationshipFacts } from '../domain/battery-facts';
-import type {
-  ActiveKey,
-  OpenProposal,
-  OpenTransfer,
-  ProvisionedBattery,
-} from '../domain/battery-state';
+import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../domain/battery-state';
 import { BatteryFactsCache, type BatteryFacts } from './battery-facts-cache';
+import { BatteryKeyRows } from './battery-key-rows';
 
 export type { BatteryFacts } from './battery-facts-cache';
 
@@ -56,7 +52,7 @@ interface RawRow {
 export class BatteryReadModel {
   private readonly bySerial;
   private readonly factsBySerial;
-  private readonly keysOf;
+  private readonly keyRows: BatteryKeyRows;
   private readonly byOwner;
   private readonly byOperator;
   private readonly all;
@@ -67,9 +63,7 @@ export class BatteryReadModel {
   constructor(db: Database.Database) {
     this.factsCache = BatteryFactsCache.of(db);
     this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
-    this.keysOf = db.prepare<[string], { key: string }>(
-      'SELECT key FROM battery_keys WHERE serial = ? ORDER BY rowid',
-    );
+    this.keyRows = new BatteryKeyRows(db);
     this.factsBySerial = db.prepare<[string], RawFacts>(
       `SELECT serial, owner_id, operator_id, manufacturer_id, specialist_id, bundle_version,
               bundle_version_since, device_thumbprint, device_jwk
@@ -194,8 +188,7 @@ export class BatteryReadModel {
   /** The row's state document with its keys, which are rows of their own. */
   private toBatteryRow(row: RawRow): BatteryRow {
     const stored = JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>;
-    const keys = this.keysOf.all(row.serial).map((key) => JSON.parse(key.key) as ActiveKey);
-    return toBatteryRow(row, { ...stored, keys });
+    return toBatteryRow(row, { ...stored, keys: this.keyRows.of(row.serial) });
   }
 }
 

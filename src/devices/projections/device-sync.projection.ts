@@ -24,6 +24,8 @@ export class DeviceSyncProjection implements Projection {
   private readonly recordKey;
   private readonly recordRevocation;
   private readonly recordApplied;
+  /** Bundle versions this batch advanced, by serial: device_sync is written once per battery, at flush. */
+  private readonly pendingVersions = new Map<string, number>();
 
   constructor(
     db: Database.Database,
@@ -66,10 +68,11 @@ export class DeviceSyncProjection implements Projection {
     if (!ACCESS_CHANGING_EVENTS.has(event.type)) return;
     // The battery's own state advances its version on exactly these events (battery-state.ts);
     // test/devices/device-sync.projection.spec.ts keeps the two in step.
-    const before = this.currentVersion.get(serial)?.bundle_version;
+    const before =
+      this.pendingVersions.get(serial) ?? this.currentVersion.get(serial)?.bundle_version;
     if (event.type !== 'BatteryProvisioned' && before === undefined) return;
     const version = event.type === 'BatteryProvisioned' ? 1 : (before as number) + 1;
-    this.saveVersion.run({ serial, version });
+    this.pendingVersions.set(serial, version);
     this.recordVersion.run({ serial, version, since: event.meta.occurredAt });
     if (event.type === 'KeyIssued') {
       const { keyId, publicKey, notAfter } = event.data;
@@ -85,9 +88,27 @@ export class DeviceSyncProjection implements Projection {
     this.changes.notify(serial);
   }
 
+  flush(): void {
+    for (const [serial, version] of this.pendingVersions) this.saveVersion.run({ serial, version });
+    this.pendingVersions.clear();
+  }
+
+  private savePendingVersion(serial: string): void {
+    const version = this.pendingVersions.get(serial);
+    if (version === undefined) return;
+    this.saveVersion.run({ serial, version });
+    this.pendingVersions.delete(serial);
+  }
+
+  forget(): void {
+    this.pendingVersions.clear();
+  }
+
   private applyDeviceEvent(serial: string, event: DeviceEvent): void {
     switch (event.type) {
       case 'BundleApplied':
+        // The row this updates may still be waiting in this batch (a battery provisioned in it).
+        this.savePendingVersion(serial);
         this.recordApplied.run({
           serial,
           ver: event.data.ver,

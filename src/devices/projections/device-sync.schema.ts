@@ -5,10 +5,12 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * and key id), for the whole fleet and for one holder key. Indexes only: the tables and
  * their meaning are unchanged, so the version stays and an existing read model gains them at start
  * (the ddl runs on every start; the by-kid index of the old serial order is dropped).
+ * Version 2: the per-battery tables keep their rows in primary-key order without a rowid, so no
+ * second copy of the key is kept as an index.
  */
 export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
   name: 'device-sync',
-  version: 1,
+  version: 2,
   tables: ['device_sync', 'device_bundle_versions', 'device_bundle_keys'],
   ddl: `
     CREATE TABLE IF NOT EXISTS device_sync (
@@ -24,7 +26,7 @@ export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
       version INTEGER NOT NULL,
       since TEXT NOT NULL,
       PRIMARY KEY (serial, version)
-    );
+    ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS device_bundle_keys (
       serial TEXT NOT NULL,
       key_id TEXT NOT NULL,
@@ -34,7 +36,7 @@ export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
       revoked_at TEXT,
       not_after TEXT NOT NULL,
       PRIMARY KEY (serial, key_id)
-    );
+    ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked ON device_bundle_keys (serial, key_id) WHERE revoked_in_version IS NOT NULL;
     CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked_by_time ON device_bundle_keys (revoked_at, serial, key_id) WHERE revoked_in_version IS NOT NULL;
     DROP INDEX IF EXISTS device_bundle_keys_revoked_by_kid;

@@ -1,0 +1,148 @@
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { CAPABILITY_NAMES } from '../../policy/domain/capability-catalogue';
+import type { ActiveKey } from '../domain/battery-state';
+import { BATTERIES_SCHEMA } from '../projections/batteries.schema';
+import { BatteryKeyRows, columnsOf, keyOfRow } from './battery-key-rows';
+
+const instantWrittenByTheService = fc
+  .integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31) })
+  .map((millis) => new Date(millis).toISOString());
+const anyInstant = fc.oneof(
+  instantWrittenByTheService,
+  fc.constantFrom('2027-01-01T00:00:00Z', '2027-01-01T00:00:00.000+00:00', '2027-13-45', ''),
+  fc.string(),
+);
+
+const base64url32 = fc
+  .uint8Array({ minLength: 32, maxLength: 32 })
+  .map((bytes) => Buffer.from(bytes).toString('base64url'));
+
+function keyArbitrary(instant: fc.Arbitrary<string>, text: fc.Arbitrary<string>) {
+  return fc.record({
+    keyId: text,
+    holder: fc.record({ personId: text, partyId: text }),
+    publicKey: fc.record({
+      jwk: fc.oneof(
+        fc.record({ kty: fc.constant('OKP'), crv: fc.constant('Ed25519'), x: base64url32 }),
+        fc.record({ kty: fc.constant('OKP'), crv: fc.constant('Ed25519'), x: text }),
+        fc.record({ crv: fc.constant('Ed25519'), kty: fc.constant('OKP'), x: base64url32 }),
+        fc.record({ kty: fc.constant('EC'), crv: fc.constant('P-256'), x: text, y: text }),
+        fc.dictionary(text, text),
+      ),
+      thumbprint: fc.oneof(base64url32, text),
+    }),
+    capabilities: fc.uniqueArray(fc.constantFrom(...CAPABILITY_NAMES)),
+    notBefore: instant,
+    notAfter: instant,
+    authority: fc.oneof(
+      fc.record({ relationship: fc.constant('owner' as const), partyId: text }),
+      fc.record({ relationship: fc.constant('operator' as const), partyId: text, leaseId: text }),
+    ),
+    issuedAt: instant,
+  }) as fc.Arbitrary<ActiveKey>;
+}
+
+const roundTrip = (key: ActiveKey) => keyOfRow({ key_id: key.keyId, ...columnsOf(key) });
+
+function withKeyRows(test: (rows: BatteryKeyRows) => void): void {
+  const db = new Database(':memory:');
+  try {
+    db.exec(BATTERIES_SCHEMA.ddl);
+    test(new BatteryKeyRows(db));
+  } finally {
+    db.close();
+  }
+}
+
+describe('battery key rows', () => {
+  it('give back every key exactly, byte for byte of its JSON, whatever its fields hold', () => {
+    withKeyRows((rows) => {
+      let position = 0n;
+      fc.assert(
+        fc.property(keyArbitrary(anyInstant, fc.string()), (key) => {
+          expect(JSON.stringify(roundTrip(key))).toBe(JSON.stringify(key));
+          const serial = `SN-${(position += 1n)}`;
+          rows.add(serial, position, key);
+          expect(JSON.stringify(rows.of(serial))).toBe(JSON.stringify([key]));
+        }),
+        { numRuns: 2_000 },
+      );
+    });
+  });
+
+  it('keep an instant that is not an epoch as text, even one that looks like a number', () => {
+    withKeyRows((rows) => {
+      const key = { ...roundTripFixture(), notBefore: '123', notAfter: '1.5e3' };
+      rows.add('SN-1', 1n, key);
+      expect(rows.of('SN-1')).toEqual([key]);
+    });
+  });
+
+  it('give back a key with a field the columns do not know, kept whole', () => {
+    const key = {
+      ...roundTripFixture(),
+      rule: 'owner-issues-layer-1',
+    } as unknown as ActiveKey;
+    expect(columnsOf(key).document).toBe(JSON.stringify(key));
+    expect(JSON.stringify(roundTrip(key))).toBe(JSON.stringify(key));
+  });
+
+  it('keep the keys the service writes as columns, not as a JSON document', () => {
+    fc.assert(
+      fc.property(
+        keyArbitrary(instantWrittenByTheService, fc.string({ minLength: 1 }).filter(noSpace)),
+        base64url32,
+        base64url32,
+        (key, x, thumbprint) => {
+          const columns = columnsOf({
+            ...key,
+            publicKey: { jwk: { kty: 'OKP', crv: 'Ed25519', x }, thumbprint },
+          });
+          expect(columns.document).toBeNull();
+          expect(typeof columns.issued_at).toBe('bigint');
+          expect(columns.jwk).toHaveLength(32);
+          expect(columns.thumbprint).toHaveLength(32);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('list a battery’s keys in issue order and forget a revoked one', () => {
+    withKeyRows((rows) => {
+      const [first, second, third] = ['z-key', 'a-key', 'm-key'].map((keyId) => ({
+        ...roundTripFixture(),
+        keyId,
+      }));
+      rows.add('SN-1', 10n, first);
+      rows.add('SN-2', 11n, { ...second, holder: { personId: 'other', partyId: 'other' } });
+      rows.add('SN-1', 12n, second);
+      rows.add('SN-1', 13n, third);
+      expect(rows.of('SN-1').map((key) => key.keyId)).toEqual(['z-key', 'a-key', 'm-key']);
+      expect(rows.of('SN-1')).toEqual([first, second, third]);
+
+      rows.delete('SN-1', 'a-key');
+      expect(rows.of('SN-1').map((key) => key.keyId)).toEqual(['z-key', 'm-key']);
+      expect(rows.of('SN-2').map((key) => key.keyId)).toEqual(['a-key']);
+    });
+  });
+});
+
+const noSpace = (text: string) => !text.includes(' ');
+
+function roundTripFixture(): ActiveKey {
+  return {
+    keyId: 'SN-1-k0',
+    holder: { personId: 'tech-0', partyId: 'workshop' },
+    publicKey: {
+      jwk: { kty: 'OKP', crv: 'Ed25519', x: '3JF2fMgoaRYETEyxcn2h9S3tGpyYZK00h05K9BYRthE' },
+      thumbprint: 'FGJDFbDdEyb1pGCnEyZyaRA2a7FKYnDfeS1xuCWnOzk',
+    },
+    capabilities: ['status.read', 'discharge', 'charge'],
+    notBefore: '2026-12-01T13:06:25.201Z',
+    notAfter: '2027-12-01T13:06:25.201Z',
+    authority: { relationship: 'operator', partyId: 'courier', leaseId: 'lease-1' },
+    issuedAt: '2026-12-01T13:06:25.201Z',
+  };
+}

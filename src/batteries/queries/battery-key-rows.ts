@@ -1,0 +1,190 @@
+import type Database from 'better-sqlite3';
+import type { Capability } from '../../policy/domain/capability-catalogue';
+import type { KeyAuthority } from '../../policy/domain/key-authority';
+import type { ActiveKey } from '../domain/battery-state';
+import {
+  base64url32Column,
+  base64urlOfColumn,
+  instantColumn,
+  instantOfColumn,
+} from '../../shared/infrastructure/compact-columns';
+
+/** One row of `battery_keys`: the key's fields as columns, its instants as epoch milliseconds. */
+interface KeyRow {
+  key_id: string;
+  holder_person: string | null;
+  holder_party: string | null;
+  jwk: Uint8Array | string | null;
+  thumbprint: Uint8Array | string | null;
+  capabilities: string | null;
+  not_before: number | bigint | string | null;
+  not_after: number | bigint | string | null;
+  issued_at: number | bigint | string | null;
+  authority: string | null;
+  authority_party: string | null;
+  lease_id: string | null;
+  /** The whole key as JSON, only for a key the columns would not give back exactly. */
+  document: string | null;
+}
+
+type KeyColumns = Omit<KeyRow, 'key_id'>;
+
+/**
+ * The keys of each battery, one row per key, in issue order. A battery of the fleet holds about
+ * ten keys and the key JSON repeats its field names in every row, so the columns keep only the
+ * values, an Ed25519 key and a thumbprint as their bytes: under half the bytes per key, and the
+ * keys were most of the read model. The encoding is
+ * checked key by key: a key the columns would not give back byte for byte (a field they do not
+ * know, an instant not written by `toISOString`) is kept whole as JSON instead.
+ */
+export class BatteryKeyRows {
+  private readonly keysOf;
+  private readonly insert;
+  private readonly remove;
+
+  constructor(db: Database.Database) {
+    this.keysOf = db.prepare<[string], KeyRow>(
+      `SELECT key_id, holder_person, holder_party, jwk, thumbprint, capabilities, not_before, not_after,
+              issued_at, authority, authority_party, lease_id, document
+         FROM battery_keys WHERE serial = ? ORDER BY issued_position`,
+    );
+    this.insert = db.prepare(
+      `INSERT INTO battery_keys (serial, key_id, issued_position, holder_person, holder_party, jwk, thumbprint,
+         capabilities, not_before, not_after, issued_at, authority, authority_party, lease_id, document)
+       VALUES (@serial, @key_id, @issued_position, @holder_person, @holder_party, @jwk, @thumbprint,
+         @capabilities, @not_before, @not_after, @issued_at, @authority, @authority_party, @lease_id, @document)`,
+    );
+    this.remove = db.prepare('DELETE FROM battery_keys WHERE serial = ? AND key_id = ?');
+  }
+
+  /** The battery's keys in the order they were issued. */
+  of(serial: string): ActiveKey[] {
+    return this.keysOf.all(serial).map(keyOfRow);
+  }
+
+  /** Records a key issued by the event at `issuedPosition` (which orders the battery's keys). */
+  add(serial: string, issuedPosition: bigint, key: ActiveKey): void {
+    this.insert.run({
+      serial,
+      key_id: key.keyId,
+      issued_position: issuedPosition,
+      ...columnsOf(key),
+    });
+  }
+
+  delete(serial: string, keyId: string): void {
+    this.remove.run(serial, keyId);
+  }
+}
+
+/** The columns of a key, or its whole JSON when the columns would not give it back exactly. */
+export function columnsOf(key: ActiveKey): KeyColumns {
+  const notBefore = instantColumn(key.notBefore);
+  const notAfter = instantColumn(key.notAfter);
+  const issuedAt = instantColumn(key.issuedAt);
+  if (
+    !fitsColumns(key) ||
+    typeof notBefore === 'string' ||
+    typeof notAfter === 'string' ||
+    typeof issuedAt === 'string'
+  )
+    return { ...NO_COLUMNS, document: JSON.stringify(key) };
+  return {
+    holder_person: key.holder.personId,
+    holder_party: key.holder.partyId,
+    jwk: jwkColumn(key.publicKey.jwk),
+    thumbprint: base64url32Column(key.publicKey.thumbprint),
+    capabilities: key.capabilities.join(' '),
+    not_before: notBefore,
+    not_after: notAfter,
+    issued_at: issuedAt,
+    authority: key.authority.relationship,
+    authority_party: key.authority.partyId,
+    lease_id: key.authority.relationship === 'operator' ? key.authority.leaseId : null,
+    document: null,
+  };
+}
+
+const NO_COLUMNS: Omit<KeyColumns, 'document'> = {
+  holder_person: null,
+  holder_party: null,
+  jwk: null,
+  thumbprint: null,
+  capabilities: null,
+  not_before: null,
+  not_after: null,
+  issued_at: null,
+  authority: null,
+  authority_party: null,
+  lease_id: null,
+};
+
+const KEY_FIELDS = 'keyId holder publicKey capabilities notBefore notAfter authority issuedAt';
+const OWNER_FIELDS = 'relationship partyId';
+const OPERATOR_FIELDS = 'relationship partyId leaseId';
+
+/**
+ * Whether `keyOfRow` rebuilds this key as it is: the fields it knows, in its order, holding
+ * strings, and capabilities that survive being joined by spaces (the property spec checks the
+ * two against each other, byte for byte of their JSON). The JWK round-trips through JSON itself.
+ */
+function fitsColumns(key: ActiveKey): boolean {
+  const { holder, publicKey, authority, capabilities } = key;
+  return (
+    fieldsOf(key) === KEY_FIELDS &&
+    fieldsOf(holder) === 'personId partyId' &&
+    typeof holder.personId === 'string' &&
+    typeof holder.partyId === 'string' &&
+    fieldsOf(publicKey) === 'jwk thumbprint' &&
+    typeof publicKey.thumbprint === 'string' &&
+    typeof publicKey.jwk === 'object' &&
+    publicKey.jwk !== null &&
+    !Array.isArray(publicKey.jwk) &&
+    fieldsOf(authority) ===
+      (authority.relationship === 'operator' ? OPERATOR_FIELDS : OWNER_FIELDS) &&
+    (authority.relationship === 'owner' || authority.relationship === 'operator') &&
+    typeof authority.partyId === 'string' &&
+    (authority.relationship === 'owner' || typeof authority.leaseId === 'string') &&
+    Array.isArray(capabilities) &&
+    capabilities.every(
+      (capability: unknown) =>
+        typeof capability === 'string' && capability !== '' && !capability.includes(' '),
+    )
+  );
+}
+
+const fieldsOf = (value: object | null | undefined): string =>
+  typeof value === 'object' && value !== null ? Object.keys(value).join(' ') : '';
+
+/** The key a row holds, its fields in the order the battery's state has them. */
+export function keyOfRow(row: KeyRow): ActiveKey {
+  if (row.document !== null) return JSON.parse(row.document) as ActiveKey;
+  const authority: KeyAuthority =
+    row.authority === 'operator'
+      ? { relationship: 'operator', partyId: row.authority_party!, leaseId: row.lease_id! }
+      : { relationship: 'owner', partyId: row.authority_party! };
+  return {
+    keyId: row.key_id,
+    holder: { personId: row.holder_person!, partyId: row.holder_party! },
+    publicKey: { jwk: jwkOfColumn(row.jwk!), thumbprint: base64urlOfColumn(row.thumbprint!) },
+    capabilities: row.capabilities ? (row.capabilities.split(' ') as Capability[]) : [],
+    notBefore: instantOfColumn(row.not_before!),
+    notAfter: instantOfColumn(row.not_after!),
+    authority,
+    issuedAt: instantOfColumn(row.issued_at!),
+  };
+}
+
+/** An Ed25519 JWK as the 32 bytes of its `x` (the fleet's keys); any other JWK as its JSON. */
+function jwkColumn(jwk: Record<string, string>): Uint8Array | string {
+  if (fieldsOf(jwk) === 'kty crv x' && jwk.kty === 'OKP' && jwk.crv === 'Ed25519') {
+    const x = base64url32Column(jwk.x);
+    if (typeof x !== 'string') return x;
+  }
+  return JSON.stringify(jwk);
+}
+
+function jwkOfColumn(stored: Uint8Array | string): Record<string, string> {
+  if (typeof stored === 'string') return JSON.parse(stored) as Record<string, string>;
+  return { kty: 'OKP', crv: 'Ed25519', x: base64urlOfColumn(stored) };
+}

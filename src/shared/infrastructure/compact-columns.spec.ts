@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import {
+  base64url32Column,
+  base64urlOfColumn,
+  instantColumn,
+  instantOfColumn,
+  uuidColumn,
+  uuidOfColumn,
+} from './compact-columns';
+
+describe('compact read-model columns', () => {
+  it('keep an instant written by toISOString as epoch milliseconds and give it back exactly', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (millis) => {
+        const instant = new Date(millis).toISOString();
+        expect(instantColumn(instant)).toBe(BigInt(millis));
+        expect(instantOfColumn(instantColumn(instant))).toBe(instant);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('keep any other text as it is, whatever Date.parse makes of it', () => {
+    const rolledOverOrOtherwiseWritten = [
+      '2026-02-30T00:00:00.000Z',
+      '2026-02-29T00:00:00.000Z',
+      '2026-04-31T12:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T23:60:00.000Z',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.000+00:00',
+      '+002026-01-01T00:00:00.000Z',
+      '2026-01-01',
+      '123',
+      '',
+    ];
+    for (const text of rolledOverOrOtherwiseWritten) {
+      expect(instantColumn(text)).toBe(text);
+    }
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        expect(instantOfColumn(instantColumn(text))).toBe(text);
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(instantColumn('2024-02-29T00:00:00.000Z')).toBe(BigInt(Date.UTC(2024, 1, 29)));
+  });
+
+  it('keep a lowercase UUID as its 16 bytes and anything else as text', () => {
+    fc.assert(
+      fc.property(fc.uuid(), fc.string(), (uuid, text) => {
+        expect(uuidColumn(uuid)).toHaveLength(16);
+        expect(uuidOfColumn(uuidColumn(uuid))).toBe(uuid);
+        expect(uuidOfColumn(uuidColumn(uuid.toUpperCase()))).toBe(uuid.toUpperCase());
+        expect(uuidOfColumn(uuidColumn(text))).toBe(text);
+      }),
+    );
+  });
+
+  it('keep the base64url of 32 bytes as the bytes and anything else as text', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string(), (bytes, text) => {
+        const encoded = Buffer.from(bytes).toString('base64url');
+        expect(base64url32Column(encoded)).toEqual(Buffer.from(bytes));
+        expect(base64urlOfColumn(base64url32Column(text))).toBe(text);
+      }),
+    );
+    // The last character carries 4 bits: one with its low bits set is not what encoding gives.
+    const noncanonical = `${'A'.repeat(42)}B`;
+    expect(base64url32Column(noncanonical)).toBe(noncanonical);
+  });
+});
