@@ -8,6 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { RateLimits } from './auth/rate-limits';
+import { TOKEN_VERIFIER, type TokenVerifier } from './auth/token-verifier';
+import {
+  BATTERY_READ_MODEL,
+  type BatteryReadModel,
+} from './batteries/queries/battery-read-model';
+import { BUNDLE_SERVICE, type BundleService } from './bundles/application/bundle.service';
+import { answerUnchangedPulls } from './bundles/http/unchanged-pull';
 import { loadAppConfig } from './config/app-config';
 import { serveConsole } from './console/console-assets';
 import { MinPositionGuard } from './http/min-position.guard';
@@ -126,6 +133,14 @@ export async function createApp(
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     done(null, payload);
+  });
+  // Last of the onRequest hooks: an unchanged bundle pull whose checks all pass at once is answered
+  // here, after the drain, the request log and the rate limit by address have seen it.
+  answerUnchangedPulls(fastify, {
+    verifier: app.get<TokenVerifier>(TOKEN_VERIFIER),
+    rateLimits,
+    batteries: app.get<BatteryReadModel>(BATTERY_READ_MODEL),
+    bundles: app.get<BundleService>(BUNDLE_SERVICE),
   });
 
   // The contract of every route (src/http/openapi): served here, exported to openapi/openapi.json.

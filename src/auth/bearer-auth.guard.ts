@@ -12,6 +12,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemError } from '../http/problem-details';
 import type { Actor } from '../shared/domain/actor';
+import { BEARER_TOKEN, knownBearerActor } from './known-bearer';
 import { RateLimits } from './rate-limits';
 import {
   InvalidTokenError,
@@ -29,8 +30,6 @@ type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
 /** RFC 6750 §3: every 401 names the scheme; `invalid_token` once a token was sent and refused. */
 const REALM = 'Bearer realm="battery-keys"';
 const KEYS_RETRY_AFTER_SECONDS = 5;
-/** `Authorization: Bearer <token>` with a token of base64url/JWS characters. */
-const BEARER_TOKEN = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
 
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -53,9 +52,9 @@ export class BearerAuthGuard implements CanActivate {
     )
       return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = BEARER_TOKEN.exec(request.headers.authorization ?? '')?.[1];
-    const known =
-      token === undefined || this.rateLimits.enabled ? undefined : this.verifier.known(token);
+    const known = this.rateLimits.enabled
+      ? undefined
+      : knownBearerActor(request.headers.authorization, this.verifier);
     if (known) {
       request.actor = known;
       return true;

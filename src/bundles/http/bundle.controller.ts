@@ -14,6 +14,7 @@ import { ApiContract } from '../../http/openapi/api-contract.decorator';
 import { BATTERY_READ_PROBLEMS } from '../../http/openapi/contract-presets';
 import { BUNDLE_JWS_EXAMPLE } from '../../http/openapi/examples';
 import { BUNDLE_SERVICE, type BundleService } from '../application/bundle.service';
+import { bundleHeaders } from './bundle-headers';
 import { ifNoneMatchNames } from './if-none-match';
 
 /** RFC 7519's media type: the body is the compact JWS itself. */
@@ -87,12 +88,4 @@ export class BundleController {
       .header('content-type', JWT_MEDIA_TYPE)
       .send(bundle.jws);
   }
-}
-
-function bundleHeaders(bundle: { etag: string; version: number }) {
-  return {
-    etag: bundle.etag,
-    'cache-control': 'no-cache',
-    'x-bundle-version': String(bundle.version),
-  };
 }
