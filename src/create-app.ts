@@ -9,10 +9,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { RateLimits } from './auth/rate-limits';
 import { TOKEN_VERIFIER, type TokenVerifier } from './auth/token-verifier';
-import {
-  BATTERY_READ_MODEL,
-  type BatteryReadModel,
-} from './batteries/queries/battery-read-model';
+import { BATTERY_READ_MODEL, type BatteryReadModel } from './batteries/queries/battery-read-model';
 import { BUNDLE_SERVICE, type BundleService } from './bundles/application/bundle.service';
 import { answerUnchangedPulls } from './bundles/http/unchanged-pull';
 import { loadAppConfig } from './config/app-config';
