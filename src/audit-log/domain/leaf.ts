@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json';
 import { leafHash } from './hashing';
 
 /** What a leaf holds of one recorded event (docs/audit-log.md §1), and nothing else. */
@@ -16,7 +16,7 @@ export interface LeafEvent {
  * time and position stay out, so the same events give the same leaves on either store.
  */
 export function leafText(event: LeafEvent): string {
-  const text = canonicalize({
+  return canonicalJson({
     stream: event.stream,
     revision: event.revision,
     eventId: event.eventId,
@@ -24,13 +24,12 @@ export function leafText(event: LeafEvent): string {
     data: event.data,
     metadata: event.metadata,
   });
-  // canonicalize answers undefined only for a top-level undefined; the object above never is.
-  if (text === undefined) throw new Error('A leaf cannot be canonicalized');
-  return text;
 }
 
+const utf8 = new TextEncoder();
+
 export function leafBytes(event: LeafEvent): Uint8Array {
-  return new TextEncoder().encode(leafText(event));
+  return utf8.encode(leafText(event));
 }
 
 export function leafHashOf(event: LeafEvent): Uint8Array {
