@@ -27,12 +27,41 @@ export interface LoadOptions {
   setupRequest?: (request: autocannon.Request) => autocannon.Request;
   /** An unmeasured run of this many seconds first (JIT, caches, connections). */
   warmupSec?: number;
+  /** Timed runs after the warm-up (LOAD_ROUNDS unless set); a run of `amount` requests runs once. */
+  rounds?: number;
 }
 
-/** One autocannon run on loopback; figures from the completed answers only. */
+/**
+ * Rounds of each timed load (BENCH_LOAD_ROUNDS, 3): this machine's throughput moves by a fifth from one
+ * five-second run to the next, so the round with the median throughput is the one reported.
+ */
+export const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
+
+/**
+ * A load on loopback: the warm-up, then its rounds. The figures are those of the round with the
+ * median throughput; its answers and errors count every round, so no round's failures go unseen.
+ */
 export async function load(options: LoadOptions): Promise<LoadFigures> {
   if (options.warmupSec)
-    await load({ ...options, warmupSec: 0, amount: undefined, durationSec: options.warmupSec });
+    await oneRun({ ...options, amount: undefined, durationSec: options.warmupSec });
+  const rounds = options.amount ? 1 : Math.max(1, options.rounds ?? LOAD_ROUNDS);
+  const runs: LoadFigures[] = [];
+  for (let round = 0; round < rounds; round++) runs.push(await oneRun(options));
+  const median = [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((rounds - 1) / 2)];
+  const statuses: Record<string, number> = {};
+  for (const run of runs)
+    for (const [code, count] of Object.entries(run.statuses))
+      statuses[code] = (statuses[code] ?? 0) + count;
+  return {
+    ...median,
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    statuses,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+  };
+}
+
+/** One autocannon run; figures from the completed answers only. */
+async function oneRun(options: LoadOptions): Promise<LoadFigures> {
   // Latencies from every answer, in float milliseconds (autocannon's own histogram keeps whole ms).
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {

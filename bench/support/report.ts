@@ -172,6 +172,10 @@ export function renderReport(report: Report): string {
   lines.push(
     'whole store once after a start, then every `AUDIT_LOG_VERIFY_INTERVAL_SECONDS`); the restart row is the exception.',
   );
+  lines.push(
+    'Each timed load runs a warm-up of up to 2 s, then `BENCH_LOAD_ROUNDS` rounds; the round with the median throughput is',
+  );
+  lines.push('reported (its req/s, p50 and p99), and the answers column counts every round.');
   lines.push('');
   lines.push('| machine | |');
   lines.push('|---|---|');
