@@ -5,7 +5,7 @@ import canonicalize from 'canonicalize';
  * the `canonicalize` package, which the auditor's verifier uses (src/audit-verifier): this one
  * walks the values JSON.parse gives (objects, arrays, strings, finite numbers, booleans, null)
  * with loops instead of a chain of template strings per member and without a JSON.stringify per
- * string that has nothing to escape, about twice as fast (3.5 against 7 µs per event), and hands
+ * string that has nothing to escape, about twice as fast (3.9 against 7.5 µs per event), and hands
  * anything else (a toJSON, an undefined, a function) to `canonicalize` itself, so the two agree on
  * every input (canonical-json.spec.ts checks them against each other).
  */
