@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { nodeHash } from '../domain/hashing';
 import type { PerfectSubtrees } from '../domain/merkle-tree';
+import { uuidBytes } from '../../shared/infrastructure/compact-columns';
 
 /** Perfect subtrees of this level and above are stored; below it they are re-hashed from leaves. */
 export const STORED_FROM_LEVEL = 4;
@@ -16,9 +17,7 @@ export function nodeKey(level: number, index: number): number {
 
 /** A UUID as its 16 bytes; anything else as 0xff ‖ its UTF-8 bytes (never 16 bytes long, so never equal to a UUID's). */
 export function eventIdKey(eventId: string): Buffer {
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(eventId))
-    return Buffer.from(eventId.replace(/-/g, ''), 'hex');
-  return Buffer.concat([Buffer.of(0xff), Buffer.from(eventId, 'utf8')]);
+  return uuidBytes(eventId) ?? Buffer.concat([Buffer.of(0xff), Buffer.from(eventId, 'utf8')]);
 }
 
 export interface StoredLeaf {

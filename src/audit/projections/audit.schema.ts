@@ -3,8 +3,9 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
 /**
  * One row per event of the store, so the table is sized by history, not by fleet: its columns
  * are compact (shared/infrastructure/compact-columns.ts). The event id is its 16 bytes, the
- * instant its epoch milliseconds (which the `from`/`to` filters compare), and the event's data
- * stays in the store.
+ * instant its epoch milliseconds (which the `from`/`to` filters compare; an instant the service
+ * did not write with `toISOString` would stay text, which SQLite orders after every number), and
+ * the event's data stays in the store.
  */
 export const AUDIT_SCHEMA: ReadModelSchema = {
   name: 'audit',

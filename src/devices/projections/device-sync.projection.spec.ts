@@ -22,6 +22,17 @@ const recorded = (streamId: string, type: string, data: JsonObject): RecordedEve
   recordedAt: new Date(0),
 });
 
+/** The projection on an empty in-memory read model, with its tables. */
+function withProjection(test: (projection: DeviceSyncProjection, db: Database.Database) => void) {
+  const db = new Database(':memory:');
+  try {
+    db.exec(DEVICE_SYNC_SCHEMA.ddl);
+    test(new DeviceSyncProjection(db, new BundleChanges(10)), db);
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * The device-sync projection writes a battery's device_sync row once per batch (at flush), so a
  * catch-up batch with many events of one battery costs one row write. An acknowledgement in the
@@ -29,10 +40,7 @@ const recorded = (streamId: string, type: string, data: JsonObject): RecordedEve
  */
 describe('the device-sync projection within one batch', () => {
   it('records an acknowledgement of a battery provisioned in the same batch', () => {
-    const db = new Database(':memory:');
-    try {
-      db.exec(DEVICE_SYNC_SCHEMA.ddl);
-      const projection = new DeviceSyncProjection(db, new BundleChanges(10));
+    withProjection((projection, db) => {
       projection.apply(recorded('battery-SN-1', 'BatteryProvisioned', { serial: 'SN-1' }));
       projection.apply(
         recorded('device-SN-1', 'BundleApplied', {
@@ -59,22 +67,15 @@ describe('the device-sync projection within one batch', () => {
       expect(
         db.prepare('SELECT version FROM device_bundle_versions ORDER BY version').pluck().all(),
       ).toEqual([1, 2]);
-    } finally {
-      db.close();
-    }
+    });
   });
 
   it('forgets the versions of a batch that rolled back', () => {
-    const db = new Database(':memory:');
-    try {
-      db.exec(DEVICE_SYNC_SCHEMA.ddl);
-      const projection = new DeviceSyncProjection(db, new BundleChanges(10));
+    withProjection((projection, db) => {
       projection.apply(recorded('battery-SN-2', 'BatteryProvisioned', { serial: 'SN-2' }));
       projection.forget();
       projection.flush();
       expect(db.prepare('SELECT * FROM device_sync').all()).toEqual([]);
-    } finally {
-      db.close();
-    }
+    });
   });
 });

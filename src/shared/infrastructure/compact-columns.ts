@@ -26,9 +26,14 @@ export function instantOfColumn(stored: number | bigint | string): string {
   return typeof stored === 'string' ? stored : new Date(Number(stored)).toISOString();
 }
 
+/** The 16 bytes of a lowercase UUID; undefined for any other text. */
+export function uuidBytes(id: string): Buffer | undefined {
+  return LOWERCASE_UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex') : undefined;
+}
+
 /** A lowercase UUID as its 16 bytes (instead of 36). */
 export function uuidColumn(id: string): Buffer | string {
-  return LOWERCASE_UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex') : id;
+  return uuidBytes(id) ?? id;
 }
 
 export function uuidOfColumn(stored: Uint8Array | string): string {
