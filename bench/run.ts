@@ -40,11 +40,23 @@ import {
   type KeyPair,
   type LoadResult,
 } from './support/fleet-loader';
-import { expectStatuses, load, LOAD_ROUNDS, percentile, type LoadFigures } from './support/load';
+import {
+  expectStatuses,
+  interleave,
+  load,
+  LOAD_ROUNDS,
+  pairedLoads,
+  percentile,
+  type LoadFigures,
+  type LoadOptions,
+  type PairedFigures,
+} from './support/load';
 import { describeMachine } from './support/machine';
 import { auditLogGoals, issueGoals, ISSUE, RATIO_GOALS } from './support/goals';
 import {
   renderReport,
+  rowRatio,
+  type ComparisonRow,
   type CatchUpRun,
   type RebuildFigures,
   type Report,
@@ -141,10 +153,22 @@ async function main(): Promise<void> {
     started.push(created);
     return created;
   };
-  let bare: { stop: () => Promise<void> } | undefined;
+  /** Baseline servers still up (bench/support), stopped by the clean-up too. */
+  const helpers = new Set<Helper>();
+  const newHelper = async (script: string) => {
+    const helper = await startHelper(build, script);
+    helpers.add(helper);
+    return {
+      url: helper.url,
+      stop: async () => {
+        helpers.delete(helper);
+        await helper.stop();
+      },
+    };
+  };
   const cleanUp = async () => {
     for (const each of started) await each.kill().catch(() => undefined);
-    await bare?.stop().catch(() => undefined);
+    for (const helper of helpers) await helper.stop().catch(() => undefined);
     rmSync(workDir, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
@@ -153,40 +177,21 @@ async function main(): Promise<void> {
   try {
     // 1. The ceiling for Node HTTP here: a bare Fastify route, same load generator, same cores.
     const devices = keyPool(DEVICE_KEY_LABEL, DEVICE_KEY_POOL);
-    const fastify = await startHelper(build, 'bench/support/bare-fastify');
-    bare = fastify;
-    const ceiling = expectStatuses(
-      await load({
-        label: 'bare Fastify route, constant "ok"',
-        url: `${fastify.url}/constant`,
-        connections: CONNECTIONS,
-        durationSec: DURATION_SEC,
-        warmupSec: WARMUP_SEC,
-      }),
-      ['200'],
-    );
-    const ceilingBody = expectStatuses(
-      await load({
-        label: 'bare Fastify route, constant 2 KiB body',
-        url: `${fastify.url}/constant-bundle`,
-        connections: CONNECTIONS,
-        durationSec: DURATION_SEC,
-        warmupSec: WARMUP_SEC,
-      }),
-      ['200'],
-    );
-    await fastify.stop();
-    bare = undefined;
+    // Up the whole run: the first fleet's pulls run in turn with it, the end measures it again.
+    const fastify = await newHelper('bench/support/bare-fastify');
+    const fastifyUrl = fastify.url;
+    const ceiling = expectStatuses(await load(ceilingLoad(fastifyUrl, '/constant')), ['200']);
+    const ceilingBody = expectStatuses(await load(ceilingLoad(fastifyUrl, '/constant-bundle')), [
+      '200',
+    ]);
     log(`ceiling ${Math.round(ceiling.perSecond)} req/s`);
-    /** A baseline server of bench/support, started for one measurement next to the one it is the baseline of. */
+    /** A baseline server of bench/support, up for the measurements it is the baseline of. */
     const withHelper = async <T>(script: string, measure: (url: string) => Promise<T>) => {
-      const helper = await startHelper(build, script);
-      bare = helper;
+      const helper = await newHelper(script);
       try {
         return await measure(helper.url);
       } finally {
         await helper.stop();
-        bare = undefined;
       }
     };
 
@@ -254,10 +259,12 @@ async function main(): Promise<void> {
       const device = deviceRoute ? devicePuller(devices) : undefined;
 
       // Unchanged-bundle pulls over a uniform sample of the fleet, each with its current ETag.
+      // On the first fleet, in turn with their baselines (the issue's goals are taken there).
+      const firstFleet = report.fleet.length === 0;
       const sample = sampleIndexes(size, Math.min(PULL_SAMPLE, size), signed);
       const bearerEtags = await prePull(service.baseUrl, sample, bearer);
       sample.forEach((index) => signed.add(index));
-      const pull304 = await pullLoad(
+      const bearerLoad = pullOptions(
         service.baseUrl,
         `bundle pull, unchanged (304), Bearer token, fleet of ${size.toLocaleString('en')}`,
         bearer,
@@ -265,11 +272,20 @@ async function main(): Promise<void> {
         bearerEtags,
         '304',
       );
+      let bearerPaired: PairedFigures | undefined;
+      if (firstFleet)
+        bearerPaired = expectPaired(
+          await pairedLoads(bearerLoad, ceilingLoad(fastifyUrl, '/constant')),
+          ['304'],
+          ['200'],
+        );
+      const pull304 = bearerPaired?.measured ?? expectStatuses(await load(bearerLoad), ['304']);
       let devicePull304: LoadFigures | undefined;
       let deviceEtags: Map<number, string> | undefined;
+      let devicePaired: PairedFigures | undefined;
       if (device) {
         deviceEtags = await prePull(service.baseUrl, sample, device);
-        devicePull304 = await pullLoad(
+        const deviceLoad = pullOptions(
           service.baseUrl,
           `bundle pull, unchanged (304), device proof, fleet of ${size.toLocaleString('en')}`,
           device,
@@ -277,23 +293,24 @@ async function main(): Promise<void> {
           deviceEtags,
           '304',
         );
-      }
-      // Right after the service's device pulls: the same proofs, verified by a bare Fastify route.
-      let proofCeiling: LoadFigures | undefined;
-      if (device && report.fleet.length === 0) {
-        proofCeiling = await withHelper('bench/support/bare-fastify', (url) =>
-          pullLoad(
-            url,
-            'bare Fastify route verifying the same device proof (jose, Ed25519), 304',
-            device,
-            sample,
-            new Map(sample.map((index) => [index, '"1.0"'])),
-            '304',
-          ),
-        );
-        log(
-          `bare Fastify route verifying the device proof: ${Math.round(proofCeiling.perSecond)} req/s`,
-        );
+        // The same proofs, made the same way, verified by a bare Fastify route.
+        if (firstFleet)
+          devicePaired = expectPaired(
+            await pairedLoads(
+              deviceLoad,
+              pullOptions(
+                fastifyUrl,
+                'bare Fastify route verifying the same device proof (jose, Ed25519), 304',
+                device,
+                sample,
+                new Map(sample.map((index) => [index, '"1.0"'])),
+                '304',
+              ),
+            ),
+            ['304'],
+            ['304'],
+          );
+        devicePull304 = devicePaired?.measured ?? expectStatuses(await load(deviceLoad), ['304']);
       }
       const rss = service.rssBytes();
       report.fleet.push({
@@ -314,16 +331,26 @@ async function main(): Promise<void> {
       );
 
       if (report.fleet.length === 1) {
-        // The Nest shell alone (Nest 11 + Fastify, one empty route, nothing global), right before the JWKS run.
-        const nestCeiling = await withHelper('bench/support/bare-nest', async (url) =>
-          expectStatuses(
-            await load({
-              label: 'bare Nest 11 + Fastify app, one empty GET route',
-              url: `${url}/empty`,
-              connections: CONNECTIONS,
-              durationSec: DURATION_SEC,
-              warmupSec: WARMUP_SEC,
-            }),
+        // The Nest shell alone (Nest 11 + Fastify, one empty route, nothing global), in turn with the JWKS.
+        const jwks = await withHelper('bench/support/bare-nest', async (url) =>
+          expectPaired(
+            await pairedLoads(
+              {
+                label: 'Nest route without token or database (JWKS)',
+                url: `${service!.baseUrl}/.well-known/jwks.json`,
+                connections: CONNECTIONS,
+                durationSec: DURATION_SEC,
+                warmupSec: WARMUP_SEC,
+              },
+              {
+                label: 'bare Nest 11 + Fastify app, one empty GET route',
+                url: `${url}/empty`,
+                connections: CONNECTIONS,
+                durationSec: DURATION_SEC,
+                warmupSec: WARMUP_SEC,
+              },
+            ),
+            ['200'],
             ['200'],
           ),
         );
@@ -333,7 +360,7 @@ async function main(): Promise<void> {
           { bearer, device },
           sample,
           { bearer: bearerEtags, device: deviceEtags },
-          { ceiling, ceilingBody, nestCeiling, proofCeiling, pull304, devicePull304 },
+          { ceiling, ceilingBody, jwks, bearer: bearerPaired!, device: devicePaired },
         );
         await commandComparisons(report, service, tokens, size, workDir);
         await oneBatteryComparisons(report, join(workDir, 'one-battery'), newService);
@@ -427,7 +454,8 @@ async function main(): Promise<void> {
     if (service) await auditLogAtLargestFleet(report, service, dataDir);
     await service?.stop();
     service = undefined;
-    await remeasureCeilings(report, build, { ceiling, ceilingBody });
+    await remeasureCeilings(report, fastifyUrl, { ceiling, ceilingBody });
+    await fastify.stop();
     if (!report.restart && !restartSkipped)
       report.missing.push(
         'Devices re-downloading after a restart: no fleet step was measured in this run.',
@@ -501,26 +529,16 @@ async function hasDeviceRoute(base: string): Promise<boolean> {
  */
 async function remeasureCeilings(
   report: Report,
-  build: ServiceBuild,
+  fastifyUrl: string,
   first: { ceiling: LoadFigures; ceilingBody: LoadFigures },
 ): Promise<void> {
-  const fastify = await startHelper(build, 'bench/support/bare-fastify');
-  try {
+  {
     const measured: string[] = [];
     for (const [figures, path] of [
       [first.ceiling, '/constant'],
       [first.ceilingBody, '/constant-bundle'],
     ] as const) {
-      const again = expectStatuses(
-        await load({
-          label: figures.label,
-          url: `${fastify.url}${path}`,
-          connections: CONNECTIONS,
-          durationSec: DURATION_SEC,
-          warmupSec: WARMUP_SEC,
-        }),
-        ['200'],
-      );
+      const again = expectStatuses(await load(ceilingLoad(fastifyUrl, path)), ['200']);
       measured.push(
         `${figures.label}: ${Math.round(figures.perSecond).toLocaleString('en')} req/s at the start, ` +
           `${Math.round(again.perSecond).toLocaleString('en')} at the end`,
@@ -529,11 +547,34 @@ async function remeasureCeilings(
     }
     report.notes.push(
       `The bare Fastify baselines were measured at the start and again at the end of the run (${measured.join('; ')}); ` +
-        'the higher of each is the baseline of every ratio taken against it.',
+        'the higher of each is the baseline of every ratio taken against it that did not run in turn with its own.',
     );
-  } finally {
-    await fastify.stop();
   }
+}
+
+/** A load of a bare Fastify route answering a constant: "ok" or a 2 KiB body. */
+function ceilingLoad(fastifyUrl: string, path: '/constant' | '/constant-bundle'): LoadOptions {
+  return {
+    label:
+      path === '/constant'
+        ? 'bare Fastify route, constant "ok"'
+        : 'bare Fastify route, constant 2 KiB body',
+    url: `${fastifyUrl}${path}`,
+    connections: CONNECTIONS,
+    durationSec: DURATION_SEC,
+    warmupSec: WARMUP_SEC,
+  };
+}
+
+/** `expectStatuses` on both sides of a paired measurement. */
+function expectPaired(
+  paired: PairedFigures,
+  measured: string[],
+  baseline: string[],
+): PairedFigures {
+  expectStatuses(paired.measured, measured);
+  expectStatuses(paired.baseline, baseline);
+  return paired;
 }
 
 /** A pull run over `sample`: 304 with each battery's current ETag, or 200 with an outdated one. */
@@ -545,23 +586,34 @@ async function pullLoad(
   etags: Map<number, string>,
   expect: '304' | '200',
 ): Promise<LoadFigures> {
+  return expectStatuses(await load(pullOptions(base, label, puller, sample, etags, expect)), [
+    expect,
+  ]);
+}
+
+/** The load of `pullLoad`, to run alone or in turn with a baseline. */
+function pullOptions(
+  base: string,
+  label: string,
+  puller: Puller,
+  sample: number[],
+  etags: Map<number, string>,
+  expect: '304' | '200',
+): LoadOptions {
   let turn = 0;
-  return expectStatuses(
-    await load({
-      label,
-      url: base,
-      connections: CONNECTIONS,
-      durationSec: DURATION_SEC,
-      warmupSec: WARMUP_SEC,
-      setupRequest: (request: autocannon.Request) => {
-        const index = sample[turn++ % sample.length];
-        const { path, headers } = puller.request(base, index);
-        const ifNoneMatch = expect === '304' ? (etags.get(index) as string) : '"0.0"';
-        return { ...request, path, headers: { ...headers, 'if-none-match': ifNoneMatch } };
-      },
-    }),
-    [expect],
-  );
+  return {
+    label,
+    url: base,
+    connections: CONNECTIONS,
+    durationSec: DURATION_SEC,
+    warmupSec: WARMUP_SEC,
+    setupRequest: (request: autocannon.Request) => {
+      const index = sample[turn++ % sample.length];
+      const { path, headers } = puller.request(base, index);
+      const ifNoneMatch = expect === '304' ? (etags.get(index) as string) : '"0.0"';
+      return { ...request, path, headers: { ...headers, 'if-none-match': ifNoneMatch } };
+    },
+  };
 }
 
 /** Pulls: the Nest shell alone, unchanged (304), changed and already signed (200), changed and signed on the pull. */
@@ -574,43 +626,36 @@ async function pullComparisons(
   baselines: {
     ceiling: LoadFigures;
     ceilingBody: LoadFigures;
-    nestCeiling: LoadFigures;
-    proofCeiling?: LoadFigures;
-    pull304: LoadFigures;
-    devicePull304?: LoadFigures;
+    /** Each of these ran in turn with its baseline. */
+    jwks: PairedFigures;
+    bearer: PairedFigures;
+    device?: PairedFigures;
   },
 ): Promise<void> {
   const base = service.baseUrl;
   const group = 'Bundle pull';
-  const jwks = expectStatuses(
-    await load({
-      label: 'Nest route without token or database (JWKS)',
-      url: `${base}/.well-known/jwks.json`,
-      connections: CONNECTIONS,
-      durationSec: DURATION_SEC,
-      warmupSec: WARMUP_SEC,
-    }),
-    ['200'],
-  );
+  const jwks = baselines.jwks.measured;
   report.rows.push({
     group,
     measured: jwks,
     baseline: baselines.ceiling,
-    note: 'the framework alone: Nest + Fastify + global guard, interceptors, logger',
+    note: 'the framework alone: Nest + Fastify + global guards, hooks, logger',
   });
   report.rows.push({
     group,
     measured: jwks,
-    baseline: baselines.nestCeiling,
-    note: "the service's own pipeline (global guard, interceptors, logger) over Nest's",
+    baseline: baselines.jwks.baseline,
+    roundRatios: baselines.jwks.roundRatios,
+    note: "the service's own pipeline (global guards, hooks, logger) over Nest's",
     goal: RATIO_GOALS.jwks,
     issue: ISSUE.jwks,
   });
   report.rows.push({
     group,
-    measured: baselines.pull304,
-    baseline: baselines.ceiling,
-    note: 'If-None-Match names the current bundle: token check, read-model lookup, no body',
+    measured: baselines.bearer.measured,
+    baseline: baselines.bearer.baseline,
+    roundRatios: baselines.bearer.roundRatios,
+    note: 'If-None-Match names the current bundle: token check, pull facts from memory, no body',
     goal: RATIO_GOALS.bearer,
     issue: ISSUE.bearer,
   });
@@ -628,17 +673,18 @@ async function pullComparisons(
     baseline: baselines.ceilingBody,
     note: 'the device holds an older bundle; the current one comes from the signed cache',
   });
-  if (pullers.device && baselines.devicePull304 && baselines.proofCeiling && etags.device) {
+  if (pullers.device && baselines.device && etags.device) {
     report.rows.push({
       group,
-      measured: baselines.devicePull304,
+      measured: baselines.device.measured,
       baseline: baselines.ceiling,
       note: 'a fresh Ed25519 proof per request (signed by the load generator), verified and remembered against replay',
     });
     report.rows.push({
       group,
-      measured: baselines.devicePull304,
-      baseline: baselines.proofCeiling,
+      measured: baselines.device.measured,
+      baseline: baselines.device.baseline,
+      roundRatios: baselines.device.roundRatios,
       note: 'the same proofs, made the same way; the baseline verifies them and answers 304, no database, no replay memory',
       goal: RATIO_GOALS.device,
       issue: ISSUE.device,
@@ -704,38 +750,45 @@ async function commandComparisons(
     });
 
   let issued = 0;
-  const distinct = expectStatuses(
-    await load({
-      label: 'issue a key over HTTP, distinct batteries',
-      url: base,
-      method: 'POST',
-      connections: CONNECTIONS,
-      durationSec: DURATION_SEC,
-      headers,
-      setupRequest: (request: autocannon.Request) => {
-        const i = issued++;
-        // Battery i mod fleet; each pass over the fleet uses a key no battery has yet.
-        const round = Math.floor(i / fleetSize);
-        return {
-          ...request,
-          path: `/v1/batteries/${serialOf(i % fleetSize)}/keys`,
-          body: keyBody(`bench-${round}`, holderKeys[round % holderKeys.length]),
-        };
-      },
-    }),
-    ['201'],
+  let rawRounds = 0;
+  // HTTP rounds in turn with the raw appends' rounds (a worker process each, its own store file).
+  const distinct = await interleave(
+    () =>
+      load({
+        label: 'issue a key over HTTP, distinct batteries',
+        url: base,
+        method: 'POST',
+        connections: CONNECTIONS,
+        durationSec: DURATION_SEC,
+        rounds: 1,
+        headers,
+        setupRequest: (request: autocannon.Request) => {
+          const i = issued++;
+          // Battery i mod fleet; each pass over the fleet uses a key no battery has yet.
+          const round = Math.floor(i / fleetSize);
+          return {
+            ...request,
+            path: `/v1/batteries/${serialOf(i % fleetSize)}/keys`,
+            body: keyBody(`bench-${round}`, holderKeys[round % holderKeys.length]),
+          };
+        },
+      }),
+    async () =>
+      appendFigures(
+        'raw append of one event to a new stream, SqliteEventStore, no HTTP, sequential',
+        await runWorker<RawAppends>('raw-appends', {
+          file: join(workDir, `raw-distinct-${rawRounds++}.db`),
+          durationMs: DURATION_SEC * 1000,
+        }),
+      ),
+    LOAD_ROUNDS,
   );
-  const raw = await runWorker<RawAppends>('raw-appends', {
-    file: join(workDir, 'raw-distinct.db'),
-    durationMs: DURATION_SEC * 1000,
-  });
+  expectStatuses(distinct.measured, ['201']);
   report.rows.push({
     group,
-    measured: distinct,
-    baseline: appendFigures(
-      'raw append of one event to a new stream, SqliteEventStore, no HTTP, sequential',
-      raw,
-    ),
+    measured: distinct.measured,
+    baseline: distinct.baseline,
+    roundRatios: distinct.roundRatios,
     note: `${CONNECTIONS} connections; each request another battery of the fleet`,
     goal: RATIO_GOALS.issuance,
     issue: ISSUE.issuance,
@@ -814,8 +867,9 @@ async function commandComparisons(
 /**
  * Comparisons on single batteries, in a service of their own (its own DATA_DIR: these batteries
  * stay out of the fleet's figures): the 304 pull of a battery with 1,000 keys against one with
- * 10, and one hot battery's sequential commands at 2,000 events against the same battery at 100.
- * The batteries are written into the store by the fleet loader while the service is stopped.
+ * 10, and a hot battery's sequential commands at 2,000 events against another at 100. The
+ * batteries are written into the store by the fleet loader before the service starts; each pair
+ * runs its rounds in turn.
  */
 async function oneBatteryComparisons(
   report: Report,
@@ -823,11 +877,9 @@ async function oneBatteryComparisons(
   newService: (options: ConstructorParameters<typeof ServiceProcess>[0]) => ServiceProcess,
 ): Promise<void> {
   const what = `The hot battery (commands/s at ${HOT_LONG.toLocaleString('en')} events against ${HOT_SHORT}) and the pull of a battery with ${MANY_KEYS.toLocaleString('en')} keys`;
-  // Two service starts and two loads, two pull runs, the commands at a rate guessed low.
+  // One service start, two pull loads, the commands at a rate guessed low.
   const projectedMs =
-    (2 * 10 +
-      2 * (DURATION_SEC * LOAD_ROUNDS + WARMUP_SEC) +
-      (2 * (HOT_COMMANDS + HOT_WARMUP)) / 30) *
+    (10 + 2 * (DURATION_SEC * LOAD_ROUNDS + WARMUP_SEC) + (2 * (HOT_COMMANDS + HOT_WARMUP)) / 30) *
     1000;
   if (elapsed() + projectedMs + TAIL_MS > BUDGET_MS) {
     report.missing.push(
@@ -837,17 +889,18 @@ async function oneBatteryComparisons(
     return;
   }
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'events.db');
   const few = `KEYS-${KEYS_PER_BATTERY}`;
   const many = `KEYS-${MANY_KEYS}`;
-  const hot = 'HOT-SEQUENTIAL';
+  const shortHot = 'HOT-SHORT';
+  const longHot = 'HOT-LONG';
   await runWorker('grow-batteries', {
-    file,
+    file: join(dataDir, 'events.db'),
     registerParties: true,
     batteries: [
       { serial: few, activeKeys: KEYS_PER_BATTERY, events: KEYS_PER_BATTERY + 1 },
       { serial: many, activeKeys: MANY_KEYS, events: MANY_KEYS + 1 },
-      { serial: hot, activeKeys: KEYS_PER_BATTERY, events: HOT_SHORT - HOT_WARMUP },
+      { serial: shortHot, activeKeys: KEYS_PER_BATTERY, events: HOT_SHORT - HOT_WARMUP },
+      { serial: longHot, activeKeys: KEYS_PER_BATTERY, events: HOT_LONG - HOT_WARMUP },
     ],
   });
   const service = newService({ dataDir, readyTimeoutMs: 120_000 });
@@ -856,11 +909,10 @@ async function oneBatteryComparisons(
     await service.start();
     await service.waitCaughtUp(BUDGET_MS);
     log(
-      `single batteries (${KEYS_PER_BATTERY} keys, ${MANY_KEYS} keys, hot at ${HOT_SHORT - HOT_WARMUP} events) caught up in ${((Date.now() - startMs) / 1000).toFixed(1)} s`,
+      `single batteries (${KEYS_PER_BATTERY} keys, ${MANY_KEYS} keys, hot at ${HOT_SHORT - HOT_WARMUP} and ${HOT_LONG - HOT_WARMUP} events) caught up in ${((Date.now() - startMs) / 1000).toFixed(1)} s`,
     );
     await service.waitAuditChecked(BUDGET_MS);
     const tokens = await fleetTokens(dataDir);
-    const short = await sequentialCommands(service.baseUrl, hot, tokens.owner, 0);
 
     const onePuller = (serial: string): Puller => ({
       label: 'Bearer token',
@@ -872,7 +924,7 @@ async function oneBatteryComparisons(
     const pullOne = async (serial: string, keys: number) => {
       const puller = onePuller(serial);
       const etags = await prePull(service.baseUrl, [0], puller);
-      return pullLoad(
+      return pullOptions(
         service.baseUrl,
         `bundle pull, unchanged (304), Bearer token, one battery with ${keys.toLocaleString('en')} keys`,
         puller,
@@ -881,47 +933,64 @@ async function oneBatteryComparisons(
         '304',
       );
     };
-    const fewPull = await pullOne(few, KEYS_PER_BATTERY);
-    const manyPull = await pullOne(many, MANY_KEYS);
+    const pulls = expectPaired(
+      await pairedLoads(await pullOne(many, MANY_KEYS), await pullOne(few, KEYS_PER_BATTERY)),
+      ['304'],
+      ['304'],
+    );
     report.rows.push({
       group: 'Bundle pull',
-      measured: manyPull,
-      baseline: fewPull,
+      measured: pulls.measured,
+      baseline: pulls.baseline,
+      roundRatios: pulls.roundRatios,
       note: `${CONNECTIONS} connections on the one battery; both batteries in a service of their own (loaded by the fleet loader)`,
       goal: RATIO_GOALS.manyKeys,
       issue: ISSUE.manyKeys,
     });
     log(
-      `one battery, 304: ${Math.round(manyPull.perSecond)} req/s with ${MANY_KEYS} keys, ${Math.round(fewPull.perSecond)} req/s with ${KEYS_PER_BATTERY}`,
+      `one battery, 304: ${Math.round(pulls.measured.perSecond)} req/s with ${MANY_KEYS} keys, ${Math.round(pulls.baseline.perSecond)} req/s with ${KEYS_PER_BATTERY}`,
     );
 
-    await service.stop();
-    await runWorker('grow-batteries', {
-      file,
-      registerParties: false,
-      batteries: [{ serial: hot, activeKeys: KEYS_PER_BATTERY, events: HOT_LONG - HOT_WARMUP }],
-    });
-    await service.start();
-    await service.waitCaughtUp(BUDGET_MS);
-    await service.waitAuditChecked(BUDGET_MS);
-    const long = await sequentialCommands(
-      service.baseUrl,
-      hot,
-      tokens.owner,
-      Math.ceil((HOT_COMMANDS + HOT_WARMUP) / 2) + 1,
+    // The two hot batteries: HOT_WARMUP unmeasured commands each, then their rounds in turn.
+    // Commands go in pairs (a key issued, then revoked), so a round is an even number of them.
+    const perRound = 2 * Math.ceil(HOT_COMMANDS / (2 * LOAD_ROUNDS));
+    const commands = (serial: string, firstPair: number) => {
+      let pair = firstPair;
+      return async (count: number) => {
+        const figures = await sequentialCommands(
+          service.baseUrl,
+          serial,
+          tokens.owner,
+          pair,
+          count,
+        );
+        pair += count / 2;
+        return figures;
+      };
+    };
+    // Disjoint key pairs: no public key is given to both batteries.
+    const onShort = commands(shortHot, 0);
+    const onLong = commands(longHot, 1_000_000);
+    await onShort(HOT_WARMUP);
+    await onLong(HOT_WARMUP);
+    const hot = await interleave(
+      () => onLong(perRound),
+      () => onShort(perRound),
+      LOAD_ROUNDS,
     );
     report.rows.push({
       group: 'Commands',
-      measured: long,
-      baseline: short,
+      measured: hot.measured,
+      baseline: hot.baseline,
+      roundRatios: hot.roundRatios,
       note:
         `one client, one command after the other, key issued then revoked (the active keys stay ${KEYS_PER_BATTERY}); ` +
-        `the stream grown by the fleet loader while the service was stopped, then ${HOT_WARMUP} commands unmeasured after each start`,
+        `two batteries grown by the fleet loader before the start, ${HOT_WARMUP} commands on each unmeasured, then ${perRound} a round`,
       goal: RATIO_GOALS.hot,
       issue: ISSUE.hot,
     });
     log(
-      `hot battery, sequential: ${Math.round(long.perSecond)} commands/s at ${HOT_LONG} events, ${Math.round(short.perSecond)} at ${HOT_SHORT}`,
+      `hot battery, sequential: ${Math.round(hot.measured.perSecond)} commands/s at ${HOT_LONG} events, ${Math.round(hot.baseline.perSecond)} at ${HOT_SHORT}`,
     );
   } finally {
     await service.stop();
@@ -929,23 +998,23 @@ async function oneBatteryComparisons(
 }
 
 /**
- * HOT_WARMUP unmeasured then HOT_COMMANDS measured commands on one battery, one after the other
- * from one client: a key issued, then that key revoked, and so on. Key pairs from `firstPair` on.
+ * `count` commands on one battery, one after the other from one client: a key issued, then that
+ * key revoked, and so on (`count` even). Key pairs from `firstPair` on.
  */
 async function sequentialCommands(
   base: string,
   serial: string,
   token: string,
   firstPair: number,
+  count: number,
 ): Promise<LoadFigures> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const notAfter = new Date(Date.now() + 365 * 86_400_000).toISOString();
   const before = await streamLength(base, serial, token);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
-  let measuredFrom = 0;
-  for (let i = 0; i < HOT_WARMUP + HOT_COMMANDS; i++) {
-    if (i === HOT_WARMUP) measuredFrom = performance.now();
+  const startedAt = performance.now();
+  for (let i = 0; i < count; i++) {
     const pair = firstPair + Math.floor(i / 2);
     const keyId = `seq-${pair}`;
     const issue = i % 2 === 0;
@@ -975,19 +1044,17 @@ async function sequentialCommands(
       throw new Error(
         `${issue ? 'issue' : 'revoke'} ${keyId} on ${serial}: ${response.status} ${text.slice(0, 300)}`,
       );
-    if (i >= HOT_WARMUP) {
-      latencies.push(performance.now() - t);
-      statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-    }
+    latencies.push(performance.now() - t);
+    statuses[response.status] = (statuses[response.status] ?? 0) + 1;
   }
-  const seconds = (performance.now() - measuredFrom) / 1000;
+  const seconds = (performance.now() - startedAt) / 1000;
   const after = await streamLength(base, serial, token);
   latencies.sort((a, b) => a - b);
   return {
-    label: `one hot battery, ${HOT_COMMANDS} commands one after the other, stream at ${(before + HOT_WARMUP).toLocaleString('en')} → ${after.toLocaleString('en')} events`,
-    requests: HOT_COMMANDS,
+    label: `one hot battery, ${count} commands one after the other, stream at ${before.toLocaleString('en')} → ${after.toLocaleString('en')} events`,
+    requests: count,
     seconds,
-    perSecond: HOT_COMMANDS / seconds,
+    perSecond: count / seconds,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
     statuses,
@@ -1118,6 +1185,9 @@ function findings(report: Report): string[] {
   const notes: string[] = [];
   const row = (prefix: string) => report.rows.find((r) => r.measured.label.startsWith(prefix));
   const pct = (a: number, b: number) => `${Math.round((a / b) * 100)} %`;
+  /** A row's ratio as a percentage: the median of its rounds in turn when it ran that way. */
+  const pctOf = (comparison: ComparisonRow) =>
+    `${Math.round(rowRatio(comparison) * 100)} %${comparison.roundRatios ? ' (rounds in turn)' : ''}`;
   const int = (n: number) => Math.round(n).toLocaleString('en');
   const jwks = row('Nest route');
   const nest = report.rows.find((r) => r.issue === ISSUE.jwks);
@@ -1127,7 +1197,7 @@ function findings(report: Report): string[] {
     notes.push(
       `A Nest route that does nothing (JWKS) reaches ${pct(jwks.measured.perSecond, jwks.baseline.perSecond)} of a bare Fastify route` +
         (nest
-          ? ` and ${pct(nest.measured.perSecond, nest.baseline.perSecond)} of an empty route of a bare Nest 11 app on Fastify (measured right before it): ` +
+          ? ` and ${pctOf(nest)} of an empty route of a bare Nest 11 app on Fastify: ` +
             "the rest is the service's own per-request work (guards, hooks, logging)."
           : '.') +
         (bearer
@@ -1141,14 +1211,14 @@ function findings(report: Report): string[] {
       `Device-authenticated pulls run at ${pct(device.measured.perSecond, bearer.measured.perSecond)} of Bearer pulls: every request carries a new ` +
         'proof, verified (Ed25519) and remembered against replay, and the load generator signs each proof on the same two cores' +
         (proof
-          ? `; a bare Fastify route verifying the same proofs answers ${int(proof.baseline.perSecond)}/s, so the service reaches ${pct(proof.measured.perSecond, proof.baseline.perSecond)} of that.`
+          ? `; a bare Fastify route verifying the same proofs answers ${int(proof.baseline.perSecond)}/s, so the service reaches ${pctOf(proof)} of that.`
           : '.'),
     );
   }
   const distinct = row('issue a key over HTTP, distinct');
   if (distinct) {
     notes.push(
-      `Key issuance over HTTP (16 connections) reaches ${pct(distinct.measured.perSecond, distinct.baseline.perSecond)} of raw sequential appends ` +
+      `Key issuance over HTTP (16 connections) reaches ${pctOf(distinct)} of raw sequential appends ` +
         "to the same kind of store file, each its own fsync'd transaction as a command's append is.",
     );
   }
@@ -1160,14 +1230,14 @@ function findings(report: Report): string[] {
         `${int(h.long.perSecond)} commands/s once it holds ${h.before}–${h.after} events.` +
         (sequential
           ? ` From one client, one command after the other: ${int(sequential.measured.perSecond)} commands/s at ${HOT_LONG.toLocaleString('en')} events, ` +
-            `${int(sequential.baseline.perSecond)} at ${HOT_SHORT} (${pct(sequential.measured.perSecond, sequential.baseline.perSecond)}).`
+            `${int(sequential.baseline.perSecond)} at ${HOT_SHORT} (${pctOf(sequential)}).`
           : ''),
     );
   }
   const manyKeys = report.rows.find((r) => r.issue === ISSUE.manyKeys);
   if (manyKeys) {
     notes.push(
-      `An unchanged pull of a battery with ${MANY_KEYS.toLocaleString('en')} keys runs at ${pct(manyKeys.measured.perSecond, manyKeys.baseline.perSecond)} ` +
+      `An unchanged pull of a battery with ${MANY_KEYS.toLocaleString('en')} keys runs at ${pctOf(manyKeys)} ` +
         `of the same pull of a battery with ${KEYS_PER_BATTERY} keys (p99 ${manyKeys.measured.p99Ms.toFixed(1)} against ${manyKeys.baseline.p99Ms.toFixed(1)} ms).`,
     );
   }
@@ -1288,11 +1358,14 @@ async function prePull(
   return etags;
 }
 
+/** A baseline server of bench/support (bare Fastify, bare Nest), up as its own child process. */
+interface Helper {
+  url: string;
+  stop(): Promise<void>;
+}
+
 /** A baseline server of bench/support (bare Fastify, bare Nest) as its own child process. */
-async function startHelper(
-  build: ServiceBuild,
-  script: string,
-): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startHelper(build: ServiceBuild, script: string): Promise<Helper> {
   const child = spawn(process.execPath, [builtScript(build, script)], {
     env: { PATH: process.env.PATH ?? '', NODE_PATH: buildNodePath() },
     stdio: ['ignore', 'pipe', 'inherit'],

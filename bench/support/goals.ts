@@ -1,6 +1,7 @@
 import {
   READ_MODEL_GOAL_BYTES,
   REBUILD_GOAL,
+  rowRatio,
   type CatchUpRun,
   type GoalRow,
   type Report,
@@ -54,12 +55,12 @@ export function issueGoals(report: Report): GoalRow[] {
   const comparison = (what: string, goal: number) => {
     const row = report.rows.find((r) => r.issue === what);
     if (!row) return notMeasured(what, `≥ ${goal}×`);
-    const value = row.measured.perSecond / row.baseline.perSecond;
+    const value = rowRatio(row);
     return {
       what,
       measured: `${row.measured.label}: ${int(row.measured.perSecond)}/s`,
       baseline: `${row.baseline.label}: ${int(row.baseline.perSecond)}/s`,
-      ratio: times(value),
+      ratio: `${times(value)}${row.roundRatios ? ' (rounds in turn)' : ''}`,
       goal: `≥ ${goal}×`,
       met: value >= goal ? 'yes' : 'no',
     };

@@ -42,12 +42,85 @@ export const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
  * median throughput; its answers and errors count every round, so no round's failures go unseen.
  */
 export async function load(options: LoadOptions): Promise<LoadFigures> {
-  if (options.warmupSec)
-    await oneRun({ ...options, amount: undefined, durationSec: options.warmupSec });
+  await warmUp(options);
   const rounds = options.amount ? 1 : Math.max(1, options.rounds ?? LOAD_ROUNDS);
   const runs: LoadFigures[] = [];
   for (let round = 0; round < rounds; round++) runs.push(await oneRun(options));
-  const median = [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((rounds - 1) / 2)];
+  return medianRound(runs);
+}
+
+/** A measured figure and its baseline, their rounds run in turn (see `interleave`). */
+export interface PairedFigures {
+  measured: LoadFigures;
+  baseline: LoadFigures;
+  /** Measured over baseline throughput, one per pair of adjacent rounds, in the order run. */
+  roundRatios: number[];
+}
+
+/**
+ * Two loads whose ratio is the figure: both warm-ups, then their rounds in turn (see `interleave`).
+ * Each gets the figures of its own median round, as `load` reports them.
+ */
+export async function pairedLoads(
+  measured: LoadOptions,
+  baseline: LoadOptions,
+): Promise<PairedFigures> {
+  await warmUp(baseline);
+  await warmUp(measured);
+  return interleave(
+    () => oneRun(measured),
+    () => oneRun(baseline),
+    Math.max(1, measured.rounds ?? LOAD_ROUNDS),
+  );
+}
+
+/**
+ * `rounds` rounds of a measurement and of its baseline, in turn and in ABBA order (baseline then
+ * measured, then measured then baseline, ...): this machine's speed drifts by up to 2× over
+ * minutes, and a baseline measured minutes away from its figure measures the drift as much as
+ * the code. Each round is compared with the round next to it; the ratio of the figure is the
+ * median of those (`pairedRatio`).
+ */
+export async function interleave(
+  measured: () => Promise<LoadFigures>,
+  baseline: () => Promise<LoadFigures>,
+  rounds: number,
+): Promise<PairedFigures> {
+  const measuredRuns: LoadFigures[] = [];
+  const baselineRuns: LoadFigures[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      baselineRuns.push(await baseline());
+      measuredRuns.push(await measured());
+    } else {
+      measuredRuns.push(await measured());
+      baselineRuns.push(await baseline());
+    }
+  }
+  return {
+    measured: medianRound(measuredRuns),
+    baseline: medianRound(baselineRuns),
+    roundRatios: measuredRuns.map((run, round) => run.perSecond / baselineRuns[round].perSecond),
+  };
+}
+
+/** The ratio of a paired figure: the median of its round ratios. */
+export function pairedRatio(roundRatios: readonly number[]): number {
+  const sorted = [...roundRatios].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+async function warmUp(options: LoadOptions): Promise<void> {
+  if (options.warmupSec)
+    await oneRun({ ...options, amount: undefined, durationSec: options.warmupSec });
+}
+
+/** The round with the median throughput, with the answers and errors of every round. */
+function medianRound(runs: LoadFigures[]): LoadFigures {
+  const median = [...runs].sort((a, b) => a.perSecond - b.perSecond)[
+    Math.floor((runs.length - 1) / 2)
+  ];
   const statuses: Record<string, number> = {};
   for (const run of runs)
     for (const [code, count] of Object.entries(run.statuses))

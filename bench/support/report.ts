@@ -1,4 +1,4 @@
-import type { LoadFigures } from './load';
+import { pairedRatio, type LoadFigures } from './load';
 import type { Machine } from './machine';
 
 export interface ComparisonRow {
@@ -10,6 +10,18 @@ export interface ComparisonRow {
   goal?: number;
   /** The line of the issue's table this row answers (bench/support/goals.ts). */
   issue?: string;
+  /**
+   * Set when the measured and baseline rounds ran in turn (bench/support/load.ts `interleave`):
+   * the ratio of each pair of adjacent rounds. The row's ratio is then their median.
+   */
+  roundRatios?: number[];
+}
+
+/** A row's throughput ratio: the median of its paired rounds, or its two median rounds' ratio. */
+export function rowRatio(row: ComparisonRow): number {
+  return row.roundRatios && row.roundRatios.length > 0
+    ? pairedRatio(row.roundRatios)
+    : row.measured.perSecond / row.baseline.perSecond;
 }
 
 /** A goal on a ratio, and whether `value` meets it: "≥ 0.8×: met". */
@@ -134,7 +146,9 @@ const int = (n: number) => Math.round(n).toLocaleString('en');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 const mib = (bytes: number) => `${int(bytes / 2 ** 20)} MiB`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(a / b < 0.1 ? 3 : 2)}×` : '–');
+const times = (value: number) =>
+  Number.isFinite(value) ? `${value.toFixed(value < 0.1 ? 3 : 2)}×` : '–';
+const ratio = (a: number, b: number) => (b > 0 ? times(a / b) : '–');
 
 function statuses(figures: LoadFigures): string {
   const entries = Object.entries(figures.statuses).filter(([, count]) => count > 0);
@@ -176,6 +190,15 @@ export function renderReport(report: Report): string {
     'Each timed load runs a warm-up of up to 2 s, then `BENCH_LOAD_ROUNDS` rounds; the round with the median throughput is',
   );
   lines.push('reported (its req/s, p50 and p99), and the answers column counts every round.');
+  lines.push(
+    'Where a row says "rounds in turn", its baseline\'s rounds ran in turn with the figure\'s (baseline, figure, figure,',
+  );
+  lines.push(
+    'baseline, ...: both processes up the whole time), each round is compared with the one next to it, and the ratio is the',
+  );
+  lines.push(
+    "median of those: this machine's speed drifts by up to 2× over minutes, and only rounds next to each other see the same machine.",
+  );
   lines.push('');
   lines.push('| machine | |');
   lines.push('|---|---|');
@@ -232,7 +255,8 @@ export function renderReport(report: Report): string {
       const b = row.baseline;
       lines.push(
         `| ${a.label} | ${int(a.perSecond)} | ${ms(a.p50Ms)} | ${ms(a.p99Ms)} | ${b.label} | ${int(b.perSecond)} | ${ms(b.p50Ms)} | ${ms(b.p99Ms)} | ` +
-          `${ratio(a.perSecond, b.perSecond)} | ${row.goal === undefined ? '–' : goalVerdict(a.perSecond / b.perSecond, row.goal)} | ${statuses(a)} | ${row.note} |`,
+          `${times(rowRatio(row))}${row.roundRatios ? ` (rounds in turn: ${row.roundRatios.map((r) => r.toFixed(2)).join(', ')})` : ''} | ` +
+          `${row.goal === undefined ? '–' : goalVerdict(rowRatio(row), row.goal)} | ${statuses(a)} | ${row.note} |`,
       );
     }
     lines.push('');
