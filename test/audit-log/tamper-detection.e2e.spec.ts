@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,38 @@ const TAMPERINGS: Tampering[] = [
         write.run({ ...b, target: first });
       })();
       return { leafIndex: leafAt(db, first), position: first };
+    },
+  },
+  {
+    name: 'an event slipped in between two recorded ones',
+    kind: 'inserted',
+    rewrite(db, positions) {
+      // A backdated copy of a recorded event under a new id, at the position after positions[3]:
+      // every later row moves up by one, as if the store had always held it there.
+      const [before, displaced] = [positions[3], positions[4]];
+      const leafIndex = leafAt(db, displaced);
+      const row = db
+        .prepare<[number], Record<string, unknown>>('SELECT * FROM events WHERE position = ?')
+        .get(before);
+      if (!row) throw new Error(`no row at ${before}`);
+      const offset = 1_000_000_000;
+      db.transaction(() => {
+        // Two steps: moving each row up by one in place would collide with the next.
+        db.prepare('UPDATE events SET position = position + ? WHERE position > ?').run(
+          offset,
+          before,
+        );
+        db.prepare('UPDATE events SET position = position - ? WHERE position > ?').run(
+          offset - 1,
+          offset,
+        );
+        db.prepare(
+          'INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, recorded_at) ' +
+            'VALUES (@position, @event_id, @stream_id, @revision, @type, @data, @metadata, @recorded_at)',
+        ).run({ ...row, position: before + 1, event_id: randomUUID(), revision: 999_999 });
+      })();
+      // The first leaf that no longer comes out is the one recorded for the displaced event.
+      return { leafIndex, position: displaced };
     },
   },
   {
