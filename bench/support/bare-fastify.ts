@@ -7,6 +7,9 @@ import { DEVICE_KEY_LABEL, DEVICE_KEY_POOL, indexOfSerial, keyPairAt } from './k
  * The ceiling for Node HTTP on this machine: a bare Fastify server (no Nest, no auth, no database)
  * answering a constant. Run as a child process like the service; prints its port.
  *
+ * Its Bearer pull route answers the service's Bearer pulls as the load generator makes them (so the
+ * generator's per-request work is on both sides of the ratio) with a 304, checking nothing.
+ *
  * Its device route is the baseline of a device-authenticated pull: the same Ed25519 proof the
  * load generator makes for the service (a fresh one per request), verified the way the service's
  * verifier does it (jose compactVerify with the battery's key, imported once per key), bound to
@@ -18,6 +21,12 @@ async function main(): Promise<void> {
   app.get('/constant', async () => 'ok');
   app.get('/constant-bundle', async (_request, reply) =>
     reply.header('content-type', 'application/jwt').send(bundleSized),
+  );
+
+  // The baseline of a Bearer pull: the same requests (path, token, If-None-Match) as the service
+  // gets them from the load generator, answered 304 without reading the token or anything else.
+  app.get('/v1/batteries/:serial/bundle', async (request, reply) =>
+    request.headers['if-none-match'] ? reply.code(304).header('etag', '"1.0"').send() : 'ok',
   );
 
   const keys = new Map<number, Promise<CryptoKey>>();
