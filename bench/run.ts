@@ -15,7 +15,8 @@
  * BENCH_FLEET_SIZES (1000,10000,100000,1000000), BENCH_BUDGET_SEC (570), BENCH_SOURCE (a git
  * revision to measure instead of the working tree), BENCH_OUT (docs/benchmarks.md),
  * BENCH_RESTART_PULLS (1000: batteries that pull before and after a restart),
- * BENCH_HOT_COMMANDS (200: sequential commands on the hot battery at each stream length).
+ * BENCH_HOT_COMMANDS (200: sequential commands measured on each hot battery, one battery of each
+ * stream length per round; even).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -96,7 +97,7 @@ const LOAD_RATE_GUESS = 30_000;
 const DEVICE_ROUTE = '/v1/devices/{serial}/bundle';
 /** Batteries that pull, see the service restart, and pull again with the ETag they hold. */
 const RESTART_PULLS = Number(process.env.BENCH_RESTART_PULLS ?? 1000);
-/** Sequential commands on the hot battery at each stream length (100 and 2,000 events). */
+/** Sequential commands measured per hot battery (one of 100 and one of 2,000 events per round). */
 const HOT_COMMANDS = Number(process.env.BENCH_HOT_COMMANDS ?? 200);
 /** The hot battery's stream lengths: the baseline, then the measured one. */
 const HOT_SHORT = 100;
@@ -895,7 +896,9 @@ async function oneBatteryComparisons(
   const what = `The hot battery (commands/s at ${HOT_LONG.toLocaleString('en')} events against ${HOT_SHORT}) and the pull of a battery with ${MANY_KEYS.toLocaleString('en')} keys`;
   // One service start, two pull loads, the commands at a rate guessed low.
   const projectedMs =
-    (10 + 2 * (DURATION_SEC * LOAD_ROUNDS + WARMUP_SEC) + (2 * (HOT_COMMANDS + HOT_WARMUP)) / 30) *
+    (10 +
+      2 * (DURATION_SEC * LOAD_ROUNDS + WARMUP_SEC) +
+      (2 * LOAD_ROUNDS * (HOT_COMMANDS + HOT_WARMUP)) / 30) *
     1000;
   if (elapsed() + projectedMs + TAIL_MS > BUDGET_MS) {
     report.missing.push(
@@ -907,16 +910,20 @@ async function oneBatteryComparisons(
   mkdirSync(dataDir, { recursive: true });
   const few = `KEYS-${KEYS_PER_BATTERY}`;
   const many = `KEYS-${MANY_KEYS}`;
-  const shortHot = 'HOT-SHORT';
-  const longHot = 'HOT-LONG';
+  // A battery of each length per round: every round starts at the length it is named for.
+  const rounds = [...Array(LOAD_ROUNDS).keys()];
+  const shortHot = (round: number) => `HOT-SHORT-${round}`;
+  const longHot = (round: number) => `HOT-LONG-${round}`;
   await runWorker('grow-batteries', {
     file: join(dataDir, 'events.db'),
     registerParties: true,
     batteries: [
       { serial: few, activeKeys: KEYS_PER_BATTERY, events: KEYS_PER_BATTERY + 1 },
       { serial: many, activeKeys: MANY_KEYS, events: MANY_KEYS + 1 },
-      { serial: shortHot, activeKeys: KEYS_PER_BATTERY, events: HOT_SHORT - HOT_WARMUP },
-      { serial: longHot, activeKeys: KEYS_PER_BATTERY, events: HOT_LONG - HOT_WARMUP },
+      ...rounds.flatMap((round) => [
+        { serial: shortHot(round), activeKeys: KEYS_PER_BATTERY, events: HOT_SHORT - HOT_WARMUP },
+        { serial: longHot(round), activeKeys: KEYS_PER_BATTERY, events: HOT_LONG - HOT_WARMUP },
+      ]),
     ],
   });
   const service = newService({ dataDir, readyTimeoutMs: 120_000 });
@@ -967,33 +974,21 @@ async function oneBatteryComparisons(
       `one battery, 304: ${Math.round(pulls.measured.perSecond)} req/s with ${MANY_KEYS} keys, ${Math.round(pulls.baseline.perSecond)} req/s with ${KEYS_PER_BATTERY}`,
     );
 
-    // The two hot batteries: HOT_WARMUP unmeasured commands each, then their rounds in turn.
-    // Commands go in pairs (a key issued, then revoked), so a round is an even number of them.
-    const perRound = 2 * Math.ceil(HOT_COMMANDS / (2 * LOAD_ROUNDS));
-    const commands = (serial: string, firstPair: number) => {
-      let pair = firstPair;
-      return async (count: number) => {
-        const figures = await sequentialCommands(
-          service.baseUrl,
-          serial,
-          tokens.owner,
-          pair,
-          count,
-        );
-        pair += count / 2;
-        return figures;
+    // The hot batteries, their rounds in turn: each round takes the next battery of its length,
+    // HOT_WARMUP commands on it unmeasured (its first load folds the whole stream), then
+    // HOT_COMMANDS measured. Key pairs are disjoint: no public key is given to two batteries.
+    const round = (serial: (round: number) => string, firstPair: number) => {
+      let next = 0;
+      return async () => {
+        const battery = next++;
+        const pairs = firstPair + battery * (HOT_WARMUP + HOT_COMMANDS);
+        const run = (pair: number, count: number) =>
+          sequentialCommands(service.baseUrl, serial(battery), tokens.owner, pair, count);
+        await run(pairs, HOT_WARMUP);
+        return run(pairs + HOT_WARMUP / 2, HOT_COMMANDS);
       };
     };
-    // Disjoint key pairs: no public key is given to both batteries.
-    const onShort = commands(shortHot, 0);
-    const onLong = commands(longHot, 1_000_000);
-    await onShort(HOT_WARMUP);
-    await onLong(HOT_WARMUP);
-    const hot = await interleave(
-      () => onLong(perRound),
-      () => onShort(perRound),
-      LOAD_ROUNDS,
-    );
+    const hot = await interleave(round(longHot, 1_000_000), round(shortHot, 0), LOAD_ROUNDS);
     report.rows.push({
       group: 'Commands',
       measured: hot.measured,
@@ -1001,7 +996,7 @@ async function oneBatteryComparisons(
       roundRatios: hot.roundRatios,
       note:
         `one client, one command after the other, key issued then revoked (the active keys stay ${KEYS_PER_BATTERY}); ` +
-        `two batteries grown by the fleet loader before the start, ${HOT_WARMUP} commands on each unmeasured, then ${perRound} a round`,
+        `a battery of each length per round, grown by the fleet loader before the start; ${HOT_WARMUP} commands on it unmeasured, then ${HOT_COMMANDS} measured`,
       goal: RATIO_GOALS.hot,
       issue: ISSUE.hot,
     });
