@@ -11,7 +11,7 @@
  * bytes per event.
  *
  * Settings (environment): BENCH_DURATION_SEC (5), BENCH_LOAD_ROUNDS (3: timed rounds of each load,
- * the median reported), BENCH_CONNECTIONS (16),
+ * the median reported; a goal's rounds run in turn with its baseline's, bench/support/load.ts), BENCH_CONNECTIONS (16),
  * BENCH_FLEET_SIZES (1000,10000,100000,1000000), BENCH_BUDGET_SEC (570), BENCH_SOURCE (a git
  * revision to measure instead of the working tree), BENCH_OUT (docs/benchmarks.md),
  * BENCH_RESTART_PULLS (1000: batteries that pull before and after a restart),
