@@ -346,20 +346,11 @@ async function main(): Promise<void> {
         const jwks = await withHelper('bench/support/bare-nest', async (url) =>
           expectPaired(
             await pairedLoads(
-              {
-                label: 'Nest route without token or database (JWKS)',
-                url: `${service!.baseUrl}/.well-known/jwks.json`,
-                connections: CONNECTIONS,
-                durationSec: DURATION_SEC,
-                warmupSec: WARMUP_SEC,
-              },
-              {
-                label: 'bare Nest 11 + Fastify app, one empty GET route',
-                url: `${url}/empty`,
-                connections: CONNECTIONS,
-                durationSec: DURATION_SEC,
-                warmupSec: WARMUP_SEC,
-              },
+              timedLoad(
+                'Nest route without token or database (JWKS)',
+                `${service!.baseUrl}/.well-known/jwks.json`,
+              ),
+              timedLoad('bare Nest 11 + Fastify app, one empty GET route', `${url}/empty`),
             ),
             ['200'],
             ['200'],
@@ -543,38 +534,43 @@ async function remeasureCeilings(
   fastifyUrl: string,
   first: { ceiling: LoadFigures; ceilingBody: LoadFigures },
 ): Promise<void> {
-  {
-    const measured: string[] = [];
-    for (const [figures, path] of [
-      [first.ceiling, '/constant'],
-      [first.ceilingBody, '/constant-bundle'],
-    ] as const) {
-      const again = expectStatuses(await load(ceilingLoad(fastifyUrl, path)), ['200']);
-      measured.push(
-        `${figures.label}: ${Math.round(figures.perSecond).toLocaleString('en')} req/s at the start, ` +
-          `${Math.round(again.perSecond).toLocaleString('en')} at the end`,
-      );
-      if (again.perSecond > figures.perSecond) Object.assign(figures, again);
-    }
-    report.notes.push(
-      `The bare Fastify baselines were measured at the start and again at the end of the run (${measured.join('; ')}); ` +
-        'the higher of each is the baseline of every ratio taken against it that did not run in turn with its own.',
+  const measured: string[] = [];
+  for (const [figures, path] of [
+    [first.ceiling, '/constant'],
+    [first.ceilingBody, '/constant-bundle'],
+  ] as const) {
+    const again = expectStatuses(await load(ceilingLoad(fastifyUrl, path)), ['200']);
+    measured.push(
+      `${figures.label}: ${Math.round(figures.perSecond).toLocaleString('en')} req/s at the start, ` +
+        `${Math.round(again.perSecond).toLocaleString('en')} at the end`,
     );
+    if (again.perSecond > figures.perSecond) Object.assign(figures, again);
   }
+  report.notes.push(
+    `The bare Fastify baselines were measured at the start and again at the end of the run (${measured.join('; ')}); ` +
+      'the higher of each is the baseline of every ratio taken against it that did not run in turn with its own.',
+  );
 }
 
-/** A load of a bare Fastify route answering a constant: "ok" or a 2 KiB body. */
-function ceilingLoad(fastifyUrl: string, path: '/constant' | '/constant-bundle'): LoadOptions {
+/** A timed load of `url` with the run's connections, duration and warm-up. */
+function timedLoad(label: string, url: string): LoadOptions {
   return {
-    label:
-      path === '/constant'
-        ? 'bare Fastify route, constant "ok"'
-        : 'bare Fastify route, constant 2 KiB body',
-    url: `${fastifyUrl}${path}`,
+    label,
+    url,
     connections: CONNECTIONS,
     durationSec: DURATION_SEC,
     warmupSec: WARMUP_SEC,
   };
+}
+
+/** A load of a bare Fastify route answering a constant: "ok" or a 2 KiB body. */
+function ceilingLoad(fastifyUrl: string, path: '/constant' | '/constant-bundle'): LoadOptions {
+  return timedLoad(
+    path === '/constant'
+      ? 'bare Fastify route, constant "ok"'
+      : 'bare Fastify route, constant 2 KiB body',
+    `${fastifyUrl}${path}`,
+  );
 }
 
 /** `expectStatuses` on both sides of a paired measurement. */
@@ -589,17 +585,9 @@ function expectPaired(
 }
 
 /** A pull run over `sample`: 304 with each battery's current ETag, or 200 with an outdated one. */
-async function pullLoad(
-  base: string,
-  label: string,
-  puller: Puller,
-  sample: number[],
-  etags: Map<number, string>,
-  expect: '304' | '200',
-): Promise<LoadFigures> {
-  return expectStatuses(await load(pullOptions(base, label, puller, sample, etags, expect)), [
-    expect,
-  ]);
+async function pullLoad(...pull: Parameters<typeof pullOptions>): Promise<LoadFigures> {
+  const expect = pull[5];
+  return expectStatuses(await load(pullOptions(...pull)), [expect]);
 }
 
 /** The load of `pullLoad`, to run alone or in turn with a baseline. */
@@ -613,11 +601,7 @@ function pullOptions(
 ): LoadOptions {
   let turn = 0;
   return {
-    label,
-    url: base,
-    connections: CONNECTIONS,
-    durationSec: DURATION_SEC,
-    warmupSec: WARMUP_SEC,
+    ...timedLoad(label, base),
     setupRequest: (request: autocannon.Request) => {
       const index = sample[turn++ % sample.length];
       const { path, headers } = puller.request(base, index);
