@@ -115,14 +115,13 @@ export class AuditExport {
     for (;;) {
       const page = this.audit.query(filter, after, PAGE);
       const events = await eventsOfRows(this.store, page.items);
-      for (const row of page.items) {
-        const leafIndex = this.tree.leafIndexOf(row.eventId);
-        // Rows are in store order: the first one past the checkpoint ends what it can prove.
-        if (leafIndex === undefined || leafIndex >= size) return;
-        const event = events.get(row.eventId);
+      for (const event of events) {
         // The store is the record: an event it no longer holds cannot be exported; the tamper
         // check reports it (health), and the auditor sees the gap in leaf indexes.
         if (!event) continue;
+        const leafIndex = this.tree.leafIndexOf(event.id);
+        // Rows are in store order: the first one past the checkpoint ends what it can prove.
+        if (leafIndex === undefined || leafIndex >= size) return;
         const line = {
           leafIndex,
           leaf: leafText(leafEventOf(event)),

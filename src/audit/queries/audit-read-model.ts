@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { JsonObject } from '../../event-store/event-store.port';
+import type { JsonObject, RecordedEvent } from '../../event-store/event-store.port';
 import type { Page } from '../../read-model/page';
-import { instantOfColumn, uuidOfColumn } from '../../shared/infrastructure/compact-columns';
+import { storedMetadata } from '../../shared/infrastructure/event-mapping';
 
 export interface AuditEntry {
   position: string;
@@ -31,21 +31,19 @@ export interface AuditFilter {
 
 interface RawAudit {
   position: number;
-  event_id: Uint8Array | string;
   stream_id: string;
   revision: number;
-  type: string;
-  actor_person: string;
-  actor_party: string;
-  actor_role: string;
-  occurred_at: number | string;
-  reason: string | null;
-  request_id: string;
-  policy_version: number | null;
 }
 
-/** An audit row: everything of an entry but the event's data, which the store holds. */
-export type AuditRow = Omit<AuditEntry, 'data' | 'leafIndex'>;
+/**
+ * An audit row: where the event is in the store. Who, when and why are the event's own metadata,
+ * read with it (AuditQuery); the row keeps only what the filters select by.
+ */
+export interface AuditRow {
+  position: string;
+  streamId: string;
+  revision: number;
+}
 
 /** Who changed what: pages in global order, keyed by position so new events never shift a page. */
 export class AuditReadModel {
@@ -62,7 +60,7 @@ export class AuditReadModel {
     // The statement text depends only on which filters are present: at most 32 variants, cached by SQLite.
     const rows = this.db
       .prepare<Record<string, unknown>, RawAudit>(
-        `SELECT * FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`,
+        `SELECT position, stream_id, revision FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`,
       )
       .all({
         ...filter,
@@ -71,23 +69,35 @@ export class AuditReadModel {
         after,
         limit: limit + 1,
       });
-    const items = rows.slice(0, limit).map(toEntry);
+    const items = rows.slice(0, limit).map(toRow);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].position : null };
   }
 }
 
-function toEntry(row: RawAudit): AuditRow {
+function toRow(row: RawAudit): AuditRow {
+  return { position: String(row.position), streamId: row.stream_id, revision: row.revision };
+}
+
+/** An entry of the audit view: the event as recorded, with who, when and why from its metadata. */
+export function auditEntryOf(
+  position: string,
+  event: RecordedEvent,
+  leafIndex: number | null,
+): AuditEntry {
+  const meta = storedMetadata(event);
   return {
-    position: String(row.position),
-    eventId: uuidOfColumn(row.event_id),
-    streamId: row.stream_id,
-    revision: row.revision,
-    type: row.type,
-    actor: { personId: row.actor_person, partyId: row.actor_party, role: row.actor_role },
-    occurredAt: instantOfColumn(row.occurred_at),
-    reason: row.reason,
-    requestId: row.request_id,
-    policyVersion: row.policy_version,
+    position,
+    eventId: event.id,
+    streamId: event.streamId,
+    revision: event.revision,
+    type: event.type,
+    data: event.data,
+    actor: { personId: meta.actor.personId, partyId: meta.actor.partyId, role: meta.actor.role },
+    occurredAt: meta.occurredAt,
+    reason: meta.reason ?? null,
+    requestId: meta.requestId,
+    policyVersion: meta.policyVersion ?? null,
+    leafIndex,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type AuditFilter,
   type AuditReadModel,
   type AuditRow,
+  auditEntryOf,
 } from './audit-read-model';
 import { EVENT_STORE, type EventStore } from '../../event-store/event-store.port';
 import { eventsOfRows } from './events-of-rows';
@@ -58,14 +59,18 @@ export class AuditHandler implements IQueryHandler<AuditQuery> {
     return { items: await this.withData(page.items), nextCursor: page.nextCursor };
   }
 
-  /** Each row with its event's data from the store and its leaf in the audit log. */
+  /**
+   * Each row's event from the store, with its leaf in the audit log. The store is the record: a
+   * row whose event it no longer holds is left out (the audit log's tamper check reports the
+   * missing event), as the export leaves it out.
+   */
   private async withData(rows: readonly AuditRow[]): Promise<AuditEntry[]> {
     const events = await eventsOfRows(this.store, rows);
-    // The store is the record; an audit row whose event it no longer holds says so, not a 500.
-    return rows.map((row) => ({
-      ...row,
-      data: events.get(row.eventId)?.data ?? { missingFromStore: true },
-      leafIndex: this.leaves?.leafIndexOf(row.eventId) ?? null,
-    }));
+    return rows.flatMap((row, index) => {
+      const event = events[index];
+      return event
+        ? [auditEntryOf(row.position, event, this.leaves?.leafIndexOf(event.id) ?? null)]
+        : [];
+    });
   }
 }

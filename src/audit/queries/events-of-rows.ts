@@ -2,14 +2,15 @@ import type { EventStore, RecordedEvent } from '../../event-store/event-store.po
 import type { AuditRow } from './audit-read-model';
 
 /**
- * The events of audit rows, read from the store (the rows do not keep the data): one read per run
- * of one stream's consecutive revisions, by event id. An event the store no longer holds is absent.
+ * The events of audit rows, read from the store (the rows only locate them): one read per run of
+ * one stream's consecutive revisions. The answer is in the rows' order, undefined where the
+ * store no longer holds the event.
  */
 export async function eventsOfRows(
   store: EventStore,
   rows: readonly AuditRow[],
-): Promise<Map<string, RecordedEvent>> {
-  const byId = new Map<string, RecordedEvent>();
+): Promise<(RecordedEvent | undefined)[]> {
+  const events: (RecordedEvent | undefined)[] = [];
   for (let start = 0; start < rows.length;) {
     let end = start + 1;
     while (
@@ -18,12 +19,13 @@ export async function eventsOfRows(
       rows[end].revision === rows[end - 1].revision + 1
     )
       end++;
-    const events = await store.readStream(rows[start].streamId, {
+    const read = await store.readStream(rows[start].streamId, {
       fromRevision: rows[start].revision,
       maxCount: end - start,
     });
-    for (const event of events) byId.set(event.id, event);
+    const byRevision = new Map(read.map((event) => [event.revision, event]));
+    for (let index = start; index < end; index++) events.push(byRevision.get(rows[index].revision));
     start = end;
   }
-  return byId;
+  return events;
 }

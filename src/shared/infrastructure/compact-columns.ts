@@ -31,17 +31,6 @@ export function uuidBytes(id: string): Buffer | undefined {
   return LOWERCASE_UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex') : undefined;
 }
 
-/** A lowercase UUID as its 16 bytes (instead of 36). */
-export function uuidColumn(id: string): Buffer | string {
-  return uuidBytes(id) ?? id;
-}
-
-export function uuidOfColumn(stored: Uint8Array | string): string {
-  if (typeof stored === 'string') return stored;
-  const hex = Buffer.from(stored).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 const BASE64URL_32_BYTES = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 /** The unpadded base64url of 32 bytes (a SHA-256 thumbprint, an Ed25519 key) as the bytes (32 instead of 43). */
