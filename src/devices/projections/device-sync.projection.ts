@@ -9,6 +9,7 @@ import {
 } from '../../batteries/domain/battery-events';
 import { DEVICE_STREAM_PREFIX, type DeviceEvent } from '../domain/device-events';
 import type { BundleChanges } from '../sync/bundle-changes';
+import { base64url32Column, instantColumn } from '../../shared/infrastructure/compact-columns';
 
 /**
  * What each battery's device should run and what it runs: the bundle version the service serves
@@ -73,16 +74,22 @@ export class DeviceSyncProjection implements Projection {
     if (event.type !== 'BatteryProvisioned' && before === undefined) return;
     const version = event.type === 'BatteryProvisioned' ? 1 : (before as number) + 1;
     this.pendingVersions.set(serial, version);
-    this.recordVersion.run({ serial, version, since: event.meta.occurredAt });
+    this.recordVersion.run({ serial, version, since: instantColumn(event.meta.occurredAt) });
     if (event.type === 'KeyIssued') {
       const { keyId, publicKey, notAfter } = event.data;
-      this.recordKey.run({ serial, keyId, kid: publicKey.thumbprint, version, notAfter });
+      this.recordKey.run({
+        serial,
+        keyId,
+        kid: base64url32Column(publicKey.thumbprint),
+        version,
+        notAfter: instantColumn(notAfter),
+      });
     } else if (event.type === 'KeyRevoked') {
       this.recordRevocation.run({
         serial,
         keyId: event.data.keyId,
         version,
-        revokedAt: event.meta.occurredAt,
+        revokedAt: instantColumn(event.meta.occurredAt),
       });
     }
     this.changes.notify(serial);

@@ -7,10 +7,14 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * (the ddl runs on every start; the by-kid index of the old serial order is dropped).
  * Version 2: the per-battery tables keep their rows in primary-key order without a rowid, so no
  * second copy of the key is kept as an index.
+ * Version 3: instants as epoch milliseconds and a holder key's thumbprint as its 32 bytes
+ * (shared/infrastructure/compact-columns.ts); the queries compare and give back their text. An
+ * instant the service did not write with `toISOString` would stay text, which SQLite orders after
+ * every number: such a key never counts as past its `notAfter` (unknown is not safe).
  */
 export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
   name: 'device-sync',
-  version: 2,
+  version: 3,
   tables: ['device_sync', 'device_bundle_versions', 'device_bundle_keys'],
   ddl: `
     CREATE TABLE IF NOT EXISTS device_sync (
@@ -24,17 +28,17 @@ export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
     CREATE TABLE IF NOT EXISTS device_bundle_versions (
       serial TEXT NOT NULL,
       version INTEGER NOT NULL,
-      since TEXT NOT NULL,
+      since NOT NULL,
       PRIMARY KEY (serial, version)
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS device_bundle_keys (
       serial TEXT NOT NULL,
       key_id TEXT NOT NULL,
-      kid TEXT NOT NULL,
+      kid NOT NULL,
       first_version INTEGER NOT NULL,
       revoked_in_version INTEGER,
-      revoked_at TEXT,
-      not_after TEXT NOT NULL,
+      revoked_at,
+      not_after NOT NULL,
       PRIMARY KEY (serial, key_id)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS device_bundle_keys_revoked ON device_bundle_keys (serial, key_id) WHERE revoked_in_version IS NOT NULL;

@@ -43,27 +43,33 @@ export interface FleetSyncSummary {
 /** Restricts fleet lists to one owner's or one operator's batteries; empty for the whole fleet. */
 export type { FleetFilter } from '../../batteries/domain/access-policy';
 import type { FleetFilter } from '../../batteries/domain/access-policy';
-import { decodeExposureCursor, encodeExposureCursor, type ExposureCursor } from './exposure-cursor';
+import { decodeExposureCursor, encodeExposureCursor } from './exposure-cursor';
+import {
+  base64url32Column,
+  base64urlOfColumn,
+  instantColumn,
+  instantOfColumn,
+} from '../../shared/infrastructure/compact-columns';
 
-/** Before every exposure: revocation times are never empty. */
-const FIRST: ExposureCursor = { revokedAt: '', serial: '', keyId: '' };
+/** An instant column as the projection writes it (compact-columns.ts): epoch ms, or text. */
+type InstantColumn = number | bigint | string;
 
 interface StatusRow {
   serial: string;
   bundle_version: number;
-  since: string;
+  since: InstantColumn;
   applied_version: number | null;
   applied_iat: number | null;
   applied_at: string | null;
-  lag_since: string | null;
+  lag_since: InstantColumn | null;
 }
 
 interface ExposureRow {
   serial: string;
   key_id: string;
-  kid: string;
-  revoked_at: string;
-  not_after: string;
+  kid: Uint8Array | string;
+  revoked_at: InstantColumn;
+  not_after: InstantColumn;
   applied_version: number | null;
   applied_iat: number | null;
   applied_at: string | null;
@@ -114,10 +120,10 @@ export class DeviceSyncReadModel {
 
   /** When `version` of the battery's bundle came into force; undefined when it never existed. */
   servedVersion(serial: string, version: number): ServedVersion | undefined {
-    const row = this.statement<{ since: string }>(
+    const row = this.statement<{ since: InstantColumn }>(
       'SELECT since FROM device_bundle_versions WHERE serial = @serial AND version = @version',
     ).get({ serial, version });
-    return row && { version, since: new Date(row.since) };
+    return row && { version, since: new Date(instantOfColumn(row.since)) };
   }
 
   /** Batteries whose device has not applied the version the service serves now, by serial. */
@@ -143,22 +149,26 @@ export class DeviceSyncReadModel {
     now: Date,
   ): Page<Exposure> {
     const { join, clause } = fleetJoin(filter);
-    const after = cursor === undefined ? FIRST : decodeExposureCursor(cursor);
-    if (!after) throw new Error('not an exposure cursor (the route validates it)');
+    const after = cursor === undefined ? undefined : decodeExposureCursor(cursor);
+    if (cursor !== undefined && !after)
+      throw new Error('not an exposure cursor (the route validates it)');
     const byKid = kid !== undefined ? 'AND k.kid = @kid' : '';
+    // The cursor's instant is compared as the column keeps it (epoch ms), so the order is the column's.
+    const pastCursor = after
+      ? 'AND (k.revoked_at, k.serial, k.key_id) > (@afterRevokedAt, @afterSerial, @afterKeyId)'
+      : '';
     const rows = this.statement<ExposureRow>(
       `SELECT k.serial, k.key_id, k.kid, k.revoked_at, k.not_after, s.applied_version, s.applied_iat, s.applied_at, s.bundle_version
          FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial ${join}
-         WHERE ${EXPOSED} ${clause} ${byKid}
-           AND (k.revoked_at, k.serial, k.key_id) > (@afterRevokedAt, @afterSerial, @afterKeyId)
+         WHERE ${EXPOSED} ${clause} ${byKid} ${pastCursor}
          ORDER BY k.revoked_at, k.serial, k.key_id LIMIT @limit`,
     ).all({
       ...filter,
-      kid,
-      now: now.toISOString(),
-      afterRevokedAt: after.revokedAt,
-      afterSerial: after.serial,
-      afterKeyId: after.keyId,
+      kid: kid === undefined ? undefined : base64url32Column(kid),
+      now: nowColumn(now),
+      afterRevokedAt: after && instantColumn(after.revokedAt),
+      afterSerial: after?.serial,
+      afterKeyId: after?.keyId,
       limit: limit + 1,
     });
     const items = rows.slice(0, limit).map(toExposure);
@@ -185,14 +195,15 @@ export class DeviceSyncReadModel {
     const { lagging } = this.statement<{ lagging: number }>(
       `SELECT COUNT(*) AS lagging FROM device_sync s WHERE ${LAGGING}`,
     ).get({}) as { lagging: number };
-    const exposure = this.statement<{ batteries: number; oldest: string | null }>(
+    const exposure = this.statement<{ batteries: number; oldest: InstantColumn | null }>(
       `SELECT COUNT(DISTINCT k.serial) AS batteries, MIN(k.revoked_at) AS oldest
          FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial WHERE ${EXPOSED}`,
-    ).get({ now: now.toISOString() }) as { batteries: number; oldest: string | null };
+    ).get({ now: nowColumn(now) }) as { batteries: number; oldest: InstantColumn | null };
     return {
       lagging,
       exposedBatteries: exposure.batteries,
-      oldestExposureSince: exposure.oldest === null ? undefined : new Date(exposure.oldest),
+      oldestExposureSince:
+        exposure.oldest === null ? undefined : new Date(instantOfColumn(exposure.oldest)),
     };
   }
 
@@ -203,10 +214,13 @@ export class DeviceSyncReadModel {
          FROM device_bundle_keys k JOIN device_sync s ON s.serial = k.serial
          WHERE k.serial = @serial AND ${EXPOSED} ORDER BY k.revoked_at, k.key_id`,
     )
-      .all({ serial, now: now.toISOString() })
+      .all({ serial, now: nowColumn(now) })
       .map(toExposure);
   }
 }
+
+/** Now as the instant columns keep it: epoch milliseconds, which SQLite compares as an INTEGER. */
+const nowColumn = (now: Date): bigint => BigInt(now.getTime());
 
 function fleetJoin(filter: FleetFilter): { join: string; clause: string } {
   if ('ownerId' in filter && filter.ownerId !== undefined)
@@ -232,10 +246,10 @@ function toStatus(row: StatusRow): SyncStatus {
   const lagging = row.applied_version === null || row.applied_version < row.bundle_version;
   return {
     serial: row.serial,
-    current: { ver: row.bundle_version, since: row.since },
+    current: { ver: row.bundle_version, since: instantOfColumn(row.since) },
     applied: appliedOf(row),
     lagging,
-    lagSince: lagging ? row.lag_since : null,
+    lagSince: lagging && row.lag_since !== null ? instantOfColumn(row.lag_since) : null,
   };
 }
 
@@ -243,9 +257,9 @@ function toExposure(row: ExposureRow): Exposure {
   return {
     serial: row.serial,
     keyId: row.key_id,
-    kid: row.kid,
-    revokedAt: row.revoked_at,
-    keyNotAfter: row.not_after,
+    kid: base64urlOfColumn(row.kid),
+    revokedAt: instantOfColumn(row.revoked_at),
+    keyNotAfter: instantOfColumn(row.not_after),
     applied: appliedOf(row),
     currentVersion: row.bundle_version,
   };
