@@ -11,6 +11,8 @@ import {
 } from '../domain/battery-state';
 import { BatteryFactsCache } from '../queries/battery-facts-cache';
 import { BatteryKeyRows } from '../queries/battery-key-rows';
+import { batteryStateColumn, batteryStateOfColumn } from '../queries/battery-state-column';
+import { base64url32Column, jwkColumn } from '../../shared/infrastructure/compact-columns';
 
 /** Committed states kept parsed, so an event on a battery seen lately does not parse its row again. */
 const STATE_CACHE_ENTRIES = 5_000;
@@ -51,7 +53,12 @@ export class BatteriesProjection implements Projection {
     this.factsCache = BatteryFactsCache.of(db);
     this.load = db.prepare<
       [string],
-      { state: string; revision: number; position: number; bundle_version_position: number }
+      {
+        state: Uint8Array | string;
+        revision: number;
+        position: number;
+        bundle_version_position: number;
+      }
     >('SELECT state, revision, position, bundle_version_position FROM batteries WHERE serial = ?');
     this.keyRows = new BatteryKeyRows(db);
     this.save = db.prepare(`
@@ -127,7 +134,7 @@ export class BatteriesProjection implements Projection {
     if (cached) return cached;
     const row = this.load.get(serial);
     if (!row) return undefined;
-    const stored = JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>;
+    const stored = batteryStateOfColumn(row.state);
     const keys = this.keyRows.of(serial);
     return {
       state: { ...stored, keys },
@@ -150,9 +157,9 @@ export class BatteriesProjection implements Projection {
       bundleVersionSince: battery.bundleVersionSince,
       bundleVersionPosition: at.bundleVersionPosition,
       position: at.position,
-      deviceThumbprint: battery.deviceKey.thumbprint,
-      deviceJwk: JSON.stringify(battery.deviceKey.jwk),
-      state: JSON.stringify({ ...battery, keys: undefined }),
+      deviceThumbprint: base64url32Column(battery.deviceKey.thumbprint),
+      deviceJwk: jwkColumn(battery.deviceKey.jwk),
+      state: batteryStateColumn(battery),
     });
     this.syncOpenProposals(serial, battery);
   }

@@ -4,10 +4,13 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * The battery's own state, folded with the decider's `evolve`, and what waits for approval on it.
  * The facts a bundle pull needs (relationships, device key, bundle version and since when) are
  * columns too, so the hottest path reads a few fields and parses no state document.
+ * Version 6: the device key and its thumbprint as their bytes, and the state document deflated
+ * against the vocabulary of battery states (battery-state-column.ts; compact-columns.ts): each
+ * gives back exactly its text.
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 5,
+  version: 6,
   tables: ['batteries', 'battery_keys', 'open_proposals'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (
@@ -24,9 +27,9 @@ export const BATTERIES_SCHEMA: ReadModelSchema = {
       -- bundle names (its log claim), the same on every instance and after every restart.
       bundle_version_position INTEGER NOT NULL,
       position INTEGER NOT NULL,
-      device_thumbprint TEXT NOT NULL,
-      device_jwk TEXT NOT NULL,
-      state TEXT NOT NULL
+      device_thumbprint NOT NULL,
+      device_jwk NOT NULL,
+      state NOT NULL
     );
     CREATE INDEX IF NOT EXISTS batteries_by_owner ON batteries (owner_id, serial);
     CREATE INDEX IF NOT EXISTS batteries_by_device_key ON batteries (device_thumbprint);

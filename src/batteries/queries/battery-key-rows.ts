@@ -7,6 +7,8 @@ import {
   base64urlOfColumn,
   instantColumn,
   instantOfColumn,
+  jwkColumn,
+  jwkOfColumn,
 } from '../../shared/infrastructure/compact-columns';
 
 /** One row of `battery_keys`: the key's fields as columns, its instants as epoch milliseconds. */
@@ -173,18 +175,4 @@ export function keyOfRow(row: KeyRow): ActiveKey {
     authority,
     issuedAt: instantOfColumn(row.issued_at!),
   };
-}
-
-/** An Ed25519 JWK as the 32 bytes of its `x` (the fleet's keys); any other JWK as its JSON. */
-function jwkColumn(jwk: Record<string, string>): Uint8Array | string {
-  if (fieldsOf(jwk) === 'kty crv x' && jwk.kty === 'OKP' && jwk.crv === 'Ed25519') {
-    const x = base64url32Column(jwk.x);
-    if (typeof x !== 'string') return x;
-  }
-  return JSON.stringify(jwk);
-}
-
-function jwkOfColumn(stored: Uint8Array | string): Record<string, string> {
-  if (typeof stored === 'string') return JSON.parse(stored) as Record<string, string>;
-  return { kty: 'OKP', crv: 'Ed25519', x: base64urlOfColumn(stored) };
 }

@@ -6,6 +6,12 @@ import { relationshipFacts } from '../domain/battery-facts';
 import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../domain/battery-state';
 import { BatteryFactsCache, type BatteryFacts } from './battery-facts-cache';
 import { BatteryKeyRows } from './battery-key-rows';
+import { batteryStateOfColumn, type StoredBatteryState } from './battery-state-column';
+import {
+  base64url32Column,
+  base64urlOfColumn,
+  jwkOfColumn,
+} from '../../shared/infrastructure/compact-columns';
 
 export type { BatteryFacts } from './battery-facts-cache';
 
@@ -31,8 +37,8 @@ interface RawFacts {
   specialist_id: string | null;
   bundle_version: number;
   bundle_version_since: string;
-  device_thumbprint: string;
-  device_jwk: string;
+  device_thumbprint: Uint8Array | string;
+  device_jwk: Uint8Array | string;
 }
 
 interface RawRow {
@@ -45,7 +51,7 @@ interface RawRow {
   bundle_version: number;
   bundle_version_position: number;
   position: number;
-  state: string;
+  state: Uint8Array | string;
 }
 
 /** Reads of the batteries projection. Lists page by serial (keyset), so pages stay stable under writes. */
@@ -78,7 +84,7 @@ export class BatteryReadModel {
     this.all = db.prepare<[string, number], RawRow>(
       'SELECT * FROM batteries WHERE serial > ? ORDER BY serial LIMIT ?',
     );
-    this.byDeviceKey = db.prepare<[string], { serial: string }>(
+    this.byDeviceKey = db.prepare<[Uint8Array | string], { serial: string }>(
       'SELECT serial FROM batteries WHERE device_thumbprint = ? LIMIT 1',
     );
     this.openProposalsBefore = db.prepare<
@@ -89,7 +95,7 @@ export class BatteryReadModel {
         kind: string;
         expires_at: string | null;
         proposal: string;
-        state: string;
+        state: Uint8Array | string;
       }
     >(
       `SELECT p.serial, p.proposal_id, p.kind, p.expires_at, p.proposal, b.state
@@ -120,8 +126,8 @@ export class BatteryReadModel {
       bundleVersion: row.bundle_version,
       bundleVersionSince: row.bundle_version_since,
       deviceKey: Object.freeze({
-        jwk: Object.freeze(JSON.parse(row.device_jwk) as Record<string, string>),
-        thumbprint: row.device_thumbprint,
+        jwk: Object.freeze(jwkOfColumn(row.device_jwk)),
+        thumbprint: base64urlOfColumn(row.device_thumbprint),
       }),
     });
     this.factsCache.set(facts);
@@ -151,13 +157,13 @@ export class BatteryReadModel {
   *openProposals(now: Date): Generator<{
     row: { serial: string; proposal_id: string; kind: string; expires_at: string | null };
     /** The state without its keys, which approvals do not depend on. */
-    battery: Omit<ProvisionedBattery, 'keys'>;
+    battery: StoredBatteryState;
     proposal: OpenProposal | OpenTransfer;
   }> {
     for (const row of this.openProposalsBefore.iterate(now.toISOString())) {
       yield {
         row,
-        battery: JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>,
+        battery: batteryStateOfColumn(row.state),
         proposal: JSON.parse(row.proposal) as OpenProposal | OpenTransfer,
       };
     }
@@ -165,7 +171,7 @@ export class BatteryReadModel {
 
   /** The battery a device identity key is registered to, if any. */
   serialOfDeviceKey(thumbprint: string): string | undefined {
-    return this.byDeviceKey.get(thumbprint)?.serial;
+    return this.byDeviceKey.get(base64url32Column(thumbprint))?.serial;
   }
 
   /** Batteries of one owner, or of one operator, or all of them. */
@@ -187,7 +193,7 @@ export class BatteryReadModel {
 
   /** The row's state document with its keys, which are rows of their own. */
   private toBatteryRow(row: RawRow): BatteryRow {
-    const stored = JSON.parse(row.state) as Omit<ProvisionedBattery, 'keys'>;
+    const stored = batteryStateOfColumn(row.state);
     return toBatteryRow(row, { ...stored, keys: this.keyRows.of(row.serial) });
   }
 }

@@ -3,7 +3,10 @@ import {
   base64url32Column,
   base64urlOfColumn,
   instantColumn,
+  DeflatedTextColumn,
   instantOfColumn,
+  jwkColumn,
+  jwkOfColumn,
   uuidBytes,
 } from './compact-columns';
 
@@ -66,5 +69,43 @@ describe('compact read-model columns', () => {
     // The last character carries 4 bits: one with its low bits set is not what encoding gives.
     const noncanonical = `${'A'.repeat(42)}B`;
     expect(base64url32Column(noncanonical)).toBe(noncanonical);
+  });
+
+  it('keep an Ed25519 JWK as the 32 bytes of its x and give any JWK back as its JSON', () => {
+    const ed25519 = fc.record({
+      kty: fc.constant('OKP'),
+      crv: fc.constant('Ed25519'),
+      x: fc
+        .uint8Array({ minLength: 32, maxLength: 32 })
+        .map((x) => Buffer.from(x).toString('base64url')),
+    });
+    fc.assert(
+      fc.property(ed25519, fc.dictionary(fc.string(), fc.string()), (jwk, other) => {
+        expect(jwkColumn(jwk)).toHaveLength(32);
+        for (const each of [jwk, other, { x: jwk.x, crv: jwk.crv, kty: jwk.kty }])
+          expect(JSON.stringify(jwkOfColumn(jwkColumn(each)))).toBe(JSON.stringify(each));
+      }),
+    );
+  });
+
+  it('deflate a document against its dictionary and give back exactly its text', () => {
+    const column = new DeflatedTextColumn('{"status":"active","keys":[],"since":"T00:00:00.000Z"}');
+    fc.assert(
+      fc.property(fc.oneof(fc.json(), fc.string({ unit: 'binary' })), (text) => {
+        const stored = column.column(text);
+        expect(column.textOf(stored)).toBe(text);
+        if (typeof stored !== 'string')
+          expect(stored.length).toBeLessThan(Buffer.byteLength(text, 'utf8'));
+      }),
+      { numRuns: 2_000 },
+    );
+    const lone = `${'{"status":"active"}'.repeat(20)}\uD800`;
+    expect(column.textOf(column.column(lone))).toBe(lone);
+    const document = JSON.stringify({
+      status: 'active',
+      keys: [],
+      since: '2026-12-01T00:00:00.000Z',
+    });
+    expect(column.column(document).length).toBeLessThan(document.length / 2);
   });
 });
