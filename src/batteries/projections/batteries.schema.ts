@@ -5,8 +5,9 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * The facts a bundle pull needs (relationships, device key, bundle version and since when) are
  * columns too, so the hottest path reads a few fields and parses no state document.
  * Version 6: the device key and its thumbprint as their bytes, and the state document deflated
- * against the vocabulary of battery states (battery-state-column.ts; compact-columns.ts): each
- * gives back exactly its text.
+ * against the vocabulary of battery states (battery-state-column.ts; compact-columns.ts); a key's
+ * capabilities as one-byte codes and its thumbprint left out when it is its Ed25519 key's own
+ * (battery-key-rows.ts). Each gives back exactly its text.
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { CAPABILITY_NAMES } from '../../policy/domain/capability-catalogue';
@@ -32,7 +33,10 @@ function keyArbitrary(instant: fc.Arbitrary<string>, text: fc.Arbitrary<string>)
       ),
       thumbprint: fc.oneof(base64url32, text),
     }),
-    capabilities: fc.uniqueArray(fc.constantFrom(...CAPABILITY_NAMES)),
+    capabilities: fc.oneof(
+      fc.uniqueArray(fc.constantFrom(...CAPABILITY_NAMES)),
+      fc.array(fc.oneof(fc.constantFrom(...CAPABILITY_NAMES), text)),
+    ),
     notBefore: instant,
     notAfter: instant,
     authority: fc.oneof(
@@ -42,6 +46,17 @@ function keyArbitrary(instant: fc.Arbitrary<string>, text: fc.Arbitrary<string>)
     issuedAt: instant,
   }) as fc.Arbitrary<ActiveKey>;
 }
+
+/** A key as the service issues it: an Ed25519 JWK and its RFC 7638 thumbprint. */
+const withItsThumbprint = (key: ActiveKey, x: string): ActiveKey => ({
+  ...key,
+  publicKey: {
+    jwk: { kty: 'OKP', crv: 'Ed25519', x },
+    thumbprint: createHash('sha256')
+      .update(JSON.stringify({ crv: 'Ed25519', kty: 'OKP', x }))
+      .digest('base64url'),
+  },
+});
 
 const roundTrip = (key: ActiveKey) => keyOfRow({ key_id: key.keyId, ...columnsOf(key) });
 
@@ -60,12 +75,18 @@ describe('battery key rows', () => {
     withKeyRows((rows) => {
       let position = 0n;
       fc.assert(
-        fc.property(keyArbitrary(anyInstant, fc.string()), (key) => {
-          expect(JSON.stringify(roundTrip(key))).toBe(JSON.stringify(key));
-          const serial = `SN-${(position += 1n)}`;
-          rows.add(serial, position, key);
-          expect(JSON.stringify(rows.of(serial))).toBe(JSON.stringify([key]));
-        }),
+        fc.property(
+          keyArbitrary(anyInstant, fc.string()),
+          base64url32,
+          fc.boolean(),
+          (any, x, issued) => {
+            const key = issued ? withItsThumbprint(any, x) : any;
+            expect(JSON.stringify(roundTrip(key))).toBe(JSON.stringify(key));
+            const serial = `SN-${(position += 1n)}`;
+            rows.add(serial, position, key);
+            expect(JSON.stringify(rows.of(serial))).toBe(JSON.stringify([key]));
+          },
+        ),
         { numRuns: 2_000 },
       );
     });
@@ -103,10 +124,22 @@ describe('battery key rows', () => {
           expect(typeof columns.issued_at).toBe('bigint');
           expect(columns.jwk).toHaveLength(32);
           expect(columns.thumbprint).toHaveLength(32);
+          // The thumbprint the service computes is the key's own: computed again on read.
+          expect(columnsOf(withItsThumbprint(key, x)).thumbprint).toBeNull();
+          if (key.capabilities.every((name) => CAPABILITY_NAMES.includes(name)))
+            expect(columns.capabilities).toHaveLength(key.capabilities.length);
         },
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('keep every capability of the catalogue as its one-byte code', () => {
+    for (const name of CAPABILITY_NAMES) {
+      const columns = columnsOf({ ...roundTripFixture(), capabilities: [name, name] });
+      expect(columns.capabilities).toBeInstanceOf(Uint8Array);
+      expect(columns.capabilities).toHaveLength(2);
+    }
   });
 
   it('list a battery’s keys in issue order and forget a revoked one', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Capability } from '../../policy/domain/capability-catalogue';
 import type { KeyAuthority } from '../../policy/domain/key-authority';
@@ -17,8 +18,9 @@ interface KeyRow {
   holder_person: string | null;
   holder_party: string | null;
   jwk: Uint8Array | string | null;
+  /** Null when it is the RFC 7638 thumbprint of the Ed25519 key in `jwk` (computed on read). */
   thumbprint: Uint8Array | string | null;
-  capabilities: string | null;
+  capabilities: Uint8Array | string | null;
   not_before: number | bigint | string | null;
   not_after: number | bigint | string | null;
   issued_at: number | bigint | string | null;
@@ -91,12 +93,16 @@ export function columnsOf(key: ActiveKey): KeyColumns {
     typeof issuedAt === 'string'
   )
     return { ...NO_COLUMNS, document: JSON.stringify(key) };
+  const jwk = jwkColumn(key.publicKey.jwk);
   return {
     holder_person: key.holder.personId,
     holder_party: key.holder.partyId,
-    jwk: jwkColumn(key.publicKey.jwk),
-    thumbprint: base64url32Column(key.publicKey.thumbprint),
-    capabilities: key.capabilities.join(' '),
+    jwk,
+    thumbprint:
+      typeof jwk !== 'string' && key.publicKey.thumbprint === ed25519Thumbprint(jwk)
+        ? null
+        : base64url32Column(key.publicKey.thumbprint),
+    capabilities: capabilitiesColumn(key.capabilities),
     not_before: notBefore,
     not_after: notAfter,
     issued_at: issuedAt,
@@ -168,11 +174,56 @@ export function keyOfRow(row: KeyRow): ActiveKey {
   return {
     keyId: row.key_id,
     holder: { personId: row.holder_person!, partyId: row.holder_party! },
-    publicKey: { jwk: jwkOfColumn(row.jwk!), thumbprint: base64urlOfColumn(row.thumbprint!) },
-    capabilities: row.capabilities ? (row.capabilities.split(' ') as Capability[]) : [],
+    publicKey: {
+      jwk: jwkOfColumn(row.jwk!),
+      thumbprint:
+        row.thumbprint === null
+          ? ed25519Thumbprint(row.jwk as Uint8Array)
+          : base64urlOfColumn(row.thumbprint),
+    },
+    capabilities: capabilitiesOfColumn(row.capabilities!),
     notBefore: instantOfColumn(row.not_before!),
     notAfter: instantOfColumn(row.not_after!),
     authority,
     issuedAt: instantOfColumn(row.issued_at!),
   };
+}
+
+/**
+ * Capabilities by their code: the position of each in this list, which only ever grows (rows keep
+ * the codes, so a name never moves). A key's capabilities are kept as one byte each, in its
+ * order, when every one is listed here; otherwise as their names joined by spaces.
+ */
+const CAPABILITY_CODES: readonly string[] = [
+  'status.read',
+  'discharge',
+  'charge',
+  'diagnostics.read',
+  'cells.balance',
+  'faults.reset',
+  'firmware.install-signed',
+  'soc-window.change',
+  'rate-limits.change',
+  'lease.assign',
+  'ownership.transfer',
+  'remote.disable',
+  'hard-limits.exceed',
+];
+
+function capabilitiesColumn(capabilities: readonly string[]): Uint8Array | string {
+  const codes = capabilities.map((capability) => CAPABILITY_CODES.indexOf(capability));
+  return codes.length > 0 && codes.every((code) => code >= 0)
+    ? Buffer.from(codes)
+    : capabilities.join(' ');
+}
+
+function capabilitiesOfColumn(stored: Uint8Array | string): Capability[] {
+  if (typeof stored === 'string') return stored ? (stored.split(' ') as Capability[]) : [];
+  return Array.from(stored, (code) => CAPABILITY_CODES[code] as Capability);
+}
+
+/** The RFC 7638 thumbprint of the Ed25519 key whose `x` these 32 bytes are. */
+function ed25519Thumbprint(x: Uint8Array): string {
+  const members = `{"crv":"Ed25519","kty":"OKP","x":"${Buffer.from(x).toString('base64url')}"}`;
+  return createHash('sha256').update(members).digest('base64url');
 }
