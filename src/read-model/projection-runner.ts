@@ -136,11 +136,13 @@ export class ProjectionRunner {
           streamPrefixes: this.readModel.streamPrefixes,
         });
         this.status.running = true;
-        // Catching up, the subscription holds many events at once: they are applied in one
-        // transaction per batch, and HTTP gets a turn after each batch (a subscription with events
-        // at hand never waits on I/O, so a service catching up on a large store used to answer
-        // nothing, not even /health, until it was done). Once it has nothing more at hand it is
-        // live, and each event is applied as it comes, as before.
+        // Every event the subscription holds by the next turn of the event loop is applied in one
+        // transaction (up to MAX_BATCH): catching up, that is hundreds at once; live, it is every
+        // command whose append shared the store's group commit, so concurrent commands share one
+        // read-model transaction (its flushes and checkpoint) instead of paying for one each.
+        // Catching up, HTTP gets a turn after each batch (a subscription with events at hand never
+        // waits on I/O, so a service catching up on a large store used to answer nothing, not even
+        // /health, until it was done); live, the wait for the next event is that turn.
         const events = this.subscription[Symbol.asyncIterator]();
         let catchingUp = true;
         let next = pending(events.next());
@@ -149,23 +151,20 @@ export class ProjectionRunner {
           if (first.done) break;
           const batch = [first.value];
           const live = !catchingUp;
-          if (catchingUp) {
+          next = pending(events.next());
+          while (batch.length < MAX_BATCH) {
+            const more = await Promise.race([next, nextTurn()]);
+            if (more === NEXT_TURN) catchingUp = false;
+            if (more === NEXT_TURN || more.done) break;
+            batch.push(more.value);
             next = pending(events.next());
-            while (batch.length < MAX_BATCH) {
-              const more = await Promise.race([next, nextTurn()]);
-              if (more === NEXT_TURN) catchingUp = false;
-              if (more === NEXT_TURN || more.done) break;
-              batch.push(more.value);
-              next = pending(events.next());
-            }
           }
           this.applyBatch(batch);
           this.status.position = batch[batch.length - 1].position;
           this.status.advancedAt = new Date();
           backoffMs = 100;
           this.progress.emit('progress');
-          if (live) next = pending(events.next());
-          else await nextTurn();
+          if (!live) await nextTurn();
         }
       } catch (error) {
         this.status = {
