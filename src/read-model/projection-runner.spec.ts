@@ -88,4 +88,30 @@ describe('ProjectionRunner', () => {
     expect(await runner.waitFor(position, 5_000)).toBe(true);
     expect(recorder.batches.flat()).toEqual([1, 2]);
   });
+
+  it('gives the event loop a turn between the batches of a burst that arrives live', async () => {
+    runner.start();
+    await append('battery-A');
+    expect(await runner.waitFor((await store.headPosition())!, 5_000)).toBe(true);
+
+    // Another instance's burst: more events at hand than one batch holds.
+    const burst = Array.from({ length: 2_500 }, () => ({
+      id: randomUUID(),
+      type: 'Noted',
+      data: {},
+      metadata: {},
+    }));
+    const { position } = await store.appendToStream('battery-burst', burst, 'any');
+    const seenByTimers: bigint[] = [];
+    const probe = setInterval(() => seenByTimers.push(runner.currentStatus().position), 0);
+    try {
+      expect(await runner.waitFor(position, 10_000)).toBe(true);
+    } finally {
+      clearInterval(probe);
+    }
+    // HTTP (here a timer) ran between the burst's batches, not only before or after the burst.
+    const halfway = new Set(seenByTimers.filter((seen) => seen > 1n && seen < position));
+    expect(halfway.size).toBeGreaterThanOrEqual(2);
+    expect(recorder.batches.flat()).toHaveLength(2_501);
+  });
 });

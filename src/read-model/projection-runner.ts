@@ -150,7 +150,7 @@ export class ProjectionRunner {
           const first = await next;
           if (first.done) break;
           const batch = [first.value];
-          const live = !catchingUp;
+          const wasCatchingUp = catchingUp;
           next = pending(events.next());
           while (batch.length < MAX_BATCH) {
             const more = await Promise.race([next, nextTurn()]);
@@ -159,12 +159,14 @@ export class ProjectionRunner {
             batch.push(more.value);
             next = pending(events.next());
           }
+          // A full batch leaves more at hand (a burst of another instance's writes): catching up again.
+          if (batch.length === MAX_BATCH) catchingUp = true;
           this.applyBatch(batch);
           this.status.position = batch[batch.length - 1].position;
           this.status.advancedAt = new Date();
           backoffMs = 100;
           this.progress.emit('progress');
-          if (!live) await nextTurn();
+          if (wasCatchingUp || catchingUp) await nextTurn();
         }
       } catch (error) {
         this.status = {
