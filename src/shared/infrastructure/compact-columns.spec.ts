@@ -99,6 +99,9 @@ describe('compact read-model columns', () => {
       }),
       { numRuns: 2_000 },
     );
+    const long = '{"status":"active"}'.repeat(300);
+    expect(column.column(long)).toBe(long);
+    expect(new DeflatedTextColumn('', long.length).column(long)).toBeInstanceOf(Buffer);
     const lone = `${'{"status":"active"}'.repeat(20)}\uD800`;
     expect(column.textOf(column.column(lone))).toBe(lone);
     const document = JSON.stringify({

@@ -71,18 +71,23 @@ const DEFLATE_MEM_LEVEL = 3;
  * Text (a JSON document) raw-deflated against a dictionary of what such documents usually say:
  * their field names and common values. The dictionary is part of the stored form: a read model
  * that changes it must take a new schema version (it is rebuilt). Text the deflate would not make
- * smaller is kept as text.
+ * smaller is kept as text, and so is text longer than `maxLength`: deflate costs in proportion to
+ * the length (about 4 ms for 85 KB here) on every write, and a long document is long because of
+ * what a dictionary cannot shorten (a battery's revoked key ids and thumbprints, random by nature).
  */
 export class DeflatedTextColumn {
   private readonly dictionary: Buffer;
 
-  constructor(dictionary: string) {
+  constructor(
+    dictionary: string,
+    private readonly maxLength = 4096,
+  ) {
     this.dictionary = Buffer.from(dictionary, 'utf8');
   }
 
   column(text: string): Buffer | string {
     // UTF-8 cannot carry a lone surrogate: such text stays text, so it comes back as it went in.
-    if (LONE_SURROGATE.test(text)) return text;
+    if (text.length > this.maxLength || LONE_SURROGATE.test(text)) return text;
     const deflated = deflateRawSync(text, {
       dictionary: this.dictionary,
       windowBits: DEFLATE_WINDOW_BITS,
