@@ -11,6 +11,7 @@ import {
 } from '../domain/battery-state';
 import { BatteryFactsCache } from '../queries/battery-facts-cache';
 import { BatteryKeyRows } from '../queries/battery-key-rows';
+import { BatteryRevocationRows } from '../queries/battery-revocation-rows';
 import { batteryStateColumn, batteryStateOfColumn } from '../queries/battery-state-column';
 import { base64url32Column, jwkColumn } from '../../shared/infrastructure/compact-columns';
 
@@ -45,6 +46,7 @@ export class BatteriesProjection implements Projection {
   private readonly clearProposals;
   private readonly addProposal;
   private readonly keyRows: BatteryKeyRows;
+  private readonly revocationRows: BatteryRevocationRows;
   private readonly pending = new Map<string, Touched>();
   private readonly committedStates = new Map<string, Folded>();
   private readonly factsCache: BatteryFactsCache;
@@ -61,6 +63,7 @@ export class BatteriesProjection implements Projection {
       }
     >('SELECT state, revision, position, bundle_version_position FROM batteries WHERE serial = ?');
     this.keyRows = new BatteryKeyRows(db);
+    this.revocationRows = new BatteryRevocationRows(db);
     this.save = db.prepare(`
       INSERT INTO batteries (serial, owner_id, operator_id, manufacturer_id, specialist_id, status, revision, bundle_version, bundle_version_since, bundle_version_position, position, device_thumbprint, device_jwk, state)
       VALUES (@serial, @ownerId, @operatorId, @manufacturerId, @specialistId, @status, @revision, @bundleVersion, @bundleVersionSince, @bundleVersionPosition, @position, @deviceThumbprint, @deviceJwk, @state)
@@ -107,6 +110,11 @@ export class BatteriesProjection implements Projection {
       if (!touched.state.provisioned) continue;
       this.write(serial, touched.state, touched);
       this.writeKeys(serial, touched);
+      this.revocationRows.append(
+        serial,
+        touched.base?.provisioned ? touched.base : undefined,
+        touched.state,
+      );
     }
   }
 
@@ -135,9 +143,8 @@ export class BatteriesProjection implements Projection {
     const row = this.load.get(serial);
     if (!row) return undefined;
     const stored = batteryStateOfColumn(row.state);
-    const keys = this.keyRows.of(serial);
     return {
-      state: { ...stored, keys },
+      state: { ...stored, keys: this.keyRows.of(serial), ...this.revocationRows.of(serial) },
       revision: row.revision,
       position: BigInt(row.position),
       bundleVersionPosition: BigInt(row.bundle_version_position),

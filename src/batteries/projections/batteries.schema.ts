@@ -8,11 +8,13 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * against the vocabulary of battery states (battery-state-column.ts; compact-columns.ts); a key's
  * capabilities as one-byte codes and its thumbprint left out when it is its Ed25519 key's own
  * (battery-key-rows.ts). Each gives back exactly its text.
+ * Version 7: the revoked key ids and thumbprints as rows (battery-revocation-rows.ts): a battery
+ * with a thousand revocations changes one row per revocation, not a state document of 85 KB.
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 6,
-  tables: ['batteries', 'battery_keys', 'open_proposals'],
+  version: 7,
+  tables: ['batteries', 'battery_keys', 'battery_revocations', 'open_proposals'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (
       serial TEXT PRIMARY KEY,
@@ -56,6 +58,15 @@ export const BATTERIES_SCHEMA: ReadModelSchema = {
       lease_id TEXT,
       document TEXT,
       PRIMARY KEY (serial, key_id)
+    ) WITHOUT ROWID;
+    -- The state's revoked key ids and thumbprints, one row per revocation in the order they were
+    -- revoked (BatteryRevocationRows): lists that only grow, so a revocation adds a row.
+    CREATE TABLE IF NOT EXISTS battery_revocations (
+      serial TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      key_id TEXT NOT NULL,
+      thumbprint NOT NULL,
+      PRIMARY KEY (serial, seq)
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS open_proposals (
       serial TEXT NOT NULL,

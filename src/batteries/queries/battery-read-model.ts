@@ -6,6 +6,7 @@ import { relationshipFacts } from '../domain/battery-facts';
 import type { OpenProposal, OpenTransfer, ProvisionedBattery } from '../domain/battery-state';
 import { BatteryFactsCache, type BatteryFacts } from './battery-facts-cache';
 import { BatteryKeyRows } from './battery-key-rows';
+import { BatteryRevocationRows } from './battery-revocation-rows';
 import { batteryStateOfColumn, type StoredBatteryState } from './battery-state-column';
 import {
   base64url32Column,
@@ -59,6 +60,7 @@ export class BatteryReadModel {
   private readonly bySerial;
   private readonly factsBySerial;
   private readonly keyRows: BatteryKeyRows;
+  private readonly revocationRows: BatteryRevocationRows;
   private readonly byOwner;
   private readonly byOperator;
   private readonly all;
@@ -70,6 +72,7 @@ export class BatteryReadModel {
     this.factsCache = BatteryFactsCache.of(db);
     this.bySerial = db.prepare<[string], RawRow>('SELECT * FROM batteries WHERE serial = ?');
     this.keyRows = new BatteryKeyRows(db);
+    this.revocationRows = new BatteryRevocationRows(db);
     this.factsBySerial = db.prepare<[string], RawFacts>(
       `SELECT serial, owner_id, operator_id, manufacturer_id, specialist_id, bundle_version,
               bundle_version_since, device_thumbprint, device_jwk
@@ -191,10 +194,14 @@ export class BatteryReadModel {
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].serial : null };
   }
 
-  /** The row's state document with its keys, which are rows of their own. */
+  /** The row's state document with its keys and revocations, which are rows of their own. */
   private toBatteryRow(row: RawRow): BatteryRow {
     const stored = batteryStateOfColumn(row.state);
-    return toBatteryRow(row, { ...stored, keys: this.keyRows.of(row.serial) });
+    return toBatteryRow(row, {
+      ...stored,
+      keys: this.keyRows.of(row.serial),
+      ...this.revocationRows.of(row.serial),
+    });
   }
 }
 

@@ -1,8 +1,14 @@
 import { DeflatedTextColumn } from '../../shared/infrastructure/compact-columns';
 import type { ProvisionedBattery } from '../domain/battery-state';
 
-/** The state document a battery's row keeps: its state without the keys, which are rows of their own. */
-export type StoredBatteryState = Omit<ProvisionedBattery, 'keys'>;
+/**
+ * The state document a battery's row keeps: its state without the keys and the revocation lists,
+ * which are rows of their own.
+ */
+export type StoredBatteryState = Omit<
+  ProvisionedBattery,
+  'keys' | 'revokedKeyIds' | 'revokedThumbprints'
+>;
 
 /**
  * What a state document says besides its values: the field names of a provisioned battery in the
@@ -24,7 +30,7 @@ const STATE_VOCABULARY =
   '"chargeCellVoltageMaxV":,"chargeCurrentLimitA":,"dischargeCurrentLimitA":},' +
   '"deviceKey":{"jwk":{"kty":"OKP","crv":"Ed25519","x":""},"thumbprint":""},"status":"active",' +
   '"lease":null,"specialist":null,"openTransfer":null,"proposals":[],"proposalIds":[],' +
-  '"revokedKeyIds":[],"revokedThumbprints":[],"bundleVersion":,"bundleVersionSince":"T00:00:00.000Z"}';
+  '"bundleVersion":,"bundleVersionSince":"T00:00:00.000Z"}';
 
 const STATE_COLUMN = new DeflatedTextColumn(STATE_VOCABULARY);
 
@@ -32,7 +38,14 @@ const STATE_COLUMN = new DeflatedTextColumn(STATE_VOCABULARY);
 export function batteryStateColumn(
   state: ProvisionedBattery | StoredBatteryState,
 ): Buffer | string {
-  return STATE_COLUMN.column(JSON.stringify({ ...state, keys: undefined }));
+  return STATE_COLUMN.column(
+    JSON.stringify({
+      ...state,
+      keys: undefined,
+      revokedKeyIds: undefined,
+      revokedThumbprints: undefined,
+    }),
+  );
 }
 
 export function batteryStateOfColumn(stored: Uint8Array | string): StoredBatteryState {

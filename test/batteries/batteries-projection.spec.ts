@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { RecordedEvent } from '../../src/event-store/event-store.port';
+import { batteryDecider } from '../../src/batteries/domain/battery-decider';
+import type { BatteryCommand } from '../../src/batteries/domain/battery-commands';
+import type { BatteryEvent } from '../../src/batteries/domain/battery-events';
+import { BatteriesProjection } from '../../src/batteries/projections/batteries.projection';
+import { BATTERIES_SCHEMA } from '../../src/batteries/projections/batteries.schema';
+import { BatteryReadModel } from '../../src/batteries/queries/battery-read-model';
+import { openReadModelDatabase } from '../../src/read-model/read-model.database';
+import { ReadModelRegistry } from '../../src/read-model/read-model-registry';
+import { toNewEvent } from '../../src/shared/infrastructure/event-mapping';
+import {
+  actors,
+  context,
+  history,
+  holderKey,
+  issueKeyCommand,
+  provisionCommand,
+} from '../support/battery-fixtures';
+
+const revoke = (keyId: string): BatteryCommand => ({
+  type: 'RevokeKey',
+  keyId,
+  reason: 'left the company',
+  context: context(actors.ownerA, 'left the company'),
+});
+
+const issue = (n: number): BatteryCommand =>
+  issueKeyCommand({ keyId: `key-${n}`, publicKey: holderKey(`tech-${n}`) });
+
+function recorded(events: BatteryEvent[]): RecordedEvent[] {
+  return events.map((event, index) => ({
+    ...toNewEvent(event, randomUUID()),
+    streamId: 'battery-SN-1',
+    revision: index,
+    position: BigInt(index + 1),
+    recordedAt: new Date(0),
+  }));
+}
+
+/** Applies events in batches the way the runner does: apply each, flush, commit, then `committed`. */
+function applyInBatches(db: Database.Database, events: RecordedEvent[], sizes: number[]): void {
+  const projection = new BatteriesProjection(db);
+  let next = 0;
+  for (const size of sizes) {
+    const batch = events.slice(next, next + size);
+    next += size;
+    db.transaction(() => {
+      for (const event of batch) projection.apply(event);
+      projection.flush();
+    })();
+    projection.committed();
+  }
+}
+
+/**
+ * The battery read model is the decider's own state: whatever rows it keeps its parts in, it gives
+ * back the state the decider folds from the same history, across batches and after a restart
+ * (a projection with nothing in memory).
+ */
+describe('the batteries projection', () => {
+  const commands = [
+    provisionCommand(),
+    ...[1, 2, 3, 4, 5].map(issue),
+    revoke('key-2'),
+    revoke('key-4'),
+    issue(6),
+    revoke('key-1'),
+    revoke('key-6'),
+  ];
+  const events = history(...commands);
+  const folded = events.reduce(batteryDecider.evolve, batteryDecider.initialState());
+
+  it.each([
+    ['one batch', [events.length]],
+    ['one event per batch', events.map(() => 1)],
+    ['revocations split across batches', [7, 1, 2, 1]],
+  ])('gives back the decider’s state, revocations in order: %s', (_, sizes) => {
+    const db = openReadModelDatabase(':memory:');
+    try {
+      new ReadModelRegistry(db).install(BATTERIES_SCHEMA);
+      const all = recorded(events);
+      applyInBatches(db, all, sizes.slice(0, -1));
+      // The last batch on a projection that starts cold, as after a restart.
+      applyInBatches(db, all.slice(sizes.slice(0, -1).reduce((a, b) => a + b, 0)), sizes.slice(-1));
+
+      const state = new BatteryReadModel(db).get('SN-1')?.state;
+      expect(state).toEqual(folded);
+      expect(state?.revokedKeyIds).toEqual(['key-2', 'key-4', 'key-1', 'key-6']);
+      expect(
+        db.prepare("SELECT COUNT(*) AS n FROM battery_revocations WHERE serial = 'SN-1'").get(),
+      ).toEqual({ n: 4 });
+    } finally {
+      db.close();
+    }
+  });
+});
