@@ -64,8 +64,10 @@ export function jwkOfColumn(stored: Uint8Array | string): Record<string, string>
  * dominates a document this small, for no fewer bytes.
  */
 const DEFLATE_WINDOW_BITS = 11;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DEFLATE_MEM_LEVEL = 3;
+
+/** UTF-8 cannot carry one: text holding it stays text, so it comes back as it went in. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Text (a JSON document) raw-deflated against a dictionary of what such documents usually say:
@@ -73,7 +75,7 @@ const DEFLATE_MEM_LEVEL = 3;
  * that changes it must take a new schema version (it is rebuilt). Text the deflate would not make
  * smaller is kept as text, and so is text longer than `maxLength`: deflate costs in proportion to
  * the length (about 4 ms for 85 KB here) on every write, and a long document is long because of
- * what a dictionary cannot shorten (a battery's revoked key ids and thumbprints, random by nature).
+ * what a dictionary cannot shorten (lists of ids, random by nature).
  */
 export class DeflatedTextColumn {
   private readonly dictionary: Buffer;
@@ -86,7 +88,6 @@ export class DeflatedTextColumn {
   }
 
   column(text: string): Buffer | string {
-    // UTF-8 cannot carry a lone surrogate: such text stays text, so it comes back as it went in.
     if (text.length > this.maxLength || LONE_SURROGATE.test(text)) return text;
     const deflated = deflateRawSync(text, {
       dictionary: this.dictionary,
