@@ -11,6 +11,7 @@ import { RateLimits } from './auth/rate-limits';
 import { TOKEN_VERIFIER, type TokenVerifier } from './auth/token-verifier';
 import { BATTERY_READ_MODEL, type BatteryReadModel } from './batteries/queries/battery-read-model';
 import { BUNDLE_SERVICE, type BundleService } from './bundles/application/bundle.service';
+import { answerTrustDocuments, PublishedTrust } from './bundles/http/published-trust';
 import { answerUnchangedPulls } from './bundles/http/unchanged-pull';
 import { loadAppConfig } from './config/app-config';
 import { serveConsole } from './console/console-assets';
@@ -131,6 +132,8 @@ export async function createApp(
     reply.header('x-request-id', request.id);
     done(null, payload);
   });
+  // The public trust documents (JWKS, bundle trust), answered without Nest's router.
+  answerTrustDocuments(fastify, app.get(PublishedTrust));
   // Last of the onRequest hooks: an unchanged bundle pull whose checks all pass at once is answered
   // here, after the drain, the request log and the rate limit by address have seen it.
   answerUnchangedPulls(fastify, {

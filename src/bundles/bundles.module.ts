@@ -6,6 +6,8 @@ import { SigningModule } from '../signing/signing.module';
 import { BUNDLE_SERVICE, BundleService } from './application/bundle.service';
 import { BundleController } from './http/bundle.controller';
 import { JwksController } from './http/jwks.controller';
+import { PublishedTrust } from './http/published-trust';
+import { BUNDLE_TRUST, type BundleTrust } from '../signing/trust/bundle-trust';
 import { SignedBundleCache } from './application/signed-bundle-cache';
 import {
   BUNDLE_SIGNING_OBSERVER,
@@ -22,6 +24,11 @@ const BUNDLE_CACHE_ENTRIES = 200_000;
   imports: [SigningModule],
   controllers: [BundleController, JwksController],
   providers: [
+    {
+      provide: PublishedTrust,
+      inject: [BUNDLE_TRUST],
+      useFactory: (trust: BundleTrust) => new PublishedTrust(trust),
+    },
     {
       provide: BUNDLE_SERVICE,
       inject: [

@@ -1,24 +1,18 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ApiContract } from '../../http/openapi/api-contract.decorator';
 import { bundleTrustSchema, jwksSchema } from './bundle-responses';
 import { PublicRoute } from '../../auth/bearer-auth.guard';
-import { BUNDLE_TRUST, type BundleTrust } from '../../signing/trust/bundle-trust';
+import { PublishedTrust } from './published-trust';
 
-const epochSeconds = () => Math.floor(Date.now() / 1000);
-
-/** The JWKS as sent, made once per second: the keys only change with time (their nbf and exp). */
-interface ServedJwks {
-  second: number;
-  body: string;
-}
-
+/**
+ * The public trust documents' contract. Served by answerTrustDocuments (published-trust.ts) before
+ * Nest's router; these handlers give the same answers wherever that hook is not installed.
+ */
 @ApiTags('bundles')
 @Controller('.well-known')
 export class JwksController {
-  private served: ServedJwks | undefined;
-
-  constructor(@Inject(BUNDLE_TRUST) private readonly trust: BundleTrust) {}
+  constructor(private readonly published: PublishedTrust) {}
 
   @Get('jwks.json')
   @PublicRoute()
@@ -32,15 +26,13 @@ export class JwksController {
     problems: [429],
   })
   jwks(): string {
-    const second = epochSeconds();
-    if (this.served?.second !== second)
-      this.served = { second, body: JSON.stringify({ keys: this.trust.publicJwks(second) }) };
-    return this.served.body;
+    return this.published.jwks();
   }
 
   @Get('bundle-trust.json')
   @PublicRoute()
   @Header('cache-control', 'public, max-age=300')
+  @Header('content-type', 'application/json; charset=utf-8')
   @ApiContract({
     operationId: 'getBundleTrust',
     summary:
@@ -49,14 +41,7 @@ export class JwksController {
     responses: [{ status: 200, description: 'OK', body: bundleTrustSchema }],
     problems: [429],
   })
-  bundleTrust() {
-    const { firstRoot, rootChain, delegation } = this.trust.file;
-    return {
-      firstRoot,
-      currentRoot: this.trust.root,
-      rootChain,
-      delegation,
-      delegationVersion: this.trust.delegationVersion,
-    };
+  bundleTrust(): string {
+    return this.published.bundleTrust();
   }
 }
