@@ -10,10 +10,11 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * (battery-key-rows.ts). Each gives back exactly its text.
  * Version 7: the revoked key ids and thumbprints as rows (battery-revocation-rows.ts): a battery
  * with a thousand revocations changes one row per revocation, not a state document of 85 KB.
+ * Version 8: a key issued at its `notBefore` (the default) keeps no second copy of that instant.
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 7,
+  version: 8,
   tables: ['batteries', 'battery_keys', 'battery_revocations', 'open_proposals'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (

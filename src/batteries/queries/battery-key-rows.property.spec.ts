@@ -79,8 +79,11 @@ describe('battery key rows', () => {
           keyArbitrary(anyInstant, fc.string()),
           base64url32,
           fc.boolean(),
-          (any, x, issued) => {
-            const key = issued ? withItsThumbprint(any, x) : any;
+          fc.boolean(),
+          (any, x, issued, atNotBefore) => {
+            // Issued at its notBefore (the default) is most keys: the row keeps one instant.
+            const timed = atNotBefore ? { ...any, issuedAt: any.notBefore } : any;
+            const key = issued ? withItsThumbprint(timed, x) : timed;
             expect(JSON.stringify(roundTrip(key))).toBe(JSON.stringify(key));
             const serial = `SN-${(position += 1n)}`;
             rows.add(serial, position, key);
@@ -115,13 +118,18 @@ describe('battery key rows', () => {
         keyArbitrary(instantWrittenByTheService, fc.string({ minLength: 1 }).filter(noSpace)),
         base64url32,
         base64url32,
-        (key, x, thumbprint) => {
+        fc.boolean(),
+        (any, x, thumbprint, atNotBefore) => {
+          const key = atNotBefore ? { ...any, issuedAt: any.notBefore } : any;
           const columns = columnsOf({
             ...key,
             publicKey: { jwk: { kty: 'OKP', crv: 'Ed25519', x }, thumbprint },
           });
           expect(columns.document).toBeNull();
-          expect(typeof columns.issued_at).toBe('bigint');
+          // The issue instant is kept only when it is not the key's notBefore.
+          expect(columns.issued_at).toBe(
+            key.issuedAt === key.notBefore ? null : BigInt(Date.parse(key.issuedAt)),
+          );
           expect(columns.jwk).toHaveLength(32);
           expect(columns.thumbprint).toHaveLength(32);
           // The thumbprint the service computes is the key's own: computed again on read.

@@ -23,6 +23,7 @@ interface KeyRow {
   capabilities: Uint8Array | string | null;
   not_before: number | bigint | string | null;
   not_after: number | bigint | string | null;
+  /** Null when the key was issued at its `notBefore` (the default, so most keys). */
   issued_at: number | bigint | string | null;
   authority: string | null;
   authority_party: string | null;
@@ -105,7 +106,7 @@ export function columnsOf(key: ActiveKey): KeyColumns {
     capabilities: capabilitiesColumn(key.capabilities),
     not_before: notBefore,
     not_after: notAfter,
-    issued_at: issuedAt,
+    issued_at: issuedAt === notBefore ? null : issuedAt,
     authority: key.authority.relationship,
     authority_party: key.authority.partyId,
     lease_id: key.authority.relationship === 'operator' ? key.authority.leaseId : null,
@@ -185,7 +186,7 @@ export function keyOfRow(row: KeyRow): ActiveKey {
     notBefore: instantOfColumn(row.not_before!),
     notAfter: instantOfColumn(row.not_after!),
     authority,
-    issuedAt: instantOfColumn(row.issued_at!),
+    issuedAt: instantOfColumn(row.issued_at ?? row.not_before!),
   };
 }
 

@@ -79,3 +79,37 @@ describe('the device-sync projection within one batch', () => {
     });
   });
 });
+
+/**
+ * A key's kid is asked for (GET /v1/fleet/exposure?kid=) and answered only once it is revoked, so
+ * the row records it from the revocation: KeyRevoked names the thumbprint it revoked.
+ */
+describe('the device-sync projection of holder keys', () => {
+  const THUMBPRINT = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+  const issued = (keyId: string) => ({
+    keyId,
+    publicKey: { jwk: {}, thumbprint: THUMBPRINT },
+    notAfter: '2027-12-01T00:00:00.000Z',
+  });
+
+  it('keeps no kid for a live key and the revoked thumbprint for a revoked one', () => {
+    withProjection((projection, db) => {
+      projection.apply(recorded('battery-SN-3', 'BatteryProvisioned', { serial: 'SN-3' }));
+      projection.apply(recorded('battery-SN-3', 'KeyIssued', issued('live')));
+      projection.apply(recorded('battery-SN-3', 'KeyIssued', issued('gone')));
+      projection.apply(
+        recorded('battery-SN-3', 'KeyRevoked', { keyId: 'gone', thumbprint: THUMBPRINT }),
+      );
+      projection.flush();
+      const kids = db
+        .prepare<[], { key_id: string; kid: Buffer | null; revoked_in_version: number | null }>(
+          'SELECT key_id, kid, revoked_in_version FROM device_bundle_keys ORDER BY key_id',
+        )
+        .all();
+      expect(kids).toEqual([
+        { key_id: 'gone', kid: Buffer.from(THUMBPRINT, 'base64url'), revoked_in_version: 4 },
+        { key_id: 'live', kid: null, revoked_in_version: null },
+      ]);
+    });
+  });
+});

@@ -42,10 +42,11 @@ export class DeviceSyncProjection implements Projection {
       'INSERT OR REPLACE INTO device_bundle_versions (serial, version, since) VALUES (@serial, @version, @since)',
     );
     this.recordKey = db.prepare(`
-      INSERT OR REPLACE INTO device_bundle_keys (serial, key_id, kid, first_version, not_after)
-      VALUES (@serial, @keyId, @kid, @version, @notAfter)`);
+      INSERT OR REPLACE INTO device_bundle_keys (serial, key_id, first_version, not_after)
+      VALUES (@serial, @keyId, @version, @notAfter)`);
     this.recordRevocation = db.prepare(`
-      UPDATE device_bundle_keys SET revoked_in_version = @version, revoked_at = @revokedAt WHERE serial = @serial AND key_id = @keyId`);
+      UPDATE device_bundle_keys SET revoked_in_version = @version, revoked_at = @revokedAt, kid = @kid
+        WHERE serial = @serial AND key_id = @keyId`);
     this.recordApplied = db.prepare(
       'UPDATE device_sync SET applied_version = @ver, applied_iat = @iat, applied_at = @at WHERE serial = @serial',
     );
@@ -76,11 +77,10 @@ export class DeviceSyncProjection implements Projection {
     this.pendingVersions.set(serial, version);
     this.recordVersion.run({ serial, version, since: instantColumn(event.meta.occurredAt) });
     if (event.type === 'KeyIssued') {
-      const { keyId, publicKey, notAfter } = event.data;
+      const { keyId, notAfter } = event.data;
       this.recordKey.run({
         serial,
         keyId,
-        kid: base64url32Column(publicKey.thumbprint),
         version,
         notAfter: instantColumn(notAfter),
       });
@@ -88,6 +88,7 @@ export class DeviceSyncProjection implements Projection {
       this.recordRevocation.run({
         serial,
         keyId: event.data.keyId,
+        kid: base64url32Column(event.data.thumbprint),
         version,
         revokedAt: instantColumn(event.meta.occurredAt),
       });

@@ -11,10 +11,13 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * (shared/infrastructure/compact-columns.ts); the queries compare and give back their text. An
  * instant the service did not write with `toISOString` would stay text, which SQLite orders after
  * every number: such a key never counts as past its `notAfter` (unknown is not safe).
+ * Version 4: a key's `kid` is recorded when it is revoked (KeyRevoked names its thumbprint): only
+ * revoked keys are ever asked for by kid or answered with it, and a live key's 32 bytes were a
+ * third of its row.
  */
 export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
   name: 'device-sync',
-  version: 3,
+  version: 4,
   tables: ['device_sync', 'device_bundle_versions', 'device_bundle_keys'],
   ddl: `
     CREATE TABLE IF NOT EXISTS device_sync (
@@ -34,7 +37,8 @@ export const DEVICE_SYNC_SCHEMA: ReadModelSchema = {
     CREATE TABLE IF NOT EXISTS device_bundle_keys (
       serial TEXT NOT NULL,
       key_id TEXT NOT NULL,
-      kid NOT NULL,
+      -- The holder key's thumbprint, from the revocation on (null while the key is live).
+      kid,
       first_version INTEGER NOT NULL,
       revoked_in_version INTEGER,
       revoked_at,
