@@ -347,7 +347,7 @@ async function main(): Promise<void> {
           expectPaired(
             await pairedLoads(
               timedLoad(
-                'Nest route without token or database (JWKS)',
+                "JWKS route, no token or database (a Fastify hook, before Nest's router)",
                 `${service!.baseUrl}/.well-known/jwks.json`,
               ),
               timedLoad('bare Nest 11 + Fastify app, one empty GET route', `${url}/empty`),
@@ -634,14 +634,14 @@ async function pullComparisons(
     group,
     measured: jwks,
     baseline: baselines.ceiling,
-    note: 'the framework alone: Nest + Fastify + global guards, hooks, logger',
+    note: "the service's HTTP shell alone: Fastify, the service's global hooks, the JWKS answer",
   });
   report.rows.push({
     group,
     measured: jwks,
     baseline: baselines.jwks.baseline,
     roundRatios: baselines.jwks.roundRatios,
-    note: "the service's own pipeline (global guards, hooks, logger) over Nest's",
+    note: "the service's global hooks and the JWKS's larger answer, over Nest's empty route",
     goal: RATIO_GOALS.jwks,
     issue: ISSUE.jwks,
   });
@@ -1184,16 +1184,16 @@ function findings(report: Report): string[] {
   const pctOf = (comparison: ComparisonRow) =>
     `${Math.round(rowRatio(comparison) * 100)} %${comparison.roundRatios ? ' (rounds in turn)' : ''}`;
   const int = (n: number) => Math.round(n).toLocaleString('en');
-  const jwks = row('Nest route');
+  const jwks = row('JWKS route');
   const nest = report.rows.find((r) => r.issue === ISSUE.jwks);
   const bearer = row('bundle pull, unchanged (304), Bearer');
   const device = row('bundle pull, unchanged (304), device');
   if (jwks) {
     notes.push(
-      `A Nest route that does nothing (JWKS) reaches ${pct(jwks.measured.perSecond, jwks.baseline.perSecond)} of a bare Fastify route` +
+      `The JWKS route (no token, no database; answered by a Fastify hook before Nest's router) reaches ${pct(jwks.measured.perSecond, jwks.baseline.perSecond)} of a bare Fastify route` +
         (nest
           ? ` and ${pctOf(nest)} of an empty route of a bare Nest 11 app on Fastify: ` +
-            "the rest is the service's own per-request work (guards, hooks, logging)."
+            "the rest is the service's global hooks (request id, drain, media type) and a larger answer (the key set and three headers more, where the empty route sends no body)."
           : '.') +
         (bearer
           ? ` An unchanged-bundle pull (Bearer token, read-model lookup) reaches ${pct(bearer.measured.perSecond, jwks.measured.perSecond)} of the JWKS route.`
