@@ -132,7 +132,8 @@ export async function createApp(
     reply.header('x-request-id', request.id);
     done(null, payload);
   });
-  // The public trust documents (JWKS, bundle trust), answered without Nest's router.
+  // The public trust documents (JWKS, bundle trust): a hook of their two routes answers them
+  // without Nest's router (added as Nest registers the routes, which it does after this).
   answerTrustDocuments(fastify, app.get(PublishedTrust));
   // Last of the onRequest hooks: an unchanged bundle pull whose checks all pass at once is answered
   // here, after the drain, the request log and the rate limit by address have seen it.

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateLocalIssuerKey, mintToken } from '../../src/auth/local-token-issuer';
+import { TRUST_DOCUMENT_HEADERS } from '../../src/bundles/http/published-trust';
 import { createApp } from '../../src/create-app';
 
 /**
@@ -133,6 +134,31 @@ describe('Read-your-writes', () => {
         headers: { authorization: `Bearer ${app.token}`, 'x-min-position': '0' },
       });
       expect(reached.status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('The public trust documents', () => {
+  it("are answered before Nest's router, with the route's headers and a request id", async () => {
+    const app = await start('silent');
+    try {
+      for (const path of ['/.well-known/jwks.json', '/.well-known/bundle-trust.json']) {
+        // Nest's global guards would hold this request until the read model reached the position
+        // (a 503 after the wait); the documents do not depend on the read model, and their hook
+        // answers before any guard runs.
+        const started = Date.now();
+        const answer = await fetch(`${app.baseUrl}${path}`, {
+          headers: { 'x-min-position': '999999999999' },
+        });
+        expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+        expect(Date.now() - started).toBeLessThan(1000);
+        expect(answer.headers.get('content-type')).toBe(TRUST_DOCUMENT_HEADERS['content-type']);
+        expect(answer.headers.get('cache-control')).toBe(TRUST_DOCUMENT_HEADERS['cache-control']);
+        expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+        expect(Object.keys(await answer.json()).length).toBeGreaterThan(0);
+      }
     } finally {
       await app.stop();
     }

@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { ApiContract } from '../../http/openapi/api-contract.decorator';
 import { bundleTrustSchema, jwksSchema } from './bundle-responses';
 import { PublicRoute } from '../../auth/bearer-auth.guard';
-import { PublishedTrust } from './published-trust';
+import { PublishedTrust, TRUST_DOCUMENT_HEADERS } from './published-trust';
 
 /**
  * The public trust documents' contract. Served by answerTrustDocuments (published-trust.ts) before
@@ -16,8 +16,8 @@ export class JwksController {
 
   @Get('jwks.json')
   @PublicRoute()
-  @Header('cache-control', 'public, max-age=300')
-  @Header('content-type', 'application/json; charset=utf-8')
+  @Header('cache-control', TRUST_DOCUMENT_HEADERS['cache-control'])
+  @Header('content-type', TRUST_DOCUMENT_HEADERS['content-type'])
   @ApiContract({
     operationId: 'getJwks',
     summary: 'Public keys that sign key bundles now (the online keys the root delegates to)',
@@ -31,8 +31,8 @@ export class JwksController {
 
   @Get('bundle-trust.json')
   @PublicRoute()
-  @Header('cache-control', 'public, max-age=300')
-  @Header('content-type', 'application/json; charset=utf-8')
+  @Header('cache-control', TRUST_DOCUMENT_HEADERS['cache-control'])
+  @Header('content-type', TRUST_DOCUMENT_HEADERS['content-type'])
   @ApiContract({
     operationId: 'getBundleTrust',
     summary:

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { BundleTrust } from '../../signing/trust/bundle-trust';
 
 /** The two public trust documents' routes, as Fastify names them (JwksController's routes). */
@@ -21,10 +21,7 @@ export class PublishedTrust {
   private served: { second: number; body: string } | undefined;
 
   constructor(
-    private readonly trust: Pick<
-      BundleTrust,
-      'publicJwks' | 'file' | 'root' | 'rootChain' | 'delegation' | 'delegationVersion'
-    >,
+    private readonly trust: Pick<BundleTrust, 'publicJwks' | 'file' | 'root' | 'delegationVersion'>,
     private readonly now: () => number = epochSeconds,
   ) {}
 
@@ -50,18 +47,24 @@ export class PublishedTrust {
 /**
  * Both documents answered from a Fastify hook instead of Nest's router, which costs more than the
  * answer itself (guards, parameter handling and response handling: about 25 µs of CPU a request
- * on the bench machine, a third of the JWKS route's cost). The routes stay in JwksController,
+ * on the bench machine, a third of the JWKS route's cost). The hook is the two routes' own, added
+ * as Nest registers them (call this before the app's routes are registered, as createApp does), so
+ * no other request, the bundle pull least of all, pays for it. The routes stay in JwksController,
  * which documents them in OpenAPI and gives the same answers where the hook is not installed.
- * The hooks registered before this one (drain, request log, metrics, rate limit by address,
- * request id, media type) run for these requests as for any other.
+ * The app's global onRequest hooks (drain, request log, metrics, rate limit by address, media
+ * type, unchanged pulls) run before it, as for any request.
  */
 export function answerTrustDocuments(fastify: FastifyInstance, published: PublishedTrust): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    const route = request.routeOptions.url;
-    if (route === JWKS_ROUTE)
-      return void reply.headers(TRUST_DOCUMENT_HEADERS).send(published.jwks());
-    if (route === BUNDLE_TRUST_ROUTE)
-      return void reply.headers(TRUST_DOCUMENT_HEADERS).send(published.bundleTrust());
-    done();
+  const answers: Record<string, () => string> = {
+    [JWKS_ROUTE]: () => published.jwks(),
+    [BUNDLE_TRUST_ROUTE]: () => published.bundleTrust(),
+  };
+  fastify.addHook('onRoute', (route) => {
+    const answer = Object.hasOwn(answers, route.url) ? answers[route.url] : undefined;
+    if (!answer) return;
+    const hook: onRequestHookHandler = (_request, reply) => {
+      void reply.headers(TRUST_DOCUMENT_HEADERS).send(answer());
+    };
+    route.onRequest = [...[route.onRequest ?? []].flat(), hook];
   });
 }
