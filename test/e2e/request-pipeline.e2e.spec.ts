@@ -157,7 +157,7 @@ describe('The public trust documents', () => {
         expect(answer.headers.get('content-type')).toBe(TRUST_DOCUMENT_HEADERS['content-type']);
         expect(answer.headers.get('cache-control')).toBe(TRUST_DOCUMENT_HEADERS['cache-control']);
         expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-        expect(Object.keys(await answer.json()).length).toBeGreaterThan(0);
+        expect(Object.keys((await answer.json()) as object).length).toBeGreaterThan(0);
       }
     } finally {
       await app.stop();
