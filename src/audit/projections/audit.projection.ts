@@ -3,6 +3,8 @@ import type { RecordedEvent } from '../../event-store/event-store.port';
 import { storedMetadata } from '../../shared/infrastructure/event-mapping';
 import type { Projection } from '../../read-model/projection';
 import { instantColumn } from '../../shared/infrastructure/compact-columns';
+import { AuditHours, hourOfInstant } from './audit-hours';
+import { AuditNames } from './audit-names';
 
 /**
  * One row per event with where it is, who acted and when: what "audit who changed what" selects
@@ -12,22 +14,37 @@ import { instantColumn } from '../../shared/infrastructure/compact-columns';
 export class AuditProjection implements Projection {
   readonly name = 'audit';
   private readonly insert;
+  private readonly names: AuditNames;
+  private readonly hours: AuditHours;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, options: { rememberedNames?: number } = {}) {
+    this.names = new AuditNames(db, options.rememberedNames);
+    this.hours = new AuditHours(db);
     this.insert = db.prepare(`
-      INSERT INTO audit (position, stream_id, revision, actor_person, actor_party, occurred_at)
-      VALUES (@position, @streamId, @revision, @actorPerson, @actorParty, @occurredAt)`);
+      INSERT INTO audit (position, stream, revision, actor_person, actor_party, occurred_at)
+      VALUES (@position, @stream, @revision, @actorPerson, @actorParty, @occurredAt)`);
   }
 
   apply(event: RecordedEvent): void {
     const meta = storedMetadata(event);
+    const occurredAt = instantColumn(meta.occurredAt);
     this.insert.run({
       position: event.position,
-      streamId: event.streamId,
+      stream: this.names.numberOf(event.streamId),
       revision: event.revision,
-      actorPerson: meta.actor.personId,
-      actorParty: meta.actor.partyId,
-      occurredAt: instantColumn(meta.occurredAt),
+      actorPerson: this.names.numberOf(meta.actor.personId),
+      actorParty: this.names.numberOf(meta.actor.partyId),
+      occurredAt,
     });
+    this.hours.note(hourOfInstant(occurredAt), event.position);
+  }
+
+  flush(): void {
+    this.hours.flush();
+  }
+
+  forget(): void {
+    this.names.forget();
+    this.hours.forget();
   }
 }

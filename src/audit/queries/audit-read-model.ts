@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { JsonObject, RecordedEvent } from '../../event-store/event-store.port';
 import type { Page } from '../../read-model/page';
 import { storedMetadata } from '../../shared/infrastructure/event-mapping';
+import { AuditHours } from '../projections/audit-hours';
 
 export interface AuditEntry {
   position: string;
@@ -45,27 +46,47 @@ export interface AuditRow {
   revision: number;
 }
 
-/** Who changed what: pages in global order, keyed by position so new events never shift a page. */
+/**
+ * Who changed what: pages in global order, keyed by position so new events never shift a page.
+ * Each filter is a seek on its index in position order (audit.schema.ts), so a page costs what
+ * it returns, however long the history before it.
+ */
 export class AuditReadModel {
-  constructor(private readonly db: Database.Database) {}
+  private readonly hours: AuditHours;
+
+  constructor(private readonly db: Database.Database) {
+    this.hours = new AuditHours(db);
+  }
 
   query(filter: AuditFilter, after: bigint, limit: number): Page<AuditRow> {
+    const fromMillis = filter.from === undefined ? undefined : Date.parse(filter.from);
+    const toMillis = filter.to === undefined ? undefined : Date.parse(filter.to);
+    const positions = this.hours.positionsBetween(fromMillis, toMillis);
+    if (positions.empty) return { items: [], nextCursor: null };
     const clauses = ['position > @after'];
-    if (filter.streamId !== undefined) clauses.push('stream_id = @streamId');
-    if (filter.actorPartyId !== undefined) clauses.push('actor_party = @actorPartyId');
-    if (filter.actorPersonId !== undefined) clauses.push('actor_person = @actorPersonId');
+    if (positions.first !== undefined) clauses.push('position >= @first');
+    if (positions.last !== undefined) clauses.push('position <= @last');
+    // A name no event carries has no number: the subquery is NULL, and nothing equals NULL.
+    if (filter.streamId !== undefined) clauses.push(`stream = ${NUMBER_OF('streamId')}`);
+    if (filter.actorPartyId !== undefined)
+      clauses.push(`actor_party = ${NUMBER_OF('actorPartyId')}`);
+    if (filter.actorPersonId !== undefined)
+      clauses.push(`actor_person = ${NUMBER_OF('actorPersonId')}`);
     // Instants are stored as epoch milliseconds (compact-columns.ts); the filters are compared so.
-    if (filter.from !== undefined) clauses.push('occurred_at >= @fromMillis');
-    if (filter.to !== undefined) clauses.push('occurred_at < @toMillis');
+    if (fromMillis !== undefined) clauses.push('occurred_at >= @fromMillis');
+    if (toMillis !== undefined) clauses.push('occurred_at < @toMillis');
     // The statement text depends only on which filters are present: at most 32 variants, cached by SQLite.
     const rows = this.db
       .prepare<Record<string, unknown>, RawAudit>(
-        `SELECT position, stream_id, revision FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`,
+        `SELECT position, (SELECT name FROM audit_names WHERE id = stream) AS stream_id, revision
+         FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`,
       )
       .all({
         ...filter,
-        fromMillis: filter.from === undefined ? undefined : Date.parse(filter.from),
-        toMillis: filter.to === undefined ? undefined : Date.parse(filter.to),
+        fromMillis,
+        toMillis,
+        first: positions.first,
+        last: positions.last,
         after,
         limit: limit + 1,
       });
@@ -73,6 +94,9 @@ export class AuditReadModel {
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].position : null };
   }
 }
+
+/** The number `audit_names` gives the name in a statement parameter. */
+const NUMBER_OF = (parameter: string) => `(SELECT id FROM audit_names WHERE name = @${parameter})`;
 
 function toRow(row: RawAudit): AuditRow {
   return { position: String(row.position), streamId: row.stream_id, revision: row.revision };
