@@ -18,6 +18,7 @@
  * BENCH_HOT_COMMANDS (200: sequential commands measured on each hot battery, one battery of each
  * stream length per round; even).
  */
+import { auditPartyPage } from './support/audit-page';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -323,6 +324,7 @@ async function main(): Promise<void> {
           );
         devicePull304 = devicePaired?.measured ?? expectStatuses(await load(deviceLoad), ['304']);
       }
+      const auditPage = await auditPartyPage(service.baseUrl, tokens.owner, 'lessor-a');
       const rss = service.rssBytes();
       report.fleet.push({
         batteries: size,
@@ -333,12 +335,14 @@ async function main(): Promise<void> {
         catchUpEventsPerSecond: catchUpRate,
         pull304,
         devicePull304,
+        auditPage,
         rssBytes: rss,
         storeBytes: fileBytes(dataDir, 'events.db'),
         readModelBytes: fileBytes(dataDir, 'read-model.db'),
       });
       log(
-        `fleet ${size}: 304 p99 ${pull304.p99Ms.toFixed(1)} ms at ${Math.round(pull304.perSecond)} req/s; RSS ${(rss / 2 ** 20).toFixed(0)} MiB`,
+        `fleet ${size}: 304 p99 ${pull304.p99Ms.toFixed(1)} ms at ${Math.round(pull304.perSecond)} req/s; ` +
+          `audit page by party p50 ${auditPage.p50Ms.toFixed(1)} ms; RSS ${(rss / 2 ** 20).toFixed(0)} MiB`,
       );
 
       if (report.fleet.length === 1) {

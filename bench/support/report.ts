@@ -1,3 +1,4 @@
+import type { AuditPageFigures } from './audit-page';
 import { pairedRatio, type LoadFigures } from './load';
 import type { Machine } from './machine';
 
@@ -40,6 +41,8 @@ export interface FleetRow {
   pull304: LoadFigures;
   /** The same pulls through the device-authenticated route, when the service has it. */
   devicePull304?: LoadFigures;
+  /** The first page of lessor-a's acts in the audit view, one request at a time. */
+  auditPage?: AuditPageFigures;
   rssBytes: number;
   /** Bytes on disk: the event store file and the read-model file (with their WAL). */
   storeBytes?: number;
@@ -328,16 +331,20 @@ export function renderReport(report: Report): string {
     const deviceHead = withDevice ? ' device 304 req/s | device p99 ms |' : '';
     const deviceRule = withDevice ? '--:|--:|' : '';
     lines.push(
-      `| batteries | events in store | load (s) | catch-up (s) | catch-up events/s | Bearer 304 req/s | p50 ms | p99 ms |${deviceHead} RSS | p99 vs smallest | RSS vs smallest | store on disk | read model on disk | read model per battery |`,
+      "Audit page: the first 100 of lessor-a's acts in the audit view (`GET /v1/audit?party=lessor-a&limit=100`, the fleet's key issuer), 20 requests one at a time after 3 unmeasured; p50 and slowest.",
     );
-    lines.push(`|--:|--:|--:|--:|--:|--:|--:|--:|${deviceRule}--:|--:|--:|--:|--:|--:|`);
+    lines.push('');
+    lines.push(
+      `| batteries | events in store | load (s) | catch-up (s) | catch-up events/s | Bearer 304 req/s | p50 ms | p99 ms |${deviceHead} audit page p50 / slowest ms | RSS | p99 vs smallest | RSS vs smallest | store on disk | read model on disk | read model per battery |`,
+    );
+    lines.push(`|--:|--:|--:|--:|--:|--:|--:|--:|${deviceRule}--:|--:|--:|--:|--:|--:|--:|`);
     for (const row of report.fleet) {
       const device = withDevice
         ? ` ${row.devicePull304 ? int(row.devicePull304.perSecond) : '–'} | ${row.devicePull304 ? ms(row.devicePull304.p99Ms) : '–'} |`
         : '';
       lines.push(
         `| ${int(row.batteries)} | ${int(row.events)} | ${row.loadSeconds.toFixed(1)} | ${row.catchUpSeconds.toFixed(1)} | ${int(row.catchUpEventsPerSecond)} | ` +
-          `${int(row.pull304.perSecond)} | ${ms(row.pull304.p50Ms)} | ${ms(row.pull304.p99Ms)} |${device} ${mib(row.rssBytes)} | ` +
+          `${int(row.pull304.perSecond)} | ${ms(row.pull304.p50Ms)} | ${ms(row.pull304.p99Ms)} |${device} ${row.auditPage ? `${ms(row.auditPage.p50Ms)} / ${ms(row.auditPage.maxMs)}` : '–'} | ${mib(row.rssBytes)} | ` +
           `${ratio(row.pull304.p99Ms, first.pull304.p99Ms)} | ${ratio(row.rssBytes, first.rssBytes)} | ${row.storeBytes === undefined ? '–' : mib(row.storeBytes)} | ${row.readModelBytes === undefined ? '–' : mib(row.readModelBytes)} | ${row.readModelBytes === undefined ? '–' : kib(row.readModelBytes / row.batteries)} |`,
       );
     }
