@@ -95,4 +95,29 @@ describe('the batteries projection', () => {
       db.close();
     }
   });
+
+  it('gives back the decider’s state after a batch rolled back and came again, as the runner does it', () => {
+    const db = openReadModelDatabase(':memory:');
+    try {
+      new ReadModelRegistry(db).install(BATTERIES_SCHEMA);
+      const all = recorded(events);
+      const projection = new BatteriesProjection(db);
+      const batch = db.transaction((part: RecordedEvent[], fail: boolean) => {
+        for (const event of part) projection.apply(event);
+        projection.flush();
+        if (fail) throw new Error('the checkpoint could not be written');
+      });
+      batch(all.slice(0, 1), false);
+      projection.committed();
+      // The keys' holders and parties were numbered in the batch that rolled back.
+      expect(() => batch(all.slice(1), true)).toThrow('could not be written');
+      projection.forget();
+      batch(all.slice(1), false);
+      projection.committed();
+
+      expect(new BatteryReadModel(db).get('SN-1')?.state).toEqual(folded);
+    } finally {
+      db.close();
+    }
+  });
 });

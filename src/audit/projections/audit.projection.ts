@@ -4,7 +4,7 @@ import { storedMetadata } from '../../shared/infrastructure/event-mapping';
 import type { Projection } from '../../read-model/projection';
 import { instantColumn } from '../../shared/infrastructure/compact-columns';
 import { AuditHours, hourOfInstant } from './audit-hours';
-import { AuditNames } from './audit-names';
+import { InternedNames } from '../../read-model/interned-names';
 
 /**
  * One row per event with where it is, who acted and when: what "audit who changed what" selects
@@ -14,11 +14,11 @@ import { AuditNames } from './audit-names';
 export class AuditProjection implements Projection {
   readonly name = 'audit';
   private readonly insert;
-  private readonly names: AuditNames;
+  private readonly names: InternedNames;
   private readonly hours: AuditHours;
 
   constructor(db: Database.Database, options: { rememberedNames?: number } = {}) {
-    this.names = new AuditNames(db, options.rememberedNames);
+    this.names = new InternedNames(db, 'audit_names', options.rememberedNames);
     this.hours = new AuditHours(db);
     this.insert = db.prepare(`
       INSERT INTO audit (position, stream, revision, actor_person, actor_party, occurred_at)

@@ -9,7 +9,7 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * service did not write with `toISOString` would stay text, which SQLite orders after every number.
  * Version 4: the columns the store already holds are gone.
  * Version 5:
- * - stream, person and party ids are numbers of `audit_names` (AuditNames): a history of millions
+ * - stream, person and party ids are numbers of `audit_names` (InternedNames): a history of millions
  *   of events repeats a few thousand names, in the rows and again in the indexes;
  * - each index is one column, and SQLite orders equal keys by position (the rowid, which an index
  *   keeps anyway): "this party's acts after position p" is a seek, not a sort of all of them;

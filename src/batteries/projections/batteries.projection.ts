@@ -135,6 +135,7 @@ export class BatteriesProjection implements Projection {
     this.pending.clear();
     this.committedStates.clear();
     this.factsCache.clear();
+    this.keyRows.forget();
   }
 
   private committedState(serial: string): Folded | undefined {

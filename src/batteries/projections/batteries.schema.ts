@@ -11,11 +11,14 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * Version 7: the revoked key ids and thumbprints as rows (battery-revocation-rows.ts): a battery
  * with a thousand revocations changes one row per revocation, not a state document of 85 KB.
  * Version 8: a key issued at its `notBefore` (the default) keeps no second copy of that instant.
+ * Version 9: a key's holder (person and party) and its authority's party are numbers of
+ * `battery_names` (InternedNames): a fleet's keys name a few thousand people and parties, each
+ * millions of times. Its relationship is not kept: a key under a lease is the operator's.
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 8,
-  tables: ['batteries', 'battery_keys', 'battery_revocations', 'open_proposals'],
+  version: 9,
+  tables: ['batteries', 'battery_keys', 'battery_revocations', 'open_proposals', 'battery_names'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (
       serial TEXT PRIMARY KEY,
@@ -46,16 +49,16 @@ export const BATTERIES_SCHEMA: ReadModelSchema = {
       key_id TEXT NOT NULL,
       -- Store position of the KeyIssued event: the battery's keys in issue order.
       issued_position INTEGER NOT NULL,
-      holder_person TEXT,
-      holder_party TEXT,
+      -- Numbers of battery_names.
+      holder_person INTEGER,
+      holder_party INTEGER,
       jwk TEXT,
       thumbprint TEXT,
       capabilities TEXT,
       not_before,
       not_after,
       issued_at,
-      authority TEXT,
-      authority_party TEXT,
+      authority_party INTEGER,
       lease_id TEXT,
       document TEXT,
       PRIMARY KEY (serial, key_id)
@@ -69,6 +72,10 @@ export const BATTERIES_SCHEMA: ReadModelSchema = {
       thumbprint NOT NULL,
       PRIMARY KEY (serial, seq)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS battery_names (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE
+    );
     CREATE TABLE IF NOT EXISTS open_proposals (
       serial TEXT NOT NULL,
       proposal_id TEXT NOT NULL,

@@ -60,11 +60,12 @@ const withItsThumbprint = (key: ActiveKey, x: string): ActiveKey => ({
 
 const roundTrip = (key: ActiveKey) => keyOfRow({ key_id: key.keyId, ...columnsOf(key) });
 
-function withKeyRows(test: (rows: BatteryKeyRows) => void): void {
+function withKeyRows(test: (rows: BatteryKeyRows, db: Database.Database) => void): void {
   const db = new Database(':memory:');
   try {
     db.exec(BATTERIES_SCHEMA.ddl);
-    test(new BatteryKeyRows(db));
+    // Few names remembered, so most are also looked up in SQLite.
+    test(new BatteryKeyRows(db, { rememberedNames: 3 }), db);
   } finally {
     db.close();
   }
@@ -166,6 +167,38 @@ describe('battery key rows', () => {
       rows.delete('SN-1', 'a-key');
       expect(rows.of('SN-1').map((key) => key.keyId)).toEqual(['z-key', 'm-key']);
       expect(rows.of('SN-2').map((key) => key.keyId)).toEqual(['a-key']);
+    });
+  });
+
+  it('keep each person and party once, and no number of a batch that rolled back', () => {
+    withKeyRows((rows, db) => {
+      const held = (keyId: string, personId: string, partyId: string): ActiveKey => ({
+        ...roundTripFixture(),
+        keyId,
+        holder: { personId, partyId },
+      });
+      const batch = db.transaction((keys: ActiveKey[], fail: boolean) => {
+        keys.forEach((key, index) => rows.add('SN-1', BigInt(index), key));
+        if (fail) throw new Error('rolled back');
+      });
+      const undone = ['p1', 'p2', 'p3', 'p4', 'p5'].map((person) => held(person, person, 'gone'));
+      expect(() => batch(undone, true)).toThrow('rolled back');
+      rows.forget();
+      // New names after the rollback get the numbers the rolled-back ones had for a moment.
+      const kept = ['q1', 'q2', 'q3', 'q4', 'q5', 'q1'].map((person, index) =>
+        held(`k${index}`, person, 'workshop'),
+      );
+      batch(kept, false);
+      expect(rows.of('SN-1')).toEqual(kept);
+      expect(db.prepare('SELECT name FROM battery_names ORDER BY id').pluck().all()).toEqual([
+        'q1',
+        'workshop',
+        'courier',
+        'q2',
+        'q3',
+        'q4',
+        'q5',
+      ]);
     });
   });
 });

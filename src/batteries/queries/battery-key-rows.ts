@@ -11,8 +11,12 @@ import {
   jwkColumn,
   jwkOfColumn,
 } from '../../shared/infrastructure/compact-columns';
+import { InternedNames } from '../../read-model/interned-names';
 
-/** One row of `battery_keys`: the key's fields as columns, its instants as epoch milliseconds. */
+/**
+ * One row of `battery_keys` as read: the key's fields as columns, its instants as epoch
+ * milliseconds, its names (stored as numbers of `battery_names`) as text.
+ */
 interface KeyRow {
   key_id: string;
   holder_person: string | null;
@@ -25,8 +29,8 @@ interface KeyRow {
   not_after: number | bigint | string | null;
   /** Null when the key was issued at its `notBefore` (the default, so most keys). */
   issued_at: number | bigint | string | null;
-  authority: string | null;
   authority_party: string | null;
+  /** Set for an operator's key (its lease), null for an owner's. */
   lease_id: string | null;
   /** The whole key as JSON, only for a key the columns would not give back exactly. */
   document: string | null;
@@ -46,18 +50,20 @@ export class BatteryKeyRows {
   private readonly keysOf;
   private readonly insert;
   private readonly remove;
+  private readonly names: InternedNames;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, options: { rememberedNames?: number } = {}) {
+    this.names = new InternedNames(db, 'battery_names', options.rememberedNames);
     this.keysOf = db.prepare<[string], KeyRow>(
-      `SELECT key_id, holder_person, holder_party, jwk, thumbprint, capabilities, not_before, not_after,
-              issued_at, authority, authority_party, lease_id, document
+      `SELECT key_id, ${NAME_OF('holder_person')}, ${NAME_OF('holder_party')}, jwk, thumbprint,
+              capabilities, not_before, not_after, issued_at, ${NAME_OF('authority_party')}, lease_id, document
          FROM battery_keys WHERE serial = ? ORDER BY issued_position`,
     );
     this.insert = db.prepare(
       `INSERT INTO battery_keys (serial, key_id, issued_position, holder_person, holder_party, jwk, thumbprint,
-         capabilities, not_before, not_after, issued_at, authority, authority_party, lease_id, document)
+         capabilities, not_before, not_after, issued_at, authority_party, lease_id, document)
        VALUES (@serial, @key_id, @issued_position, @holder_person, @holder_party, @jwk, @thumbprint,
-         @capabilities, @not_before, @not_after, @issued_at, @authority, @authority_party, @lease_id, @document)`,
+         @capabilities, @not_before, @not_after, @issued_at, @authority_party, @lease_id, @document)`,
     );
     this.remove = db.prepare('DELETE FROM battery_keys WHERE serial = ? AND key_id = ?');
   }
@@ -69,18 +75,35 @@ export class BatteryKeyRows {
 
   /** Records a key issued by the event at `issuedPosition` (which orders the battery's keys). */
   add(serial: string, issuedPosition: bigint, key: ActiveKey): void {
+    const columns = columnsOf(key);
     this.insert.run({
       serial,
       key_id: key.keyId,
       issued_position: issuedPosition,
-      ...columnsOf(key),
+      ...columns,
+      holder_person: this.numberOf(columns.holder_person),
+      holder_party: this.numberOf(columns.holder_party),
+      authority_party: this.numberOf(columns.authority_party),
     });
   }
 
   delete(serial: string, keyId: string): void {
     this.remove.run(serial, keyId);
   }
+
+  /** The batch that added rows rolled back, or the read model was emptied. */
+  forget(): void {
+    this.names.forget();
+  }
+
+  private numberOf(name: string | null): number | null {
+    return name === null ? null : this.names.numberOf(name);
+  }
 }
+
+/** A name column read back as its text, under its own name. */
+const NAME_OF = (column: string) =>
+  `(SELECT name FROM battery_names WHERE id = ${column}) AS ${column}`;
 
 /** The columns of a key, or its whole JSON when the columns would not give it back exactly. */
 export function columnsOf(key: ActiveKey): KeyColumns {
@@ -107,7 +130,6 @@ export function columnsOf(key: ActiveKey): KeyColumns {
     not_before: notBefore,
     not_after: notAfter,
     issued_at: issuedAt === notBefore ? null : issuedAt,
-    authority: key.authority.relationship,
     authority_party: key.authority.partyId,
     lease_id: key.authority.relationship === 'operator' ? key.authority.leaseId : null,
     document: null,
@@ -123,7 +145,6 @@ const NO_COLUMNS: Omit<KeyColumns, 'document'> = {
   not_before: null,
   not_after: null,
   issued_at: null,
-  authority: null,
   authority_party: null,
   lease_id: null,
 };
@@ -168,9 +189,10 @@ const fieldsOf = (value: object | null | undefined): string =>
 /** The key a row holds, its fields in the order the battery's state has them. */
 export function keyOfRow(row: KeyRow): ActiveKey {
   if (row.document !== null) return JSON.parse(row.document) as ActiveKey;
+  // fitsColumns: an operator's key always names its lease, an owner's never does.
   const authority: KeyAuthority =
-    row.authority === 'operator'
-      ? { relationship: 'operator', partyId: row.authority_party!, leaseId: row.lease_id! }
+    row.lease_id !== null
+      ? { relationship: 'operator', partyId: row.authority_party!, leaseId: row.lease_id }
       : { relationship: 'owner', partyId: row.authority_party! };
   return {
     keyId: row.key_id,
