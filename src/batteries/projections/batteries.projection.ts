@@ -87,7 +87,10 @@ export class BatteriesProjection implements Projection {
     const event = toDomainEvent<BatteryEvent>(recorded);
     const state = evolveBattery(before, event);
     const issuedPositions = touched?.issuedPositions ?? new Map<string, bigint>();
-    if (event.type === 'KeyIssued') issuedPositions.set(event.data.keyId, recorded.position);
+    if (event.type === 'KeyIssued') {
+      issuedPositions.set(event.data.keyId, recorded.position);
+      this.keyRows.numberNamesOf(event.data);
+    }
     const versionBefore = before.provisioned ? before.bundleVersion : undefined;
     const versionAfter = state.provisioned ? state.bundleVersion : undefined;
     this.pending.set(serial, {

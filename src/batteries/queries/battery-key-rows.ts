@@ -91,6 +91,16 @@ export class BatteryKeyRows {
     this.remove.run(serial, keyId);
   }
 
+  /**
+   * Numbers the names a newly issued key carries, as its event is applied: in event order, so the
+   * numbers are the same however the events were batched (a key issued and revoked in one batch
+   * never gets a row), and a caught-up read model equals a rebuilt one, row for row.
+   */
+  numberNamesOf(key: Pick<ActiveKey, 'holder' | 'authority'>): void {
+    for (const name of [key.holder?.personId, key.holder?.partyId, key.authority?.partyId])
+      if (typeof name === 'string') this.names.numberOf(name);
+  }
+
   /** The batch that added rows rolled back, or the read model was emptied. */
   forget(): void {
     this.names.forget();
