@@ -3,11 +3,21 @@ import type Database from 'better-sqlite3';
 /** Names kept in memory (twice as many at most): the few that recur, and the ones written last. */
 const REMEMBERED = 8192;
 
+/** In a statement: the name of the number in `column`, or NULL. */
+export function nameOfNumber(table: string, column: string): string {
+  return `(SELECT name FROM ${table} WHERE id = ${column})`;
+}
+
+/** In a statement: the number of the name in `@parameter`, or NULL for a name never numbered. */
+export function numberOfName(table: string, parameter: string): string {
+  return `(SELECT id FROM ${table} WHERE name = @${parameter})`;
+}
+
 /**
  * Names stored once, as the numbers of a `(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)`
  * table: ids that recur in millions of rows (people, parties, streams) cost a byte or three each,
- * in the rows and again in every index over them. Readers turn a number back into its name in
- * their statement (`SELECT name FROM <table> WHERE id = ...`).
+ * in the rows and again in every index over them. Readers turn a number back into its name, or a
+ * name into its number, in their statement (`nameOfNumber`, `numberOfName`).
  *
  * Numbers are given inside the projection's transaction; those of a batch that rolls back are
  * forgotten with it (`forget`), so a remembered number is always one the table holds.

@@ -3,6 +3,7 @@ import type { JsonObject, RecordedEvent } from '../../event-store/event-store.po
 import type { Page } from '../../read-model/page';
 import { storedMetadata } from '../../shared/infrastructure/event-mapping';
 import { AuditHours } from '../projections/audit-hours';
+import { nameOfNumber, numberOfName } from '../../read-model/interned-names';
 
 export interface AuditEntry {
   position: string;
@@ -78,7 +79,7 @@ export class AuditReadModel {
     // The statement text depends only on which filters are present: at most 32 variants, cached by SQLite.
     const rows = this.db
       .prepare<Record<string, unknown>, RawAudit>(
-        `SELECT position, (SELECT name FROM audit_names WHERE id = stream) AS stream_id, revision
+        `SELECT position, ${nameOfNumber('audit_names', 'stream')} AS stream_id, revision
          FROM audit WHERE ${clauses.join(' AND ')} ORDER BY position LIMIT @limit`,
       )
       .all({
@@ -95,8 +96,7 @@ export class AuditReadModel {
   }
 }
 
-/** The number `audit_names` gives the name in a statement parameter. */
-const NUMBER_OF = (parameter: string) => `(SELECT id FROM audit_names WHERE name = @${parameter})`;
+const NUMBER_OF = (parameter: string) => numberOfName('audit_names', parameter);
 
 function toRow(row: RawAudit): AuditRow {
   return { position: String(row.position), streamId: row.stream_id, revision: row.revision };

@@ -11,7 +11,7 @@ import {
   jwkColumn,
   jwkOfColumn,
 } from '../../shared/infrastructure/compact-columns';
-import { InternedNames } from '../../read-model/interned-names';
+import { InternedNames, nameOfNumber } from '../../read-model/interned-names';
 
 /**
  * One row of `battery_keys` as read: the key's fields as columns, its instants as epoch
@@ -112,8 +112,7 @@ export class BatteryKeyRows {
 }
 
 /** A name column read back as its text, under its own name. */
-const NAME_OF = (column: string) =>
-  `(SELECT name FROM battery_names WHERE id = ${column}) AS ${column}`;
+const NAME_OF = (column: string) => `${nameOfNumber('battery_names', column)} AS ${column}`;
 
 /** The columns of a key, or its whole JSON when the columns would not give it back exactly. */
 export function columnsOf(key: ActiveKey): KeyColumns {
