@@ -178,7 +178,7 @@ export function renderReport(report: Report): string {
     '(`node src/main.js`, transpiled) on 127.0.0.1 with an empty temporary `DATA_DIR`, embedded SQLite store',
   );
   lines.push(
-    '(WAL, `synchronous=FULL`: one fsync per command), `LOG_LEVEL=error`; the load generator (autocannon,',
+    '(WAL; an append is acknowledged once a flush of the WAL covers it, made off the event loop), `LOG_LEVEL=error`; the load generator (autocannon,',
   );
   lines.push(
     "one process) shares the machine's cores with it, as it does with the baselines. Loads start once",

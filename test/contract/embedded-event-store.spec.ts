@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
-import { DuplicateEventIdError } from '../../src/event-store/event-store.errors';
+import {
+  DuplicateEventIdError,
+  WrongExpectedRevisionError,
+} from '../../src/event-store/event-store.errors';
 import { describeEventStoreContract } from './event-store.contract';
 
 describeEventStoreContract('embedded SQLite', async () => {
@@ -67,5 +70,125 @@ describe('embedded SQLite store: event ids unique across the store', () => {
       DuplicateEventIdError,
     );
     expect(await store.readStream('a')).toHaveLength(1);
+  });
+});
+
+describe('embedded SQLite store: nothing is answered before the disk has it', () => {
+  /** A WAL flush the test lets finish (or fail) when it chooses. */
+  function heldFlushes() {
+    const held: { resolve(): void; reject(error: Error): void }[] = [];
+    return {
+      held,
+      fileSync: () =>
+        new Promise<void>((resolve, reject) => {
+          held.push({ resolve, reject });
+        }),
+      async finishAll() {
+        while (held.length > 0) {
+          held.shift()?.resolve();
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      },
+    };
+  }
+  const event = (n = 1) => ({ id: randomUUID(), type: 'T', data: { n }, metadata: {} });
+  async function settled(promise: Promise<unknown>): Promise<boolean> {
+    let done = false;
+    promise.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return done;
+  }
+
+  let dir: string;
+  let store: SqliteEventStore;
+  let flushes: ReturnType<typeof heldFlushes>;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'flush-'));
+    flushes = heldFlushes();
+    store = new SqliteEventStore(join(dir, 'events.db'), {
+      pollIntervalMs: 10,
+      fileSync: flushes.fileSync,
+    });
+  });
+  afterEach(async () => {
+    const closed = store.dispose();
+    await flushes.finishAll();
+    await closed;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('acknowledges an append, and lets anyone read it, only after the WAL flush returns', async () => {
+    const append = store.appendToStream('battery-1', [event()], 'no_stream');
+    const delivered: bigint[] = [];
+    const subscription = store.subscribeToAll();
+    void (async () => {
+      for await (const recorded of subscription) delivered.push(recorded.position);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(flushes.held).toHaveLength(1);
+    const stream = store.readStream('battery-1');
+    const all = store.readAll();
+    const head = store.headPosition();
+    for (const waiting of [append, stream, all, head]) expect(await settled(waiting)).toBe(false);
+    expect(delivered).toEqual([]);
+
+    await flushes.finishAll();
+    expect(await append).toEqual({ nextExpectedRevision: 0, position: 1n });
+    expect((await stream).map((recorded) => recorded.position)).toEqual([1n]);
+    expect(await all).toHaveLength(1);
+    expect(await head).toBe(1n);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(delivered).toEqual([1n]);
+    await subscription.close();
+  });
+
+  it('covers every commit made while a flush was under way with the next single flush', async () => {
+    const first = store.appendToStream('a', [event()], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(flushes.held).toHaveLength(1);
+    // Appended in later turns, each its own transaction, all while the first flush is held.
+    const later: Promise<unknown>[] = [];
+    for (let n = 0; n < 5; n++) {
+      later.push(store.appendToStream(`b-${n}`, [event(n)], 'no_stream'));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(flushes.held).toHaveLength(1);
+    flushes.held.shift()?.resolve();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The first flush began before they were committed, so one more covers all five.
+    expect(flushes.held).toHaveLength(1);
+    for (const append of later) expect(await settled(append)).toBe(false);
+    flushes.held.shift()?.resolve();
+    await Promise.all(later);
+    expect(flushes.held).toHaveLength(0);
+  });
+
+  it('refuses an append on a stale revision only once what it was decided on is on the disk', async () => {
+    const first = store.appendToStream('a', [event()], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const stale = store.appendToStream('a', [event()], 'no_stream');
+    expect(await settled(stale)).toBe(false);
+    await flushes.finishAll();
+    await first;
+    await expect(stale).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
+  it('acknowledges nothing a failed flush was to cover, and goes on with the next flush', async () => {
+    const lost = store.appendToStream('a', [event()], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    flushes.held
+      .shift()
+      ?.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(lost).rejects.toThrow('EIO');
+
+    const next = store.appendToStream('b', [event()], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await flushes.finishAll();
+    expect((await next).position).toBe(2n);
+    expect((await store.readAll()).map((recorded) => recorded.streamId)).toEqual(['a', 'b']);
   });
 });

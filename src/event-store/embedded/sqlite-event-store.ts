@@ -15,6 +15,7 @@ import type {
 } from '../event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
 import { PollingSubscription } from '../polling-subscription';
+import { WalDurability, type FileSync } from './wal-durability';
 
 /** Most rows one query of readAll brings into memory. */
 const READ_ALL_BATCH = 1000;
@@ -33,6 +34,8 @@ interface EventRow {
 export interface SqliteEventStoreOptions {
   /** How often a subscription looks for events written by another process (ms). */
   pollIntervalMs?: number;
+  /** How the WAL file is flushed to the disk (tests hold it to see what waits for it). */
+  fileSync?: FileSync;
 }
 
 interface PendingAppend {
@@ -44,11 +47,14 @@ interface PendingAppend {
 }
 
 /**
- * The embedded default: one SQLite file in WAL mode, committed with `synchronous=FULL`, so an
- * event that was acknowledged survives `kill -9` and power loss. Appends that arrive in the same
- * turn of the event loop share one transaction and so one fsync (group commit), each in a
- * savepoint of its own with its own expected-revision check: one refused append rolls back
- * alone, and none is answered before the shared commit is durable.
+ * The embedded default: one SQLite file in WAL mode, where an event that was acknowledged survives
+ * `kill -9` and power loss. Appends that arrive in the same turn of the event loop share one
+ * transaction, each in a savepoint of its own with its own expected-revision check: one refused
+ * append rolls back alone. The WAL is flushed to the disk off the event loop (WalDurability), and
+ * one flush covers every transaction committed before it began (group commit). Nothing is answered
+ * before the flush that covers it has returned: not an append, not a refusal decided on what was
+ * committed, and no read: a reader (a command's stream, a subscription) never sees an event that
+ * a power loss could still take away.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -56,15 +62,19 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly pollIntervalMs: number;
   private readonly statements;
+  private readonly durability: WalDurability;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
+  /** Committed batches whose answers wait for the flush that covers them. */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.appended.setMaxListeners(0);
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // Committing never waits on the disk in the event loop: WalDurability flushes the WAL instead.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
@@ -103,6 +113,11 @@ export class SqliteEventStore implements EventStore {
         'SELECT max(position) AS position FROM events',
       ),
     };
+    this.durability = new WalDurability(
+      `${filename}-wal`,
+      this.statements.head.get()?.position ?? 0,
+      options.fileSync,
+    );
   }
 
   async appendToStream(
@@ -120,7 +135,7 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /** One transaction for every append waiting: one fsync for all of them. */
+  /** One transaction for every append waiting; answered once the flush that covers it returns. */
   private commitPending(): void {
     this.flushScheduled = false;
     const batch = this.pending;
@@ -148,12 +163,35 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(error);
       return;
     }
-    batch.forEach((append, index) => {
-      const outcome = outcomes[index];
-      if ('result' in outcome) append.resolve(outcome.result);
-      else append.reject(outcome.error);
-    });
-    this.appended.emit('appended');
+    const newest = Math.max(
+      0,
+      ...outcomes.map((outcome) => ('result' in outcome ? Number(outcome.result.position) : 0)),
+    );
+    // A refusal was decided on what was committed before it: that waits for the disk too.
+    const settled = (newest > 0 ? this.durability.through(newest) : this.durability.settle()).then(
+      () => {
+        batch.forEach((append, index) => {
+          const outcome = outcomes[index];
+          if ('result' in outcome) append.resolve(outcome.result);
+          else append.reject(outcome.error);
+        });
+        this.appended.emit('appended');
+      },
+      // The flush failed: whether the batch survives a power loss is unknown, so none is acknowledged.
+      (error: unknown) => {
+        for (const append of batch) append.reject(error);
+      },
+    );
+    this.settling.add(settled);
+    void settled.finally(() => this.settling.delete(settled));
+  }
+
+  /** What a reader got from the file, once it is on the disk (up to its highest position). */
+  private async durable<T>(read: T, highest: number | undefined): Promise<T> {
+    if (highest !== undefined && !this.durability.isDurable(highest)) {
+      await this.durability.through(highest);
+    }
+    return read;
   }
 
   private appendInTransaction(
@@ -229,22 +267,26 @@ export class SqliteEventStore implements EventStore {
       options.fromRevision ?? 0,
       options.maxCount ?? -1,
     );
-    return rows.map(toRecordedEvent);
+    // A stream's revisions follow its positions: the last row is the newest.
+    return this.durable(rows.map(toRecordedEvent), rows.at(-1)?.position);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    return Array.from(this.rowsAfter(this.statements.readAll, options), toRecordedEvent);
+    const rows = Array.from(this.rowsAfter(this.statements.readAll, options));
+    return this.durable(rows.map(toRecordedEvent), rows.at(-1)?.position);
   }
 
   /** As readAll, over three columns and without parsing a body. */
   async backlogAfter(options: ReadAllOptions & { maxCount: number }): Promise<Backlog> {
     let events = 0;
     let oldestAt: Date | undefined;
+    let newest: number | undefined;
     for (const row of this.rowsAfter(this.statements.backlog, options)) {
       oldestAt ??= new Date(row.recorded_at);
       events += 1;
+      newest = row.position;
     }
-    return { events, oldestAt };
+    return this.durable({ events, oldestAt }, newest);
   }
 
   /**
@@ -273,8 +315,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async headPosition(): Promise<bigint | undefined> {
-    const position = this.statements.head.get()?.position;
-    return position === null || position === undefined ? undefined : BigInt(position);
+    const position = this.statements.head.get()?.position ?? undefined;
+    return this.durable(position === undefined ? undefined : BigInt(position), position);
   }
 
   subscribeToAll(options: SubscribeOptions = {}): EventSubscription {
@@ -295,8 +337,12 @@ export class SqliteEventStore implements EventStore {
 
   async dispose(): Promise<void> {
     this.commitPending();
+    await Promise.allSettled([...this.settling]);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.db.close();
+      this.durability.close();
+    }
   }
 }
 
