@@ -37,16 +37,20 @@ export async function toPublicKey(jwk: PublicJwk, field: string): Promise<Public
     jwk.kty === 'EC'
       ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y }
       : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
-  const thumbprint = await calculateJwkThumbprint(essential);
-  // The subgroup check costs a scalar multiplication (~1.5 ms); a key seen strong stays strong.
-  if (!STRONG_KEYS.has(thumbprint)) {
+  // The members are base64url or fixed names, so '.' cannot occur in them: one key, one string.
+  const material = jwk.kty === 'EC' ? `EC.${jwk.x}.${jwk.y}` : `OKP.${jwk.x}`;
+  let thumbprint = STRONG_KEYS.get(material);
+  if (thumbprint === undefined) {
+    // The subgroup check costs a scalar multiplication (~1.5 ms) and the thumbprint a digest on
+    // the thread pool; one person's key is issued for many batteries, and a key seen strong stays so.
+    thumbprint = await calculateJwkThumbprint(essential);
     assertStrongPublicKey(essential, field);
     if (STRONG_KEYS.size >= STRONG_KEY_CACHE_ENTRIES) STRONG_KEYS.clear();
-    STRONG_KEYS.add(thumbprint);
+    STRONG_KEYS.set(material, thumbprint);
   }
   return { jwk: essential, thumbprint };
 }
 
-/** Thumbprints of keys already found strong (RFC 7638 binds every member that defines the key). */
-const STRONG_KEYS = new Set<string>();
+/** Keys already found strong (every member that defines the key) → their RFC 7638 thumbprint. */
+const STRONG_KEYS = new Map<string, string>();
 const STRONG_KEY_CACHE_ENTRIES = 50_000;

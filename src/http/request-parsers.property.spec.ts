@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
 import {
   issueKeyRequest,
   proposeParameterChangeRequest,
@@ -61,8 +62,24 @@ describe('request parsers under arbitrary input', () => {
             : generateKeyPairSync('ed25519');
         const jwk = publicJwkSchema.parse(publicKey.export({ format: 'jwk' }));
         const first = await toPublicKey(jwk, 'key');
+        expect(first.thumbprint).toBe(await calculateJwkThumbprint(jwk));
+        // The second time from the cache of keys found strong: the same answer.
         expect(await toPublicKey({ ...jwk, kid: 'ignored' }, 'key')).toEqual(first);
       }
     }
+  });
+
+  it('checks a key again when any member that defines it differs from a key found strong', async () => {
+    const strong = publicJwkSchema.parse(
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }),
+    );
+    const other = publicJwkSchema.parse(
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }),
+    );
+    if (strong.kty !== 'EC' || other.kty !== 'EC') throw new Error('EC keys expected');
+    await toPublicKey(strong, 'key');
+    // The same x with another key's y: not a point of the curve, whatever was cached for x.
+    await expect(toPublicKey({ ...strong, y: other.y }, 'key')).rejects.toThrow();
+    await expect(toPublicKey({ ...other, x: strong.x }, 'key')).rejects.toThrow();
   });
 });
