@@ -12,11 +12,14 @@ import { ReadModelRegistry } from '../../src/read-model/read-model-registry';
 import { toNewEvent } from '../../src/shared/infrastructure/event-mapping';
 import {
   actors,
+  approveProposalAs,
   context,
+  contractedBattery,
   history,
   holderKey,
   issueKeyCommand,
   parties,
+  proposeSocWindow,
   provisionCommand,
 } from '../support/battery-fixtures';
 
@@ -138,6 +141,68 @@ describe('the batteries projection', () => {
       projection.committed();
 
       expect(new BatteryReadModel(db).get('SN-1')?.state).toEqual(folded);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rewrites the state document only when an event changes more than keys and the bundle version', () => {
+    // Keys issued and revoked around a contract and a proposal that opens, gets an approval and
+    // is decided: each event its own batch, so each is written on the state the one before left.
+    const mixed = history(
+      ...contractedBattery(),
+      issue(1),
+      proposeSocWindow(),
+      issue(2),
+      approveProposalAs(actors.ownerA),
+      revoke('key-1'),
+      approveProposalAs(actors.cellEngineer),
+      issue(3),
+    );
+    const db = openReadModelDatabase(':memory:');
+    try {
+      new ReadModelRegistry(db).install(BATTERIES_SCHEMA);
+      const documents: unknown[] = [];
+      const projection = new BatteriesProjection(db);
+      const all = recorded(mixed);
+      for (const event of all) {
+        db.transaction(() => {
+          projection.apply(event);
+          projection.flush();
+        })();
+        projection.committed();
+        documents.push(
+          db.prepare("SELECT state FROM batteries WHERE serial = 'SN-1'").pluck().get(),
+        );
+        const readBack = new BatteryReadModel(db).get('SN-1');
+        const foldedSoFar = mixed
+          .slice(0, documents.length)
+          .reduce(batteryDecider.evolve, batteryDecider.initialState());
+        expect(readBack?.state).toEqual(foldedSoFar);
+        expect(readBack?.revision).toBe(event.revision);
+        const open = foldedSoFar.provisioned ? foldedSoFar.proposals.map((p) => p.proposalId) : [];
+        expect(
+          db.prepare("SELECT proposal_id FROM open_proposals WHERE serial = 'SN-1'").pluck().all(),
+        ).toEqual(open);
+      }
+      const changed = mixed
+        .map((event, index) => ({
+          type: event.type,
+          same:
+            index > 0 &&
+            documents[index] !== undefined &&
+            Buffer.compare(
+              Buffer.from(documents[index] as Uint8Array),
+              Buffer.from(documents[index - 1] as Uint8Array),
+            ) === 0,
+        }))
+        .filter(({ type }) => type === 'KeyIssued' || type === 'KeyRevoked');
+      // Every key event left the stored document byte for byte as the event before had it.
+      expect(changed.every(({ same }) => same)).toBe(true);
+      expect(
+        new Set(documents.map((document) => Buffer.from(document as Uint8Array).toString('hex')))
+          .size,
+      ).toBeGreaterThan(3);
     } finally {
       db.close();
     }

@@ -12,7 +12,11 @@ import {
 import { BatteryFactsCache } from '../queries/battery-facts-cache';
 import { BatteryKeyRows } from '../queries/battery-key-rows';
 import { BatteryRevocationRows } from '../queries/battery-revocation-rows';
-import { batteryStateColumn, batteryStateOfColumn } from '../queries/battery-state-column';
+import {
+  batteryStateColumn,
+  batteryStateOfColumn,
+  sameStateDocument,
+} from '../queries/battery-state-column';
 import { base64url32Column, jwkColumn } from '../../shared/infrastructure/compact-columns';
 
 /** Committed states kept parsed, so an event on a battery seen lately does not parse its row again. */
@@ -43,6 +47,7 @@ export class BatteriesProjection implements Projection {
   readonly name = 'batteries';
   private readonly load;
   private readonly save;
+  private readonly saveVersion;
   private readonly clearProposals;
   private readonly addProposal;
   private readonly keyRows: BatteryKeyRows;
@@ -59,9 +64,14 @@ export class BatteriesProjection implements Projection {
         state: Uint8Array | string;
         revision: number;
         position: number;
+        bundle_version: number;
+        bundle_version_since: string;
         bundle_version_position: number;
       }
-    >('SELECT state, revision, position, bundle_version_position FROM batteries WHERE serial = ?');
+    >(
+      `SELECT state, revision, position, bundle_version, bundle_version_since, bundle_version_position
+         FROM batteries WHERE serial = ?`,
+    );
     this.keyRows = new BatteryKeyRows(db);
     this.revocationRows = new BatteryRevocationRows(db);
     this.save = db.prepare(`
@@ -71,6 +81,11 @@ export class BatteriesProjection implements Projection {
         status = excluded.status, revision = excluded.revision, bundle_version = excluded.bundle_version,
         bundle_version_since = excluded.bundle_version_since, bundle_version_position = excluded.bundle_version_position,
         position = excluded.position, state = excluded.state`);
+    this.saveVersion = db.prepare(`
+      UPDATE batteries SET revision = @revision, bundle_version = @bundleVersion,
+        bundle_version_since = @bundleVersionSince, bundle_version_position = @bundleVersionPosition,
+        position = @position
+      WHERE serial = @serial`);
     this.clearProposals = db.prepare('DELETE FROM open_proposals WHERE serial = ?');
     this.addProposal = db.prepare(
       'INSERT INTO open_proposals (serial, proposal_id, kind, expires_at, proposal) VALUES (?, ?, ?, ?, ?)',
@@ -111,7 +126,7 @@ export class BatteriesProjection implements Projection {
   flush(): void {
     for (const [serial, touched] of this.pending) {
       if (!touched.state.provisioned) continue;
-      this.write(serial, touched.state, touched);
+      this.write(serial, touched.state, touched.base, touched);
       this.writeKeys(serial, touched);
       this.revocationRows.append(
         serial,
@@ -146,7 +161,7 @@ export class BatteriesProjection implements Projection {
     if (cached) return cached;
     const row = this.load.get(serial);
     if (!row) return undefined;
-    const stored = batteryStateOfColumn(row.state);
+    const stored = batteryStateOfColumn(row.state, row);
     return {
       state: { ...stored, keys: this.keyRows.of(serial), ...this.revocationRows.of(serial) },
       revision: row.revision,
@@ -155,7 +170,24 @@ export class BatteriesProjection implements Projection {
     };
   }
 
-  private write(serial: string, battery: ProvisionedBattery, at: Folded): void {
+  private write(
+    serial: string,
+    battery: ProvisionedBattery,
+    base: BatteryState | undefined,
+    at: Folded,
+  ): void {
+    if (base?.provisioned && sameStateDocument(base, battery)) {
+      // A key issued or revoked: the document, the relationships and the proposals are as stored.
+      this.saveVersion.run({
+        serial,
+        revision: at.revision,
+        bundleVersion: battery.bundleVersion,
+        bundleVersionSince: battery.bundleVersionSince,
+        bundleVersionPosition: at.bundleVersionPosition,
+        position: at.position,
+      });
+      return;
+    }
     this.save.run({
       serial,
       ownerId: battery.ownerId,

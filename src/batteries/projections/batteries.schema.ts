@@ -14,10 +14,12 @@ import type { ReadModelSchema } from '../../read-model/read-model-schema';
  * Version 9: a key's holder (person and party) and its authority's party are numbers of
  * `battery_names` (InternedNames): a fleet's keys name a few thousand people and parties, each
  * millions of times. Its relationship is not kept: a key under a lease is the operator's.
+ * Version 10: the state document leaves the bundle version and since when to their columns, so a
+ * key issued or revoked rewrites a few columns of the row, not its document (battery-state-column.ts).
  */
 export const BATTERIES_SCHEMA: ReadModelSchema = {
   name: 'batteries',
-  version: 9,
+  version: 10,
   tables: ['batteries', 'battery_keys', 'battery_revocations', 'open_proposals', 'battery_names'],
   ddl: `
     CREATE TABLE IF NOT EXISTS batteries (

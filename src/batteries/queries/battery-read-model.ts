@@ -50,6 +50,7 @@ interface RawRow {
   status: string;
   revision: number;
   bundle_version: number;
+  bundle_version_since: string;
   bundle_version_position: number;
   position: number;
   state: Uint8Array | string;
@@ -99,9 +100,12 @@ export class BatteryReadModel {
         expires_at: string | null;
         proposal: string;
         state: Uint8Array | string;
+        bundle_version: number;
+        bundle_version_since: string;
       }
     >(
-      `SELECT p.serial, p.proposal_id, p.kind, p.expires_at, p.proposal, b.state
+      `SELECT p.serial, p.proposal_id, p.kind, p.expires_at, p.proposal, b.state, b.bundle_version,
+              b.bundle_version_since
          FROM open_proposals p JOIN batteries b ON b.serial = p.serial
         WHERE p.expires_at IS NULL OR p.expires_at > ?
         ORDER BY p.expires_at`,
@@ -166,7 +170,7 @@ export class BatteryReadModel {
     for (const row of this.openProposalsBefore.iterate(now.toISOString())) {
       yield {
         row,
-        battery: batteryStateOfColumn(row.state),
+        battery: batteryStateOfColumn(row.state, row),
         proposal: JSON.parse(row.proposal) as OpenProposal | OpenTransfer,
       };
     }
@@ -196,7 +200,7 @@ export class BatteryReadModel {
 
   /** The row's state document with its keys and revocations, which are rows of their own. */
   private toBatteryRow(row: RawRow): BatteryRow {
-    const stored = batteryStateOfColumn(row.state);
+    const stored = batteryStateOfColumn(row.state, row);
     return toBatteryRow(row, {
       ...stored,
       keys: this.keyRows.of(row.serial),

@@ -2,13 +2,32 @@ import { DeflatedTextColumn } from '../../shared/infrastructure/compact-columns'
 import type { ProvisionedBattery } from '../domain/battery-state';
 
 /**
- * The state document a battery's row keeps: its state without the keys and the revocation lists,
- * which are rows of their own.
+ * The state document a battery's row keeps, read back: its state without the keys and the
+ * revocation lists, which are rows of their own.
  */
 export type StoredBatteryState = Omit<
   ProvisionedBattery,
   'keys' | 'revokedKeyIds' | 'revokedThumbprints'
 >;
+
+/**
+ * What the document leaves to other places: the keys and revocations (rows of their own), and the
+ * bundle version and since when (columns of the row, which every change of access moves). Issuing
+ * or revoking a key changes none of the rest, so such an event leaves the document as it was.
+ */
+const KEPT_ELSEWHERE = {
+  keys: undefined,
+  revokedKeyIds: undefined,
+  revokedThumbprints: undefined,
+  bundleVersion: undefined,
+  bundleVersionSince: undefined,
+};
+
+/** The row's columns the document's bundle version comes back from. */
+export interface BundleVersionColumns {
+  bundle_version: number;
+  bundle_version_since: string;
+}
 
 /**
  * What a state document says besides its values: the field names of a provisioned battery in the
@@ -38,16 +57,35 @@ const STATE_COLUMN = new DeflatedTextColumn(STATE_VOCABULARY);
 export function batteryStateColumn(
   state: ProvisionedBattery | StoredBatteryState,
 ): Buffer | string {
-  return STATE_COLUMN.column(
-    JSON.stringify({
-      ...state,
-      keys: undefined,
-      revokedKeyIds: undefined,
-      revokedThumbprints: undefined,
-    }),
-  );
+  return STATE_COLUMN.column(JSON.stringify({ ...state, ...KEPT_ELSEWHERE }));
 }
 
-export function batteryStateOfColumn(stored: Uint8Array | string): StoredBatteryState {
-  return JSON.parse(STATE_COLUMN.textOf(stored)) as StoredBatteryState;
+export function batteryStateOfColumn(
+  stored: Uint8Array | string,
+  columns: BundleVersionColumns,
+): StoredBatteryState {
+  return {
+    ...(JSON.parse(STATE_COLUMN.textOf(stored)) as Omit<
+      StoredBatteryState,
+      'bundleVersion' | 'bundleVersionSince'
+    >),
+    bundleVersion: columns.bundle_version,
+    bundleVersionSince: columns.bundle_version_since,
+  };
+}
+
+/**
+ * True when two states would store the same document: every field the document keeps is the same
+ * value or the same object. `evolve` copies only what an event changes, so an event that changes
+ * only keys, revocations or the bundle version leaves every other field as it was; a field that
+ * was copied with equal contents counts as changed, which only costs a write.
+ */
+export function sameStateDocument(before: ProvisionedBattery, after: ProvisionedBattery): boolean {
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
+  for (const field of fields) {
+    if (field in KEPT_ELSEWHERE) continue;
+    if (before[field as keyof ProvisionedBattery] !== after[field as keyof ProvisionedBattery])
+      return false;
+  }
+  return true;
 }
