@@ -192,3 +192,50 @@ describe('embedded SQLite store: nothing is answered before the disk has it', ()
     expect((await store.readAll()).map((recorded) => recorded.streamId)).toEqual(['a', 'b']);
   });
 });
+
+describe('embedded SQLite store: what it remembers of a stream’s head', () => {
+  const event = (n: number) => ({ id: randomUUID(), type: 'T', data: { n }, metadata: {} });
+  let dir: string;
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'heads-'));
+    store = new SqliteEventStore(join(dir, 'events.db'));
+  });
+  afterEach(async () => {
+    await store.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads what another process appended after it read, or appended, to the end of a stream', async () => {
+    await store.appendToStream('policy', [event(0)], 'no_stream');
+    expect(await store.readStream('policy', { fromRevision: 1 })).toEqual([]);
+    expect(await store.readStream('empty')).toEqual([]);
+
+    const other = new SqliteEventStore(join(dir, 'events.db'));
+    await other.appendToStream('policy', [event(1)], 0);
+    await other.appendToStream('empty', [event(2)], 'no_stream');
+    await other.dispose();
+
+    expect((await store.readStream('policy', { fromRevision: 1 })).map((e) => e.data)).toEqual([
+      { n: 1 },
+    ]);
+    expect((await store.readStream('empty')).map((e) => e.data)).toEqual([{ n: 2 }]);
+  });
+
+  it('keeps the head an append reached when a retry of an older append is answered', async () => {
+    const first = event(0);
+    await store.appendToStream('s', [first], 'no_stream');
+    await store.appendToStream('s', [event(1)], 0);
+    // The retry is answered with where the first append ended (revision 0), not where the stream is.
+    expect((await store.appendToStream('s', [first], 'any')).nextExpectedRevision).toBe(0);
+    expect((await store.readStream('s', { fromRevision: 1 })).map((e) => e.data)).toEqual([
+      { n: 1 },
+    ]);
+  });
+
+  it('reads from where a bounded read stopped, not from what it did not read', async () => {
+    await store.appendToStream('s', [event(0), event(1), event(2)], 'no_stream');
+    expect(await store.readStream('s', { fromRevision: 0, maxCount: 1 })).toHaveLength(1);
+    expect(await store.readStream('s', { fromRevision: 1 })).toHaveLength(2);
+  });
+});

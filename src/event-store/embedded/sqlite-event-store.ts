@@ -15,10 +15,13 @@ import type {
 } from '../event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
 import { PollingSubscription } from '../polling-subscription';
+import { StreamHeads } from './stream-heads';
 import { WalDurability, type FileSync } from './wal-durability';
 
 /** Most rows one query of readAll brings into memory. */
 const READ_ALL_BATCH = 1000;
+/** Streams whose head the store remembers (StreamHeads): about 100 bytes each. */
+const STREAM_HEADS_REMEMBERED = 50_000;
 
 interface EventRow {
   position: number;
@@ -63,6 +66,7 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly statements;
   private readonly durability: WalDurability;
+  private readonly heads: StreamHeads;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   /** Committed batches whose answers wait for the flush that covers them. */
@@ -118,6 +122,7 @@ export class SqliteEventStore implements EventStore {
       this.statements.head.get()?.position ?? 0,
       options.fileSync,
     );
+    this.heads = new StreamHeads(this.db, STREAM_HEADS_REMEMBERED);
   }
 
   async appendToStream(
@@ -142,16 +147,18 @@ export class SqliteEventStore implements EventStore {
     this.pending = [];
     if (batch.length === 0) return;
     const outcomes: ({ result: AppendResult } | { error: unknown })[] = [];
+    const newHeads: [streamId: string, revision: number][] = [];
     try {
       this.db
         .transaction(() => {
           for (const append of batch) {
             try {
               // A transaction inside a transaction is a savepoint: a refusal undoes this append only.
-              const result = this.db.transaction(() =>
+              const { result, appended } = this.db.transaction(() =>
                 this.appendInTransaction(append.streamId, append.events, append.expectedRevision),
               )();
               outcomes.push({ result });
+              if (appended) newHeads.push([append.streamId, result.nextExpectedRevision]);
             } catch (error) {
               outcomes.push({ error });
             }
@@ -163,6 +170,7 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(error);
       return;
     }
+    for (const [streamId, revision] of newHeads) this.heads.appended(streamId, revision);
     const newest = Math.max(
       0,
       ...outcomes.map((outcome) => ('result' in outcome ? Number(outcome.result.position) : 0)),
@@ -198,9 +206,9 @@ export class SqliteEventStore implements EventStore {
     streamId: string,
     events: readonly NewEvent[],
     expected: ExpectedRevision,
-  ): AppendResult {
+  ): { result: AppendResult; appended: boolean } {
     const retried = this.findRetriedAppend(streamId, events);
-    if (retried) return retried;
+    if (retried) return { result: retried, appended: false };
 
     const current = this.statements.streamHead.get(streamId)?.revision ?? undefined;
     const matches =
@@ -233,7 +241,10 @@ export class SqliteEventStore implements EventStore {
         throw error;
       }
     }
-    return { nextExpectedRevision: revision, position: BigInt(position) };
+    return {
+      result: { nextExpectedRevision: revision, position: BigInt(position) },
+      appended: true,
+    };
   }
 
   /**
@@ -262,11 +273,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const rows = this.statements.readStream.all(
-      streamId,
-      options.fromRevision ?? 0,
-      options.maxCount ?? -1,
-    );
+    const fromRevision = options.fromRevision ?? 0;
+    const maxCount = options.maxCount ?? -1;
+    if (this.heads.nothingFrom(streamId, fromRevision)) return [];
+    const rows = this.statements.readStream.all(streamId, fromRevision, maxCount);
+    // Read to its end: the stream has nothing after the last row, or from where the read began.
+    if (maxCount < 0 || rows.length < maxCount) {
+      this.heads.readTo(streamId, rows.at(-1)?.revision ?? fromRevision - 1);
+    }
     // A stream's revisions follow its positions: the last row is the newest.
     return this.durable(rows.map(toRecordedEvent), rows.at(-1)?.position);
   }
