@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,53 @@ describe('command executor', () => {
       idempotency: { key: 'k', fingerprint: 'g' },
     });
     expect(elsewhere.events[0].id).not.toBe(first.events[0].id);
+  });
+});
+
+describe('command executor: the state it decides on', () => {
+  /** Each event records how many events its decision saw, and the sum of what they recorded. */
+  const witness: Decider<'add', number[], DomainEvent> = {
+    initialState: () => [],
+    evolve: (seen, event) => [...seen, (event.data as { n: number }).n],
+    decide: (_command, seen) => [
+      { type: 'Added', data: { n: seen.length, sum: seen.reduce((a, b) => a + b, 0) }, meta },
+    ],
+  };
+
+  it('holds every event of the stream: its own appends, and another process’s on the same file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'executor-state-'));
+    const file = join(dir, 'events.db');
+    const store = new SqliteEventStore(file);
+    const db = openReadModelDatabase(join(dir, 'read-model.db'));
+    const runner = new ProjectionRunner(store, db, new ReadModelRegistry(db), {
+      error: () => undefined,
+      warn: () => undefined,
+    });
+    const executor = new CommandExecutor(store, idempotencyRecords(db), runner, 0);
+    try {
+      for (let i = 0; i < 3; i++) await executor.execute('w-1', witness, 'add', { actor });
+      const other = new SqliteEventStore(file);
+      await other.appendToStream(
+        'w-1',
+        [{ id: randomUUID(), type: 'Added', data: { n: 100, sum: 0 }, metadata: { ...meta } }],
+        2,
+      );
+      await other.dispose();
+      await executor.execute('w-1', witness, 'add', { actor });
+      await executor.execute('w-1', witness, 'add', { actor });
+      expect((await store.readStream('w-1')).map((event) => event.data)).toEqual([
+        { n: 0, sum: 0 },
+        { n: 1, sum: 0 },
+        { n: 2, sum: 1 },
+        { n: 100, sum: 0 },
+        { n: 4, sum: 103 },
+        { n: 5, sum: 107 },
+      ]);
+    } finally {
+      await store.dispose();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -88,6 +88,11 @@ export class CommandExecutor {
       );
       try {
         const result = await this.store.appendToStream(streamId, newEvents, current ?? 'no_stream');
+        // Without an Idempotency-Key the ids are new, so the store appended these very events (an
+        // idempotent append may have been answered as a retry of events decided elsewhere).
+        if (!options.idempotency) {
+          this.streams.advance(streamId, decider, revision, newEvents, result.nextExpectedRevision);
+        }
         await this.projections.waitFor(result.position, this.readYourWritesTimeoutMs);
         const firstRevision = result.nextExpectedRevision - newEvents.length + 1;
         // Two attempts of one Idempotency-Key racing (two instances, a client retrying early) derive
