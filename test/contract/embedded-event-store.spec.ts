@@ -177,6 +177,23 @@ describe('embedded SQLite store: nothing is answered before the disk has it', ()
     await expect(stale).rejects.toBeInstanceOf(WrongExpectedRevisionError);
   });
 
+  it('answers a retry of a durable append with a refusal beside it only once the refusal’s grounds are on the disk', async () => {
+    const earlier = event();
+    const durable = store.appendToStream('old', [earlier], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await flushes.finishAll();
+    await durable;
+    const first = store.appendToStream('b', [event()], 'no_stream');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // One batch: a retry answered from the disk, and a refusal decided on the append not yet flushed.
+    const retry = store.appendToStream('old', [earlier], 'any');
+    const stale = store.appendToStream('b', [event()], 'no_stream');
+    expect(await settled(stale)).toBe(false);
+    await flushes.finishAll();
+    await Promise.all([first, retry]);
+    await expect(stale).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+
   it('acknowledges nothing a failed flush was to cover, and goes on with the next flush', async () => {
     const lost = store.appendToStream('a', [event()], 'no_stream');
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -175,8 +175,9 @@ export class SqliteEventStore implements EventStore {
       0,
       ...outcomes.map((outcome) => ('result' in outcome ? Number(outcome.result.position) : 0)),
     );
-    // A refusal was decided on what was committed before it: that waits for the disk too.
-    const settled = (newest > 0 ? this.durability.through(newest) : this.durability.settle()).then(
+    // A refusal, or a retry answered with an earlier append, was decided on everything committed
+    // before it: the batch is answered once all of that is on the disk.
+    const settled = this.durability.settle(newest).then(
       () => {
         batch.forEach((append, index) => {
           const outcome = outcomes[index];

@@ -54,9 +54,9 @@ export class WalDurability {
     }
   }
 
-  /** Every commit so far made durable; for closing. */
-  settle(): Promise<void> {
-    return this.through(this.committedThrough);
+  /** Every commit so far made durable, `position` (just committed) included. */
+  settle(position = 0): Promise<void> {
+    return this.through(Math.max(position, this.committedThrough));
   }
 
   close(): void {
