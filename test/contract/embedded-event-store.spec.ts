@@ -41,35 +41,41 @@ describe('embedded SQLite store on disk', () => {
   });
 });
 
-describe('embedded SQLite store: event ids unique across the store', () => {
-  const event = () => ({ id: randomUUID(), type: 'T', data: {}, metadata: {} });
+/** A store on a file of its own for each test of the block, closed and removed after it. */
+function storePerTest(prefix: string): { store(): SqliteEventStore; file(): string } {
   let dir: string;
   let store: SqliteEventStore;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ids-'));
+    dir = mkdtempSync(join(tmpdir(), prefix));
     store = new SqliteEventStore(join(dir, 'events.db'));
   });
   afterEach(async () => {
     await store.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { store: () => store, file: () => join(dir, 'events.db') };
+}
+
+describe('embedded SQLite store: event ids unique across the store', () => {
+  const event = () => ({ id: randomUUID(), type: 'T', data: {}, metadata: {} });
+  const fresh = storePerTest('ids-');
 
   it('refuses a stored id in another stream and appends nothing', async () => {
     const reused = event();
-    await store.appendToStream('a', [reused], 'no_stream');
-    await expect(store.appendToStream('b', [reused], 'any')).rejects.toBeInstanceOf(
+    await fresh.store().appendToStream('a', [reused], 'no_stream');
+    await expect(fresh.store().appendToStream('b', [reused], 'any')).rejects.toBeInstanceOf(
       DuplicateEventIdError,
     );
-    expect(await store.readStream('b')).toEqual([]);
+    expect(await fresh.store().readStream('b')).toEqual([]);
   });
 
   it('refuses a batch that mixes a stored id with new ones and appends nothing', async () => {
     const stored = event();
-    await store.appendToStream('a', [stored], 'no_stream');
-    await expect(store.appendToStream('a', [event(), stored], 'any')).rejects.toBeInstanceOf(
-      DuplicateEventIdError,
-    );
-    expect(await store.readStream('a')).toHaveLength(1);
+    await fresh.store().appendToStream('a', [stored], 'no_stream');
+    await expect(
+      fresh.store().appendToStream('a', [event(), stored], 'any'),
+    ).rejects.toBeInstanceOf(DuplicateEventIdError);
+    expect(await fresh.store().readStream('a')).toHaveLength(1);
   });
 });
 
@@ -212,47 +218,38 @@ describe('embedded SQLite store: nothing is answered before the disk has it', ()
 
 describe('embedded SQLite store: what it remembers of a stream’s head', () => {
   const event = (n: number) => ({ id: randomUUID(), type: 'T', data: { n }, metadata: {} });
-  let dir: string;
-  let store: SqliteEventStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'heads-'));
-    store = new SqliteEventStore(join(dir, 'events.db'));
-  });
-  afterEach(async () => {
-    await store.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fresh = storePerTest('heads-');
 
   it('reads what another process appended after it read, or appended, to the end of a stream', async () => {
-    await store.appendToStream('policy', [event(0)], 'no_stream');
-    expect(await store.readStream('policy', { fromRevision: 1 })).toEqual([]);
-    expect(await store.readStream('empty')).toEqual([]);
+    await fresh.store().appendToStream('policy', [event(0)], 'no_stream');
+    expect(await fresh.store().readStream('policy', { fromRevision: 1 })).toEqual([]);
+    expect(await fresh.store().readStream('empty')).toEqual([]);
 
-    const other = new SqliteEventStore(join(dir, 'events.db'));
+    const other = new SqliteEventStore(fresh.file());
     await other.appendToStream('policy', [event(1)], 0);
     await other.appendToStream('empty', [event(2)], 'no_stream');
     await other.dispose();
 
-    expect((await store.readStream('policy', { fromRevision: 1 })).map((e) => e.data)).toEqual([
-      { n: 1 },
-    ]);
-    expect((await store.readStream('empty')).map((e) => e.data)).toEqual([{ n: 2 }]);
+    expect(
+      (await fresh.store().readStream('policy', { fromRevision: 1 })).map((e) => e.data),
+    ).toEqual([{ n: 1 }]);
+    expect((await fresh.store().readStream('empty')).map((e) => e.data)).toEqual([{ n: 2 }]);
   });
 
   it('keeps the head an append reached when a retry of an older append is answered', async () => {
     const first = event(0);
-    await store.appendToStream('s', [first], 'no_stream');
-    await store.appendToStream('s', [event(1)], 0);
+    await fresh.store().appendToStream('s', [first], 'no_stream');
+    await fresh.store().appendToStream('s', [event(1)], 0);
     // The retry is answered with where the first append ended (revision 0), not where the stream is.
-    expect((await store.appendToStream('s', [first], 'any')).nextExpectedRevision).toBe(0);
-    expect((await store.readStream('s', { fromRevision: 1 })).map((e) => e.data)).toEqual([
+    expect((await fresh.store().appendToStream('s', [first], 'any')).nextExpectedRevision).toBe(0);
+    expect((await fresh.store().readStream('s', { fromRevision: 1 })).map((e) => e.data)).toEqual([
       { n: 1 },
     ]);
   });
 
   it('reads from where a bounded read stopped, not from what it did not read', async () => {
-    await store.appendToStream('s', [event(0), event(1), event(2)], 'no_stream');
-    expect(await store.readStream('s', { fromRevision: 0, maxCount: 1 })).toHaveLength(1);
-    expect(await store.readStream('s', { fromRevision: 1 })).toHaveLength(2);
+    await fresh.store().appendToStream('s', [event(0), event(1), event(2)], 'no_stream');
+    expect(await fresh.store().readStream('s', { fromRevision: 0, maxCount: 1 })).toHaveLength(1);
+    expect(await fresh.store().readStream('s', { fromRevision: 1 })).toHaveLength(2);
   });
 });

@@ -170,7 +170,7 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(error);
       return;
     }
-    for (const [streamId, revision] of newHeads) this.heads.appended(streamId, revision);
+    for (const [streamId, revision] of newHeads) this.heads.remember(streamId, revision);
     const newest = Math.max(
       0,
       ...outcomes.map((outcome) => ('result' in outcome ? Number(outcome.result.position) : 0)),
@@ -280,7 +280,7 @@ export class SqliteEventStore implements EventStore {
     const rows = this.statements.readStream.all(streamId, fromRevision, maxCount);
     // Read to its end: the stream has nothing after the last row, or from where the read began.
     if (maxCount < 0 || rows.length < maxCount) {
-      this.heads.readTo(streamId, rows.at(-1)?.revision ?? fromRevision - 1);
+      this.heads.remember(streamId, rows.at(-1)?.revision ?? fromRevision - 1);
     }
     // A stream's revisions follow its positions: the last row is the newest.
     return this.durable(rows.map(toRecordedEvent), rows.at(-1)?.position);

@@ -35,17 +35,11 @@ export class StreamHeads {
     return bound !== undefined && fromRevision > bound;
   }
 
-  /** A read found nothing after `revision` (the last it returned, or the one before it began). */
-  readTo(streamId: string, revision: number): void {
-    this.remember(streamId, revision);
-  }
-
-  /** This connection committed an append that ended the stream at `revision`. */
-  appended(streamId: string, revision: number): void {
-    this.remember(streamId, revision);
-  }
-
-  private remember(streamId: string, revision: number): void {
+  /**
+   * The stream has nothing after `revision`: a read ended there (its last row, or the one before
+   * where it began), or this connection committed an append that ended the stream there.
+   */
+  remember(streamId: string, revision: number): void {
     this.bounds.delete(streamId);
     this.bounds.set(streamId, revision);
     if (this.bounds.size > this.maxEntries) {
