@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Actor } from '../shared/domain/actor';
 
 export interface VerifiedTokenCacheOptions {
@@ -43,7 +43,7 @@ export class VerifiedTokenCache {
   }
 
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   get size(): number {

@@ -1,15 +1,19 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Every hash of the log is SHA-256 (RFC 9162 §2.1 with the SHA-256 hash algorithm). */
 export const HASH_BYTES = 32;
 
-const LEAF_PREFIX = Uint8Array.of(0x00);
-const NODE_PREFIX = Uint8Array.of(0x01);
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
 
+/**
+ * SHA-256 of the bytes, in one call: node's one-shot `hash` skips the Hash object that
+ * `createHash` builds, about half the cost for the short inputs of a tree (every event hashes a
+ * leaf and, on average, one node while the read model catches up).
+ */
 export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return new Uint8Array(hash.digest());
+  const digest = hash('sha256', parts.length === 1 ? parts[0] : Buffer.concat(parts), 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
 }
 
 /** MTH({}): the hash of the empty string, the root of the empty tree. */
@@ -17,12 +21,27 @@ export const EMPTY_ROOT: Uint8Array = sha256();
 
 /** MTH({d}) = SHA-256(0x00 ‖ d): the prefix keeps a leaf from passing for an interior node. */
 export function leafHash(leafBytes: Uint8Array): Uint8Array {
-  return sha256(LEAF_PREFIX, leafBytes);
+  const input = Buffer.allocUnsafe(1 + leafBytes.length);
+  input[0] = LEAF_PREFIX;
+  input.set(leafBytes, 1);
+  return sha256(input);
+}
+
+/** leafHash of the UTF-8 of `text`, encoded straight behind the prefix. */
+export function leafHashOfText(text: string): Uint8Array {
+  const input = Buffer.allocUnsafe(1 + Buffer.byteLength(text));
+  input[0] = LEAF_PREFIX;
+  input.write(text, 1);
+  return sha256(input);
 }
 
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(NODE_PREFIX, left, right);
+  const input = Buffer.allocUnsafe(1 + left.length + right.length);
+  input[0] = NODE_PREFIX;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return sha256(input);
 }
 
 export function sameHash(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical-json';
-import { leafHash } from './hashing';
+import { leafHashOfText } from './hashing';
 
 /** What a leaf holds of one recorded event (docs/audit-log.md §1), and nothing else. */
 export interface LeafEvent {
@@ -33,5 +33,5 @@ export function leafBytes(event: LeafEvent): Uint8Array {
 }
 
 export function leafHashOf(event: LeafEvent): Uint8Array {
-  return leafHash(leafBytes(event));
+  return leafHashOfText(leafText(event));
 }

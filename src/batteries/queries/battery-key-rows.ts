@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Capability } from '../../policy/domain/capability-catalogue';
 import type { KeyAuthority } from '../../policy/domain/key-authority';
@@ -257,5 +257,5 @@ function capabilitiesOfColumn(stored: Uint8Array | string): Capability[] {
 /** The RFC 7638 thumbprint of the Ed25519 key whose `x` these 32 bytes are. */
 function ed25519Thumbprint(x: Uint8Array): string {
   const members = `{"crv":"Ed25519","kty":"OKP","x":"${Buffer.from(x).toString('base64url')}"}`;
-  return createHash('sha256').update(members).digest('base64url');
+  return hash('sha256', members, 'base64url');
 }
