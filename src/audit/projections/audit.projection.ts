@@ -20,22 +20,23 @@ export class AuditProjection implements Projection {
   constructor(db: Database.Database, options: { rememberedNames?: number } = {}) {
     this.names = new InternedNames(db, 'audit_names', options.rememberedNames);
     this.hours = new AuditHours(db);
-    this.insert = db.prepare(`
+    // Positional parameters: binding by name looks each one up, and this runs once per event.
+    this.insert = db.prepare<[bigint, number, number, number, number, bigint | string]>(`
       INSERT INTO audit (position, stream, revision, actor_person, actor_party, occurred_at)
-      VALUES (@position, @stream, @revision, @actorPerson, @actorParty, @occurredAt)`);
+      VALUES (?, ?, ?, ?, ?, ?)`);
   }
 
   apply(event: RecordedEvent): void {
     const meta = storedMetadata(event);
     const occurredAt = instantColumn(meta.occurredAt);
-    this.insert.run({
-      position: event.position,
-      stream: this.names.numberOf(event.streamId),
-      revision: event.revision,
-      actorPerson: this.names.numberOf(meta.actor.personId),
-      actorParty: this.names.numberOf(meta.actor.partyId),
+    this.insert.run(
+      event.position,
+      this.names.numberOf(event.streamId),
+      event.revision,
+      this.names.numberOf(meta.actor.personId),
+      this.names.numberOf(meta.actor.partyId),
       occurredAt,
-    });
+    );
     this.hours.note(hourOfInstant(occurredAt), event.position);
   }
 

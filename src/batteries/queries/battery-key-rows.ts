@@ -38,6 +38,24 @@ interface KeyRow {
 
 type KeyColumns = Omit<KeyRow, 'key_id'>;
 
+/** `battery_keys`' columns in the insert's order, names as their numbers. */
+type InsertParameters = [
+  serial: string,
+  keyId: string,
+  issuedPosition: bigint,
+  holderPerson: number | null,
+  holderParty: number | null,
+  jwk: KeyColumns['jwk'],
+  thumbprint: KeyColumns['thumbprint'],
+  capabilities: KeyColumns['capabilities'],
+  notBefore: KeyColumns['not_before'],
+  notAfter: KeyColumns['not_after'],
+  issuedAt: KeyColumns['issued_at'],
+  authorityParty: number | null,
+  leaseId: string | null,
+  document: string | null,
+];
+
 /**
  * The keys of each battery, one row per key, in issue order. A battery of the fleet holds about
  * ten keys and the key JSON repeats its field names in every row, so the columns keep only the
@@ -59,11 +77,11 @@ export class BatteryKeyRows {
               capabilities, not_before, not_after, issued_at, ${NAME_OF('authority_party')}, lease_id, document
          FROM battery_keys WHERE serial = ? ORDER BY issued_position`,
     );
-    this.insert = db.prepare(
+    // Positional parameters: binding by name looks each one up, and a fleet's catch-up inserts ten rows per battery.
+    this.insert = db.prepare<InsertParameters>(
       `INSERT INTO battery_keys (serial, key_id, issued_position, holder_person, holder_party, jwk, thumbprint,
          capabilities, not_before, not_after, issued_at, authority_party, lease_id, document)
-       VALUES (@serial, @key_id, @issued_position, @holder_person, @holder_party, @jwk, @thumbprint,
-         @capabilities, @not_before, @not_after, @issued_at, @authority_party, @lease_id, @document)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.remove = db.prepare('DELETE FROM battery_keys WHERE serial = ? AND key_id = ?');
   }
@@ -76,15 +94,22 @@ export class BatteryKeyRows {
   /** Records a key issued by the event at `issuedPosition` (which orders the battery's keys). */
   add(serial: string, issuedPosition: bigint, key: ActiveKey): void {
     const columns = columnsOf(key);
-    this.insert.run({
+    this.insert.run(
       serial,
-      key_id: key.keyId,
-      issued_position: issuedPosition,
-      ...columns,
-      holder_person: this.numberOf(columns.holder_person),
-      holder_party: this.numberOf(columns.holder_party),
-      authority_party: this.numberOf(columns.authority_party),
-    });
+      key.keyId,
+      issuedPosition,
+      this.numberOf(columns.holder_person),
+      this.numberOf(columns.holder_party),
+      columns.jwk,
+      columns.thumbprint,
+      columns.capabilities,
+      columns.not_before,
+      columns.not_after,
+      columns.issued_at,
+      this.numberOf(columns.authority_party),
+      columns.lease_id,
+      columns.document,
+    );
   }
 
   delete(serial: string, keyId: string): void {

@@ -38,12 +38,15 @@ export class DeviceSyncProjection implements Projection {
     this.saveVersion = db.prepare(`
       INSERT INTO device_sync (serial, bundle_version) VALUES (@serial, @version)
       ON CONFLICT (serial) DO UPDATE SET bundle_version = excluded.bundle_version`);
-    this.recordVersion = db.prepare(
-      'INSERT OR REPLACE INTO device_bundle_versions (serial, version, since) VALUES (@serial, @version, @since)',
+    // Positional parameters for the two statements every key event runs: binding by name looks each one up.
+    this.recordVersion = db.prepare<[serial: string, version: number, since: bigint | string]>(
+      'INSERT OR REPLACE INTO device_bundle_versions (serial, version, since) VALUES (?, ?, ?)',
     );
-    this.recordKey = db.prepare(`
+    this.recordKey = db.prepare<
+      [serial: string, keyId: string, version: number, notAfter: bigint | string]
+    >(`
       INSERT OR REPLACE INTO device_bundle_keys (serial, key_id, first_version, not_after)
-      VALUES (@serial, @keyId, @version, @notAfter)`);
+      VALUES (?, ?, ?, ?)`);
     this.recordRevocation = db.prepare(`
       UPDATE device_bundle_keys SET revoked_in_version = @version, revoked_at = @revokedAt, kid = @kid
         WHERE serial = @serial AND key_id = @keyId`);
@@ -75,15 +78,10 @@ export class DeviceSyncProjection implements Projection {
     if (event.type !== 'BatteryProvisioned' && before === undefined) return;
     const version = event.type === 'BatteryProvisioned' ? 1 : (before as number) + 1;
     this.pendingVersions.set(serial, version);
-    this.recordVersion.run({ serial, version, since: instantColumn(event.meta.occurredAt) });
+    this.recordVersion.run(serial, version, instantColumn(event.meta.occurredAt));
     if (event.type === 'KeyIssued') {
       const { keyId, notAfter } = event.data;
-      this.recordKey.run({
-        serial,
-        keyId,
-        version,
-        notAfter: instantColumn(notAfter),
-      });
+      this.recordKey.run(serial, keyId, version, instantColumn(notAfter));
     } else if (event.type === 'KeyRevoked') {
       this.recordRevocation.run({
         serial,
