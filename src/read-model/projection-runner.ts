@@ -137,7 +137,7 @@ export class ProjectionRunner {
         });
         this.status.running = true;
         // Every event the subscription holds by the next turn of the event loop is applied in one
-        // transaction (up to MAX_BATCH): catching up, that is hundreds at once; live, it is every
+        // transaction (up to MAX_BATCH): catching up, that is up to thousands at once; live, it is every
         // command whose append shared the store's group commit, so concurrent commands share one
         // read-model transaction (its flushes and checkpoint) instead of paying for one each.
         // Catching up, HTTP gets a turn after each batch (a subscription with events at hand never
@@ -189,8 +189,15 @@ export class ProjectionRunner {
   }
 }
 
-/** Most events applied in one transaction while catching up (~50 ms of work) before HTTP gets a turn. */
-const MAX_BATCH = 500;
+/**
+ * Most events applied in one transaction while catching up before HTTP gets a turn: about 150 ms
+ * of work on the bench machine. Each transaction rewrites the pages its rows share (the right
+ * edges of the audit and tree tables, index interiors) and moves the checkpoint; 2,000 events a
+ * transaction caught a 10,000-battery fleet up about 9 % sooner than 500 (five runs in turn).
+ * An instance this far behind answers /health/ready with 503, so a balancer sends it no traffic
+ * that would feel the longer turns; /health/live still answers between batches.
+ */
+export const MAX_BATCH = 2000;
 const NEXT_TURN = Symbol('next turn');
 /** Resolves after the I/O callbacks now due have run (setImmediate). */
 const nextTurn = () => new Promise<typeof NEXT_TURN>((resolve) => setImmediate(resolve, NEXT_TURN));
