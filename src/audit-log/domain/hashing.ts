@@ -3,8 +3,8 @@ import { hash } from 'node:crypto';
 /** Every hash of the log is SHA-256 (RFC 9162 §2.1 with the SHA-256 hash algorithm). */
 export const HASH_BYTES = 32;
 
-const LEAF_PREFIX = 0x00;
-const NODE_PREFIX = 0x01;
+const LEAF_PREFIX = Uint8Array.of(0x00);
+const NODE_PREFIX = Uint8Array.of(0x01);
 
 /**
  * SHA-256 of the bytes, in one call: node's one-shot `hash` skips the Hash object that
@@ -21,27 +21,23 @@ export const EMPTY_ROOT: Uint8Array = sha256();
 
 /** MTH({d}) = SHA-256(0x00 ‖ d): the prefix keeps a leaf from passing for an interior node. */
 export function leafHash(leafBytes: Uint8Array): Uint8Array {
-  const input = Buffer.allocUnsafe(1 + leafBytes.length);
-  input[0] = LEAF_PREFIX;
-  input.set(leafBytes, 1);
-  return sha256(input);
+  return sha256(LEAF_PREFIX, leafBytes);
 }
 
-/** leafHash of the UTF-8 of `text`, encoded straight behind the prefix. */
+/**
+ * leafHash of the UTF-8 of `text`, written straight behind the prefix: a TextEncoder's bytes and
+ * then a copy behind the prefix cost three times as much for an event's leaf (7.6 against 2.6 µs).
+ */
 export function leafHashOfText(text: string): Uint8Array {
   const input = Buffer.allocUnsafe(1 + Buffer.byteLength(text));
-  input[0] = LEAF_PREFIX;
-  input.write(text, 1);
+  input.set(LEAF_PREFIX);
+  input.write(text, LEAF_PREFIX.length);
   return sha256(input);
 }
 
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const input = Buffer.allocUnsafe(1 + left.length + right.length);
-  input[0] = NODE_PREFIX;
-  input.set(left, 1);
-  input.set(right, 1 + left.length);
-  return sha256(input);
+  return sha256(NODE_PREFIX, left, right);
 }
 
 export function sameHash(a: Uint8Array, b: Uint8Array): boolean {

@@ -69,7 +69,7 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly durability: WalDurability;
   private readonly heads: StreamHeads;
-  private readonly transactions: ReturnType<SqliteEventStore['prepareTransactions']>;
+  private readonly commitBatch: ReturnType<SqliteEventStore['batchTransaction']>;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   /** Committed batches whose answers wait for the flush that covers them. */
@@ -126,7 +126,7 @@ export class SqliteEventStore implements EventStore {
       options.fileSync,
     );
     this.heads = new StreamHeads(this.db, STREAM_HEADS_REMEMBERED);
-    this.transactions = this.prepareTransactions();
+    this.commitBatch = this.batchTransaction();
   }
 
   async appendToStream(
@@ -153,7 +153,7 @@ export class SqliteEventStore implements EventStore {
     const outcomes: AppendOutcome[] = [];
     const newHeads: [streamId: string, revision: number][] = [];
     try {
-      this.transactions.batch.immediate(batch, outcomes, newHeads);
+      this.commitBatch.immediate(batch, outcomes, newHeads);
     } catch (error) {
       // The commit itself failed: nothing of this batch is stored.
       for (const append of batch) append.reject(error);
@@ -189,12 +189,12 @@ export class SqliteEventStore implements EventStore {
    * transaction function (five wrappers) on every `db.transaction` call, about 7 µs each, which
    * every command paid twice.
    */
-  private prepareTransactions() {
+  private batchTransaction() {
     // A transaction inside a transaction is a savepoint: a refusal undoes this append only.
     const appendOne = this.db.transaction((append: PendingAppend) =>
       this.appendInTransaction(append.streamId, append.events, append.expectedRevision),
     );
-    const batch = this.db.transaction(
+    return this.db.transaction(
       (
         appends: readonly PendingAppend[],
         outcomes: AppendOutcome[],
@@ -211,7 +211,6 @@ export class SqliteEventStore implements EventStore {
         }
       },
     );
-    return { batch };
   }
 
   /** What a reader got from the file, once it is on the disk (up to its highest position). */
