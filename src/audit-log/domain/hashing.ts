@@ -24,18 +24,23 @@ export function leafHash(leafBytes: Uint8Array): Uint8Array {
   return sha256(LEAF_PREFIX, leafBytes);
 }
 
+const leafScratch = Buffer.allocUnsafeSlow(64 * 1024);
+
 /**
  * leafHash of the UTF-8 of `text`, written straight behind the prefix: a TextEncoder's bytes and
  * then a copy behind the prefix cost three times as much for an event's leaf (7.6 against 2.6 µs).
+ * A leaf of up to 64 KiB is written into one buffer kept for the purpose (hashed before this
+ * returns, so no two leaves share it): a catching-up service hashes a leaf per event, and a new
+ * buffer each time was 1 KB of garbage per event.
  */
 export function leafHashOfText(text: string): Uint8Array {
-  const input = Buffer.allocUnsafe(1 + Buffer.byteLength(text));
+  const length = LEAF_PREFIX.length + Buffer.byteLength(text);
+  const input = length <= leafScratch.length ? leafScratch : Buffer.allocUnsafe(length);
   input.set(LEAF_PREFIX);
   input.write(text, LEAF_PREFIX.length);
-  return sha256(input);
+  return sha256(input.subarray(0, length));
 }
 
-/** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return sha256(NODE_PREFIX, left, right);
 }
