@@ -183,9 +183,20 @@ const NO_COLUMNS: Omit<KeyColumns, 'document'> = {
   lease_id: null,
 };
 
-const KEY_FIELDS = 'keyId holder publicKey capabilities notBefore notAfter authority issuedAt';
-const OWNER_FIELDS = 'relationship partyId';
-const OPERATOR_FIELDS = 'relationship partyId leaseId';
+const KEY_FIELDS = [
+  'keyId',
+  'holder',
+  'publicKey',
+  'capabilities',
+  'notBefore',
+  'notAfter',
+  'authority',
+  'issuedAt',
+];
+const HOLDER_FIELDS = ['personId', 'partyId'];
+const PUBLIC_KEY_FIELDS = ['jwk', 'thumbprint'];
+const OWNER_FIELDS = ['relationship', 'partyId'];
+const OPERATOR_FIELDS = ['relationship', 'partyId', 'leaseId'];
 
 /**
  * Whether `keyOfRow` rebuilds this key as it is: the fields it knows, in its order, holding
@@ -195,17 +206,16 @@ const OPERATOR_FIELDS = 'relationship partyId leaseId';
 function fitsColumns(key: ActiveKey): boolean {
   const { holder, publicKey, authority, capabilities } = key;
   return (
-    fieldsOf(key) === KEY_FIELDS &&
-    fieldsOf(holder) === 'personId partyId' &&
+    hasFields(key, KEY_FIELDS) &&
+    hasFields(holder, HOLDER_FIELDS) &&
     typeof holder.personId === 'string' &&
     typeof holder.partyId === 'string' &&
-    fieldsOf(publicKey) === 'jwk thumbprint' &&
+    hasFields(publicKey, PUBLIC_KEY_FIELDS) &&
     typeof publicKey.thumbprint === 'string' &&
     typeof publicKey.jwk === 'object' &&
     publicKey.jwk !== null &&
     !Array.isArray(publicKey.jwk) &&
-    fieldsOf(authority) ===
-      (authority.relationship === 'operator' ? OPERATOR_FIELDS : OWNER_FIELDS) &&
+    hasFields(authority, authority.relationship === 'operator' ? OPERATOR_FIELDS : OWNER_FIELDS) &&
     (authority.relationship === 'owner' || authority.relationship === 'operator') &&
     typeof authority.partyId === 'string' &&
     (authority.relationship === 'owner' || typeof authority.leaseId === 'string') &&
@@ -217,8 +227,17 @@ function fitsColumns(key: ActiveKey): boolean {
   );
 }
 
-const fieldsOf = (value: object | null | undefined): string =>
-  typeof value === 'object' && value !== null ? Object.keys(value).join(' ') : '';
+/**
+ * Whether the value is an object whose enumerable names are these, in this order: Object.keys'
+ * order, walked without making its array (this runs for every key a catching-up service applies).
+ * A name a prototype adds makes it false, so such a key is kept whole, as JSON.
+ */
+function hasFields(value: object | null | undefined, fields: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  let count = 0;
+  for (const name in value) if (name !== fields[count++]) return false;
+  return count === fields.length;
+}
 
 /** The key a row holds, its fields in the order the battery's state has them. */
 export function keyOfRow(row: KeyRow): ActiveKey {
