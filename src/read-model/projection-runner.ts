@@ -152,8 +152,10 @@ export class ProjectionRunner {
           const batch = [first.value];
           const wasCatchingUp = catchingUp;
           next = pending(events.next());
+          // One turn for the whole batch, not one per event: a timer and two promises less an event.
+          const turn = nextTurn();
           while (batch.length < MAX_BATCH) {
-            const more = await Promise.race([next, nextTurn()]);
+            const more = await Promise.race([next, turn]);
             if (more === NEXT_TURN) catchingUp = false;
             if (more === NEXT_TURN || more.done) break;
             batch.push(more.value);
