@@ -78,6 +78,12 @@ export interface SubscribeOptions {
  */
 export interface EventSubscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
+  /**
+   * The same events in the same order, in the runs the store read them in (none empty), for a
+   * consumer that takes many at once: catching up, one promise per run instead of per event. A
+   * subscription iterates either way, not both; a store that reads one event at a time leaves it out.
+   */
+  chunks?(): AsyncIterable<readonly RecordedEvent[]>;
 }
 
 export interface EventStore {

@@ -21,17 +21,28 @@ export class PollingSubscription implements EventSubscription {
   constructor(private readonly source: PollingSubscriptionSource) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    for await (const chunk of this.chunks()) {
+      for (const event of chunk) {
+        if (this.closed) return;
+        yield event;
+      }
+    }
+  }
+
+  /** Each batch the source read, as read; the next is read when this one is taken. */
+  async *chunks(): AsyncGenerator<readonly RecordedEvent[]> {
     let after = this.source.after;
     const unregister = this.source.onAppended(() => this.wake?.());
     try {
       while (!this.closed) {
         const batch = await this.source.readBatch(after);
-        for (const event of batch) {
-          if (this.closed) return;
-          yield event;
-          after = event.position;
+        if (this.closed) return;
+        if (batch.length === 0) {
+          await this.sleep();
+          continue;
         }
-        if (batch.length === 0) await this.sleep();
+        yield batch;
+        after = batch[batch.length - 1].position;
       }
     } finally {
       unregister();

@@ -3,13 +3,50 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
-import type { RecordedEvent } from '../event-store/event-store.port';
+import type { EventStore, EventSubscription, RecordedEvent } from '../event-store/event-store.port';
 import type { Projection } from './projection';
 import { MAX_BATCH, ProjectionRunner } from './projection-runner';
 import { openReadModelDatabase } from './read-model.database';
 import { ReadModelRegistry } from './read-model-registry';
 
 const quiet = { error: () => undefined, warn: () => undefined };
+
+/** The store, its subscriptions handing over their events in runs of these sizes, in turn. */
+function storeInRunsOf(store: EventStore, sizes: readonly number[]): EventStore {
+  return Object.assign(Object.create(store) as EventStore, {
+    subscribeToAll: (...args: Parameters<EventStore['subscribeToAll']>): EventSubscription => {
+      const subscription = store.subscribeToAll(...args);
+      return {
+        close: () => subscription.close(),
+        [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
+        async *chunks() {
+          let run: RecordedEvent[] = [];
+          let taken = 0;
+          for await (const event of subscription) {
+            run.push(event);
+            if (run.length < sizes[taken % sizes.length]) continue;
+            yield run;
+            run = [];
+            taken += 1;
+          }
+        },
+      };
+    },
+  });
+}
+
+/** The store, its subscriptions one event at a time (as EventStoreDB's). */
+function storeOneAtATime(store: EventStore): EventStore {
+  return Object.assign(Object.create(store) as EventStore, {
+    subscribeToAll: (...args: Parameters<EventStore['subscribeToAll']>): EventSubscription => {
+      const subscription = store.subscribeToAll(...args);
+      return {
+        close: () => subscription.close(),
+        [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
+      };
+    },
+  });
+}
 
 /** Records what each batch held, and which events, so a test sees the transactions the runner made. */
 class BatchRecorder implements Projection {
@@ -38,11 +75,13 @@ describe('ProjectionRunner', () => {
   let recorder: BatchRecorder;
 
   // The fallback poll is out of reach: every event here arrives because its append woke the runner.
+  let db: ReturnType<typeof openReadModelDatabase>;
+  let registry: ReadModelRegistry;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'projection-runner-'));
     store = new SqliteEventStore(join(dir, 'events.db'), { pollIntervalMs: 60_000 });
-    const db = openReadModelDatabase(join(dir, 'read-model.db'));
-    const registry = new ReadModelRegistry(db);
+    db = openReadModelDatabase(join(dir, 'read-model.db'));
+    registry = new ReadModelRegistry(db);
     registry.follow(['battery-']);
     recorder = new BatchRecorder();
     registry.add([recorder]);
@@ -113,5 +152,45 @@ describe('ProjectionRunner', () => {
     const halfway = new Set(seenByTimers.filter((seen) => seen > 1n && seen < position));
     expect(halfway.size).toBeGreaterThanOrEqual(2);
     expect(recorder.batches.flat()).toHaveLength(4 * MAX_BATCH + 1);
+  });
+
+  describe('catching up from runs of any size, or one event at a time', () => {
+    const total = 6_500;
+    beforeEach(async () => {
+      const events = Array.from({ length: total }, () => ({
+        id: randomUUID(),
+        type: 'Noted',
+        data: {},
+        metadata: {},
+      }));
+      await store.appendToStream('battery-history', events, 'any');
+    });
+
+    const expectEveryEventOnceInOrder = () => {
+      expect(recorder.batches.flat()).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(Math.max(...recorder.batches.map((batch) => batch.length))).toBeLessThanOrEqual(
+        MAX_BATCH,
+      );
+    };
+
+    it('cuts a run the batch has no room for: it starts the next batch, nothing lost or twice', async () => {
+      // Runs that straddle MAX_BATCH, one longer than a whole batch, and small ones between.
+      const sizes = [1, MAX_BATCH - 1, 700, MAX_BATCH + 500, 3, 1_297];
+      expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(total);
+      runner = new ProjectionRunner(storeInRunsOf(store, sizes), db, registry, quiet);
+      runner.start();
+      expect(await runner.waitFor(BigInt(total), 10_000)).toBe(true);
+      expectEveryEventOnceInOrder();
+      // The run of MAX_BATCH + 500 was cut: a full batch of its first events, then the rest.
+      expect(recorder.batches.map((batch) => batch.length)).toContain(MAX_BATCH);
+    });
+
+    it('batches a subscription that hands over one event at a time (EventStoreDB) the same way', async () => {
+      runner = new ProjectionRunner(storeOneAtATime(store), db, registry, quiet);
+      runner.start();
+      expect(await runner.waitFor(BigInt(total), 10_000)).toBe(true);
+      expectEveryEventOnceInOrder();
+      expect(recorder.batches.length).toBeLessThan(total / 10);
+    });
   });
 });

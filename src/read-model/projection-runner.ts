@@ -143,26 +143,40 @@ export class ProjectionRunner {
         // Catching up, HTTP gets a turn after each batch (a subscription with events at hand never
         // waits on I/O, so a service catching up on a large store used to answer nothing, not even
         // /health, until it was done); live, the wait for the next event is that turn.
-        const events = this.subscription[Symbol.asyncIterator]();
+        const chunks = chunksOf(this.subscription)[Symbol.asyncIterator]();
         let catchingUp = true;
-        let next = pending(events.next());
+        let next = pending(chunks.next());
+        // A run of events the batch before had no room for: the start of the next batch.
+        let leftOver: readonly RecordedEvent[] | undefined;
         for (;;) {
-          const first = await next;
-          if (first.done) break;
-          const batch = [first.value];
+          let first: readonly RecordedEvent[];
+          if (leftOver) {
+            first = leftOver;
+            leftOver = undefined;
+          } else {
+            const taken = await next;
+            if (taken.done) break;
+            first = taken.value;
+            next = pending(chunks.next());
+          }
+          const batch = first.slice(0, MAX_BATCH);
+          if (first.length > MAX_BATCH) leftOver = first.slice(MAX_BATCH);
           const wasCatchingUp = catchingUp;
-          next = pending(events.next());
           // One turn for the whole batch, not one per event: a timer and two promises less an event.
           const turn = nextTurn();
-          while (batch.length < MAX_BATCH) {
+          while (!leftOver && batch.length < MAX_BATCH) {
             const more = await Promise.race([next, turn]);
             if (more === NEXT_TURN) catchingUp = false;
             if (more === NEXT_TURN || more.done) break;
-            batch.push(more.value);
-            next = pending(events.next());
+            next = pending(chunks.next());
+            if (batch.length + more.value.length > MAX_BATCH) {
+              leftOver = more.value;
+              break;
+            }
+            for (const event of more.value) batch.push(event);
           }
           // A full batch leaves more at hand (a burst of another instance's writes): catching up again.
-          if (batch.length === MAX_BATCH) catchingUp = true;
+          if (batch.length >= MAX_BATCH || leftOver) catchingUp = true;
           this.applyBatch(batch);
           this.status.position = batch[batch.length - 1].position;
           this.status.advancedAt = new Date();
@@ -189,6 +203,18 @@ export class ProjectionRunner {
       backoffMs = Math.min(backoffMs * 2, 5000);
     }
   }
+}
+
+/**
+ * The subscription's events in runs: as the store read them when it can say (catching up, a
+ * promise per run rather than per event), else one at a time.
+ */
+function chunksOf(subscription: EventSubscription): AsyncIterable<readonly RecordedEvent[]> {
+  return subscription.chunks?.() ?? oneAtATime(subscription);
+}
+
+async function* oneAtATime(events: AsyncIterable<RecordedEvent>): AsyncGenerator<RecordedEvent[]> {
+  for await (const event of events) yield [event];
 }
 
 /**
