@@ -41,6 +41,7 @@ export function leafHashOfText(text: string): Uint8Array {
   return sha256(input.subarray(0, length));
 }
 
+/** SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return sha256(NODE_PREFIX, left, right);
 }
