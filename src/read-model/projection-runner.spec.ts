@@ -11,41 +11,39 @@ import { ReadModelRegistry } from './read-model-registry';
 
 const quiet = { error: () => undefined, warn: () => undefined };
 
-/** The store, its subscriptions handing over their events in runs of these sizes, in turn. */
-function storeInRunsOf(store: EventStore, sizes: readonly number[]): EventStore {
+/**
+ * The store, its subscriptions iterating as the store's own but handing over runs made by
+ * `chunks` (none: one event at a time, as EventStoreDB's).
+ */
+function storeWhoseSubscriptions(
+  store: EventStore,
+  chunks?: (events: EventSubscription) => AsyncIterable<readonly RecordedEvent[]>,
+): EventStore {
   return Object.assign(Object.create(store) as EventStore, {
     subscribeToAll: (...args: Parameters<EventStore['subscribeToAll']>): EventSubscription => {
       const subscription = store.subscribeToAll(...args);
       return {
         close: () => subscription.close(),
         [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
-        async *chunks() {
-          let run: RecordedEvent[] = [];
-          let taken = 0;
-          for await (const event of subscription) {
-            run.push(event);
-            if (run.length < sizes[taken % sizes.length]) continue;
-            yield run;
-            run = [];
-            taken += 1;
-          }
-        },
+        ...(chunks ? { chunks: () => chunks(subscription) } : {}),
       };
     },
   });
 }
 
-/** The store, its subscriptions one event at a time (as EventStoreDB's). */
-function storeOneAtATime(store: EventStore): EventStore {
-  return Object.assign(Object.create(store) as EventStore, {
-    subscribeToAll: (...args: Parameters<EventStore['subscribeToAll']>): EventSubscription => {
-      const subscription = store.subscribeToAll(...args);
-      return {
-        close: () => subscription.close(),
-        [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
-      };
-    },
-  });
+/** The events in runs of these sizes, in turn. */
+function inRunsOf(sizes: readonly number[]) {
+  return async function* (events: AsyncIterable<RecordedEvent>) {
+    let run: RecordedEvent[] = [];
+    let taken = 0;
+    for await (const event of events) {
+      run.push(event);
+      if (run.length < sizes[taken % sizes.length]) continue;
+      yield run;
+      run = [];
+      taken += 1;
+    }
+  };
 }
 
 /** Records what each batch held, and which events, so a test sees the transactions the runner made. */
@@ -74,9 +72,10 @@ describe('ProjectionRunner', () => {
   let runner: ProjectionRunner;
   let recorder: BatchRecorder;
 
-  // The fallback poll is out of reach: every event here arrives because its append woke the runner.
   let db: ReturnType<typeof openReadModelDatabase>;
   let registry: ReadModelRegistry;
+
+  // The fallback poll is out of reach: every event here arrives because its append woke the runner.
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'projection-runner-'));
     store = new SqliteEventStore(join(dir, 'events.db'), { pollIntervalMs: 60_000 });
@@ -177,7 +176,12 @@ describe('ProjectionRunner', () => {
       // Runs that straddle MAX_BATCH, one longer than a whole batch, and small ones between.
       const sizes = [1, MAX_BATCH - 1, 700, MAX_BATCH + 500, 3, 1_297];
       expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(total);
-      runner = new ProjectionRunner(storeInRunsOf(store, sizes), db, registry, quiet);
+      runner = new ProjectionRunner(
+        storeWhoseSubscriptions(store, inRunsOf(sizes)),
+        db,
+        registry,
+        quiet,
+      );
       runner.start();
       expect(await runner.waitFor(BigInt(total), 10_000)).toBe(true);
       expectEveryEventOnceInOrder();
@@ -186,7 +190,7 @@ describe('ProjectionRunner', () => {
     });
 
     it('batches a subscription that hands over one event at a time (EventStoreDB) the same way', async () => {
-      runner = new ProjectionRunner(storeOneAtATime(store), db, registry, quiet);
+      runner = new ProjectionRunner(storeWhoseSubscriptions(store), db, registry, quiet);
       runner.start();
       expect(await runner.waitFor(BigInt(total), 10_000)).toBe(true);
       expectEveryEventOnceInOrder();
