@@ -87,6 +87,11 @@ export const appConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default('./data'),
+  /**
+   * A snapshot of another instance's read model (`npm run read-model-snapshot`) that an instance
+   * without a read model of its own starts from, replaying only the events after it.
+   */
+  READ_MODEL_SEED: z.string().min(1).optional(),
   EVENT_STORE: z.enum(['embedded', 'eventstoredb']).default('embedded'),
   EVENTSTORE_CONNECTION_STRING: z.string().optional(),
   /** Accepted token issuer; the embedded default mints its own tokens (see `npm run token`). */

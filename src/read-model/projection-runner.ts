@@ -45,7 +45,7 @@ export class ProjectionRunner {
       'SELECT position FROM checkpoint WHERE id = 1',
     );
     const saveCheckpoint = db.prepare(
-      'INSERT INTO checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
+      'INSERT INTO checkpoint (id, position, event_id) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position, event_id = excluded.event_id',
     );
     this.readCheckpoint = () => BigInt(checkpoint.get()?.position ?? 0);
     const applyInTransaction = db.transaction((events: readonly RecordedEvent[]) => {
@@ -53,7 +53,8 @@ export class ProjectionRunner {
         for (const projection of readModel.projections) projection.apply(event);
       }
       for (const projection of readModel.projections) projection.flush?.();
-      saveCheckpoint.run(events[events.length - 1].position);
+      const last = events[events.length - 1];
+      saveCheckpoint.run(last.position, last.id);
     });
     this.applyBatch = (events: readonly RecordedEvent[]) => {
       try {

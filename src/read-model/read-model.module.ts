@@ -18,6 +18,7 @@ import { ProjectionRunner } from './projection-runner';
 import { READ_MODEL_REGISTRY, ReadModelRegistry } from './read-model-registry';
 import { retireSchema, type ReadModelSchema } from './read-model-schema';
 import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
+import { nameCheckpointEvent, seedReadModel } from './read-model-seed';
 
 /** What one context contributes to the read model. */
 export interface ReadModelFeature {
@@ -47,10 +48,21 @@ class ReadModelFeatureModule {}
   providers: [
     {
       provide: READ_MODEL_DB,
-      inject: [APP_CONFIG],
+      inject: [APP_CONFIG, EVENT_STORE],
       // DATA_DIR exists and is this instance's: the data-directory lock comes with the config.
-      useFactory: (config: AppConfig) =>
-        openReadModelDatabase(join(config.DATA_DIR, 'read-model.db')),
+      useFactory: async (config: AppConfig, store: EventStore) => {
+        const file = join(config.DATA_DIR, 'read-model.db');
+        await seedReadModel({
+          target: file,
+          seed: config.READ_MODEL_SEED,
+          store,
+          logger: new Logger('ReadModel'),
+        });
+        const db = openReadModelDatabase(file);
+        // Not awaited: a start does not wait on the store for it (the runner's checkpoint write is guarded against).
+        void nameCheckpointEvent(db, store);
+        return db;
+      },
     },
     {
       provide: READ_MODEL_REGISTRY,

@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../src/create-app';
+import { createApp, type CreateAppOptions } from '../../src/create-app';
 import { loadOrCreateLocalIssuerKey, mintToken } from '../../src/auth/local-token-issuer';
 import type { ParsedJson } from './parsed-json';
 
@@ -32,24 +32,29 @@ export class TestApp {
   private constructor(
     readonly dataDir: string,
     private readonly env: Record<string, string>,
+    private readonly options: CreateAppOptions,
   ) {}
 
   static async start(
     env: Record<string, string> = {},
     dataDir = mkdtempSync(join(tmpdir(), 'battery-keys-e2e-')),
+    options: CreateAppOptions = {},
   ): Promise<TestApp> {
-    const testApp = new TestApp(dataDir, env);
+    const testApp = new TestApp(dataDir, env, options);
     await testApp.boot();
     return testApp;
   }
 
   private async boot(): Promise<void> {
-    this.app = await createApp({
-      DATA_DIR: this.dataDir,
-      LOG_LEVEL: 'silent',
-      PORT: '0',
-      ...this.env,
-    });
+    this.app = await createApp(
+      {
+        DATA_DIR: this.dataDir,
+        LOG_LEVEL: 'silent',
+        PORT: '0',
+        ...this.env,
+      },
+      this.options,
+    );
     await this.app.listen(0, '127.0.0.1');
     this.baseUrl = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
   }

@@ -1,0 +1,153 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import type { EventStore } from '../event-store/event-store.port';
+import { hasTable, readCheckpoint, type ReadModelCheckpoint } from './read-model.database';
+import { isSnapshot, SNAPSHOT_MARK } from './read-model-snapshot';
+
+export interface SeedLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+/** What became of the seed: copied in, or why the instance starts from its own read model or from the store. */
+export type SeedOutcome =
+  | { seeded: true; checkpoint: ReadModelCheckpoint }
+  | { seeded: false; reason: 'has-own' | 'no-seed' | 'refused' };
+
+/**
+ * Starts an instance that has no read model of its own from a copy of another instance's
+ * (`npm run read-model-snapshot`), so it replays only the events after the copy's checkpoint
+ * instead of the whole store: minutes of catch-up become the time to copy a file.
+ *
+ * The copy is used only when the event at its checkpoint is in this instance's store, at the same
+ * position with the same id: a copy of another store's read model (another environment, a store
+ * restored from an older backup) is refused and the instance replays its store from the start, as
+ * it would without a seed. The read model is derived data and the copy is trusted like the read
+ * model itself: keep snapshots where only the operators of the service can write (a copy edited
+ * by someone else could make bundles say what the events do not; the audit log's tamper check
+ * compares its tree with the store, not the other tables).
+ *
+ * An instance whose read model has a checkpoint keeps it, seed or not. A crash during the copy
+ * leaves only `<target>.seeding`, which the next start overwrites. A store that cannot be read
+ * fails the start (StoreUnreachable) rather than the seed.
+ */
+export async function seedReadModel(options: {
+  target: string;
+  seed: string | undefined;
+  store: Pick<EventStore, 'readAll'>;
+  logger: SeedLogger;
+}): Promise<SeedOutcome> {
+  const { target, seed, store, logger } = options;
+  if (!seed) return { seeded: false, reason: 'no-seed' };
+  if (existsSync(target) && checkpointOf(target) !== undefined)
+    return { seeded: false, reason: 'has-own' };
+  const refuse = (why: string): SeedOutcome => {
+    logger.warn(
+      `Read-model seed ${seed} not used: ${why}; replaying the event store from the start`,
+    );
+    return { seeded: false, reason: 'refused' };
+  };
+  if (!existsSync(seed)) return refuse('no such file');
+
+  const copy = `${target}.seeding`;
+  removeDatabase(copy);
+  try {
+    copyFileSync(seed, copy);
+    const checkpoint = await verified(copy, store);
+    if (typeof checkpoint === 'string') {
+      removeDatabase(copy);
+      return refuse(checkpoint);
+    }
+    // What an instance that never applied an event left (an empty file, its WAL) goes first.
+    removeDatabase(target);
+    renameSync(copy, target);
+    logger.log(
+      `Read model seeded from ${seed} at position ${checkpoint.position}; replaying the events after it`,
+    );
+    return { seeded: true, checkpoint };
+  } catch (error) {
+    removeDatabase(copy);
+    // Replaying millions of events because the store was briefly away would be the worse outcome:
+    // the start fails, and the next one (the orchestrator restarts it) checks the seed again.
+    if (error instanceof StoreUnreachable) throw error;
+    return refuse(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The store could not be read to check a seed against it. */
+export class StoreUnreachable extends Error {
+  constructor(cause: unknown) {
+    super(
+      `Cannot check the read-model seed against the event store: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'StoreUnreachable';
+  }
+}
+
+/** A copied seed's checkpoint, found in the store (and the copy then unmarked as a snapshot); or why it cannot be used. */
+async function verified(
+  copy: string,
+  store: Pick<EventStore, 'readAll'>,
+): Promise<ReadModelCheckpoint | string> {
+  const db = new Database(copy, { fileMustExist: true });
+  try {
+    if (!isSnapshot(db))
+      // A read-model file copied as it was being written may hold half a WAL checkpoint.
+      return 'it was not made by `npm run read-model-snapshot`';
+    const checkpoint = readCheckpoint(db);
+    if (!checkpoint) return 'it holds no checkpoint (no event was applied to it)';
+    if (!checkpoint.eventId)
+      return 'its checkpoint does not name its event (made by an older version)';
+    const [event] = await store
+      .readAll({ after: checkpoint.position - 1n, maxCount: 1 })
+      .catch((error: unknown) => {
+        throw new StoreUnreachable(error);
+      });
+    if (event?.position !== checkpoint.position || event.id !== checkpoint.eventId)
+      return `its checkpoint (event ${checkpoint.eventId} at position ${checkpoint.position}) is not in this event store`;
+    db.prepare('DELETE FROM read_model_meta WHERE key = ?').run(SNAPSHOT_MARK);
+    return checkpoint;
+  } finally {
+    db.close();
+  }
+}
+
+/** The checkpoint of a read-model file; undefined when it has none (or is no read model). */
+function checkpointOf(file: string): ReadModelCheckpoint | undefined {
+  // Read-write: a read model's last batches may be in its WAL, which a read-only open may not replay.
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    return hasTable(db, 'checkpoint') ? readCheckpoint(db) : undefined;
+  } finally {
+    db.close();
+  }
+}
+
+function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal'])
+    rmSync(`${file}${suffix}`, { force: true });
+}
+
+/**
+ * Gives a checkpoint written before it named its event (an instance upgraded from such a
+ * version) the id of the event at its position, so a snapshot of it can seed other instances
+ * before another event arrives. Best effort: without the store the next batch names it anyway.
+ */
+export async function nameCheckpointEvent(
+  db: Database.Database,
+  store: Pick<EventStore, 'readAll'>,
+): Promise<void> {
+  const checkpoint = readCheckpoint(db);
+  if (!checkpoint || checkpoint.eventId) return;
+  try {
+    const [event] = await store.readAll({ after: checkpoint.position - 1n, maxCount: 1 });
+    if (event?.position === checkpoint.position)
+      db.prepare('UPDATE checkpoint SET event_id = ? WHERE id = 1 AND position = ?').run(
+        event.id,
+        checkpoint.position,
+      );
+  } catch {
+    // The store is away: the runner's first batch names the event when it moves the checkpoint.
+  }
+}
