@@ -8,7 +8,8 @@
  * whether it is met (bench/support/goals.ts); what does not fit the budget is skipped and named.
  * Issue 13's figures (bench/audit-log.ts): the rebuild from scratch is also made with the audit
  * log off, interleaved with it on; at the largest fleet, inclusion-proof latency and the tree's
- * bytes per event.
+ * bytes per event. Then a new instance started from a snapshot of that fleet's read model
+ * (bench/seeded-start.ts).
  *
  * Settings (environment): BENCH_DURATION_SEC (5), BENCH_LOAD_ROUNDS (3: timed rounds of each load,
  * the median reported; a goal's rounds run in turn with its baseline's, bench/support/load.ts), BENCH_CONNECTIONS (16),
@@ -68,6 +69,7 @@ import { runWorker, ServiceProcess } from './support/service-process';
 import { fleetTokens } from './support/tokens';
 import { EXAMPLE_HARD_LIMITS } from '../src/device-simulator/simulated-fleet';
 import { observabilityComparisons } from './observability';
+import { seededStart } from './seeded-start';
 import {
   AUDIT_LOG_OFF,
   auditLogRuns,
@@ -458,6 +460,42 @@ async function main(): Promise<void> {
       }
     }
     if (service) await auditLogAtLargestFleet(report, service, dataDir);
+    // A new instance from a snapshot of the largest fleet's read model (bench/seeded-start.ts).
+    const largest = report.fleet[report.fleet.length - 1];
+    if (service && largest && catchUpRate !== undefined) {
+      const tailBatteries = Math.max(100, Math.round(largest.batteries / 100));
+      const tailEvents = tailBatteries * (KEYS_PER_BATTERY + 1);
+      const bytes = (largest.readModelBytes ?? 0) + (largest.storeBytes ?? 0);
+      // The snapshot and the copies at ~100 MiB/s, the tail loaded and replayed, two starts.
+      const projectedMs =
+        ((2 * bytes) / (100 * 2 ** 20) + tailEvents / LOAD_RATE_GUESS + tailEvents / catchUpRate) *
+          1000 +
+        REBUILD_OVERHEAD_MS * 2;
+      if (elapsed() + projectedMs + TAIL_MS > BUDGET_MS)
+        report.missing.push(
+          `A new instance from a read-model snapshot (fleet of ${largest.batteries.toLocaleString('en')}): would need ~${Math.round(projectedMs / 1000)} s, ` +
+            `past the ${BUDGET_MS / 1000} s budget (${Math.round(elapsed() / 1000)} s already used).`,
+        );
+      else {
+        const seeded = await seededStart({
+          build,
+          service,
+          dataDir,
+          workDir,
+          batteries: largest.batteries,
+          tailBatteries,
+          keysPerBattery: KEYS_PER_BATTERY,
+          newService,
+          timeoutMs: BUDGET_MS,
+          log,
+        });
+        if (typeof seeded === 'string')
+          report.missing.push(
+            `A new instance from a read-model snapshot: not measured, ${seeded}.`,
+          );
+        else report.seededStart = seeded;
+      }
+    }
     await service?.stop();
     service = undefined;
     await remeasureCeilings(report, fastifyUrl, { ceiling, ceilingBody });

@@ -104,6 +104,19 @@ export interface AuditLogFigures {
   };
 }
 
+/** A new instance started from a snapshot of a running instance's read model (bench/seeded-start.ts). */
+export interface SeededStartFigures {
+  batteries: number;
+  /** Events in the store when the snapshot was made. */
+  storeEvents: number;
+  snapshotSeconds: number;
+  snapshotBytes: number;
+  /** Events written after the snapshot, which the new instance replays. */
+  tailEvents: number;
+  /** From the new instance's start until its read model was at the store's head. */
+  startSeconds: number;
+}
+
 /** Devices that pulled before a restart pull again with the ETag they hold. */
 export interface RestartFigures {
   batteries: number;
@@ -135,6 +148,7 @@ export interface Report {
   longRun?: string;
   goals?: GoalRow[];
   restart?: RestartFigures;
+  seededStart?: SeededStartFigures;
   auditLog?: AuditLogFigures;
   /** The lines of issue 13's "done when" on the benchmark (bench/support/goals.ts). */
   auditLogGoals?: GoalRow[];
@@ -279,6 +293,8 @@ export function renderReport(report: Report): string {
     );
     lines.push('');
   }
+
+  if (report.seededStart) lines.push(...seededStartSection(report));
 
   if (report.auditLog) lines.push(...auditLogSection(report.auditLog));
 
@@ -436,4 +452,25 @@ function auditLogSection(figures: AuditLogFigures): string[] {
     );
   }
   return lines;
+}
+
+/** The new instance from a snapshot, beside the same store replayed from scratch at this run's catch-up rate. */
+function seededStartSection(report: Report): string[] {
+  const r = report.seededStart!;
+  const rate = report.fleet[report.fleet.length - 1]?.catchUpEventsPerSecond;
+  const events = r.storeEvents + r.tailEvents;
+  return [
+    '## A new instance from a read-model snapshot',
+    '',
+    `The service of the fleet of ${int(r.batteries)}, caught up and running, was copied by \`npm run read-model-snapshot\`; it`,
+    'was stopped, more batteries were written into its store (the events a new instance finds after the snapshot), and a new',
+    'instance started on a copy of that store and its keys, without a read model, with `READ_MODEL_SEED` set to the snapshot;',
+    'timed from its start until /health showed its read model at the head (the snapshot copied in, checked against the store,',
+    'the events after it replayed). The bench checks that the instance started from the snapshot rather than replay the store.',
+    '',
+    "| batteries | events in store at the snapshot | snapshot (s) | snapshot size | events after it | new instance: start until caught up (s) | the whole store replayed at this run's catch-up rate (s) |",
+    '|--:|--:|--:|--:|--:|--:|--:|',
+    `| ${int(r.batteries)} | ${int(r.storeEvents)} | ${r.snapshotSeconds.toFixed(1)} | ${mib(r.snapshotBytes)} | ${int(r.tailEvents)} | ${r.startSeconds.toFixed(1)} | ${rate ? int(events / rate) : '–'} |`,
+    '',
+  ];
 }
