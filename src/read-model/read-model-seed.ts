@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
-import type { EventStore } from '../event-store/event-store.port';
+import type { EventStore, ReadAllOptions } from '../event-store/event-store.port';
 import { hasTable, readCheckpoint, type ReadModelCheckpoint } from './read-model.database';
 import { isSnapshot, SNAPSHOT_MARK } from './read-model-snapshot';
 
@@ -99,11 +99,9 @@ async function verified(
     if (!checkpoint) return 'it holds no checkpoint (no event was applied to it)';
     if (!checkpoint.eventId)
       return 'its checkpoint does not name its event (made by an older version)';
-    const [event] = await store
-      .readAll({ after: checkpoint.position - 1n, maxCount: 1 })
-      .catch((error: unknown) => {
-        throw new StoreUnreachable(error);
-      });
+    const [event] = await store.readAll(atPosition(checkpoint.position)).catch((error: unknown) => {
+      throw new StoreUnreachable(error);
+    });
     if (event?.position !== checkpoint.position || event.id !== checkpoint.eventId)
       return `its checkpoint (event ${checkpoint.eventId} at position ${checkpoint.position}) is not in this event store`;
     db.prepare('DELETE FROM read_model_meta WHERE key = ?').run(SNAPSHOT_MARK);
@@ -124,6 +122,11 @@ function checkpointOf(file: string): ReadModelCheckpoint | undefined {
   }
 }
 
+/** The read of the first event at or after `position` (positions are unique; `after` is exclusive). */
+function atPosition(position: bigint): ReadAllOptions {
+  return { after: position > 0n ? position - 1n : undefined, maxCount: 1 };
+}
+
 function removeDatabase(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal'])
     rmSync(`${file}${suffix}`, { force: true });
@@ -141,7 +144,7 @@ export async function nameCheckpointEvent(
   const checkpoint = readCheckpoint(db);
   if (!checkpoint || checkpoint.eventId) return;
   try {
-    const [event] = await store.readAll({ after: checkpoint.position - 1n, maxCount: 1 });
+    const [event] = await store.readAll(atPosition(checkpoint.position));
     if (event?.position === checkpoint.position)
       db.prepare('UPDATE checkpoint SET event_id = ? WHERE id = 1 AND position = ?').run(
         event.id,

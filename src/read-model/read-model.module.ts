@@ -59,7 +59,8 @@ class ReadModelFeatureModule {}
           logger: new Logger('ReadModel'),
         });
         const db = openReadModelDatabase(file);
-        // Not awaited: a start does not wait on the store for it (the runner's checkpoint write is guarded against).
+        // Not awaited: the start does not wait on the store for it, and it names the event only while
+        // the checkpoint is still at that position.
         void nameCheckpointEvent(db, store);
         return db;
       },
