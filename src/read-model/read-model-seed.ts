@@ -70,17 +70,16 @@ export async function seedReadModel(options: {
     // Replaying millions of events because the store was briefly away would be the worse outcome:
     // the start fails, and the next one (the orchestrator restarts it) checks the seed again.
     if (error instanceof StoreUnreachable) throw error;
-    return refuse(error instanceof Error ? error.message : String(error));
+    return refuse(messageOf(error));
   }
 }
 
 /** The store could not be read to check a seed against it. */
 export class StoreUnreachable extends Error {
   constructor(cause: unknown) {
-    super(
-      `Cannot check the read-model seed against the event store: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
+    super(`Cannot check the read-model seed against the event store: ${messageOf(cause)}`, {
+      cause,
+    });
     this.name = 'StoreUnreachable';
   }
 }
@@ -125,6 +124,12 @@ function checkpointOf(file: string): ReadModelCheckpoint | undefined {
 /** The read of the first event at or after `position` (positions are unique; `after` is exclusive). */
 function atPosition(position: bigint): ReadAllOptions {
   return { after: position > 0n ? position - 1n : undefined, maxCount: 1 };
+}
+
+/** An error's message; by shape, not `instanceof`, as a native module's errors may come from another realm. */
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 function removeDatabase(file: string): void {
