@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import type { EventStore, EventSubscription, RecordedEvent } from '../event-store/event-store.port';
 import type { ReadModelRegistry } from './read-model-registry';
+import { readCheckpoint } from './read-model.database';
 
 export interface ProjectionStatus {
   position: bigint;
@@ -31,7 +32,7 @@ export class ProjectionRunner {
   private stopping = false;
   private status: ProjectionStatus;
   private readonly applyBatch: (events: readonly RecordedEvent[]) => void;
-  private readonly readCheckpoint;
+  private readonly checkpointPosition: () => bigint;
 
   constructor(
     private readonly store: EventStore,
@@ -41,13 +42,11 @@ export class ProjectionRunner {
     private readonly logger: ProjectionLogger,
   ) {
     this.progress.setMaxListeners(0);
-    const checkpoint = db.prepare<[], { position: number }>(
-      'SELECT position FROM checkpoint WHERE id = 1',
-    );
     const saveCheckpoint = db.prepare(
       'INSERT INTO checkpoint (id, position, event_id) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position, event_id = excluded.event_id',
     );
-    this.readCheckpoint = () => BigInt(checkpoint.get()?.position ?? 0);
+    // Read as a bigint (safeIntegers): a position is exact however large the store's offsets grow.
+    this.checkpointPosition = () => readCheckpoint(db)?.position ?? 0n;
     const applyInTransaction = db.transaction((events: readonly RecordedEvent[]) => {
       for (const event of events) {
         for (const projection of readModel.projections) projection.apply(event);
@@ -65,7 +64,7 @@ export class ProjectionRunner {
       }
       for (const projection of readModel.projections) projection.committed?.();
     };
-    this.status = { position: this.readCheckpoint(), running: false, advancedAt: new Date() };
+    this.status = { position: this.checkpointPosition(), running: false, advancedAt: new Date() };
   }
 
   start(): void {
@@ -133,7 +132,7 @@ export class ProjectionRunner {
     while (!this.stopping) {
       try {
         this.subscription = this.store.subscribeToAll({
-          after: this.readCheckpoint(),
+          after: this.checkpointPosition(),
           streamPrefixes: this.readModel.streamPrefixes,
         });
         this.status.running = true;
