@@ -5,6 +5,7 @@ import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
 import { EventStoreDbEventStore } from '../event-store/eventstoredb/eventstoredb-event-store';
 import type { EventStore } from '../event-store/event-store.port';
 import { copyEvents, type CopyProgress } from '../event-store/migration/copy-events';
+import { exitCodeOfParsing } from './command-line';
 
 /**
  * migrate-store: copies every event of one event store into another (embedded SQLite ⇄
@@ -53,18 +54,9 @@ export async function migrateStore(
       )
         .choices(['auto', 'bar', 'lines', 'none'])
         .default('auto'),
-    )
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
-
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    return (error as { exitCode?: number }).exitCode ?? 2;
-  }
+    );
+  const exitCode = exitCodeOfParsing(program, argv, io);
+  if (exitCode !== undefined) return exitCode;
   const options = program.opts<{
     from: string;
     to: string;

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { snapshotReadModel } from '../read-model/read-model-snapshot';
+import { exitCodeOfParsing, type TextOutput } from './command-line';
 
 /**
  * read-model-snapshot: a consistent copy of an instance's read model, for new instances to start
@@ -11,8 +12,8 @@ import { snapshotReadModel } from '../read-model/read-model-snapshot';
  */
 
 export interface SnapshotIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: TextOutput;
+  stderr: TextOutput;
 }
 
 export function readModelSnapshot(
@@ -27,17 +28,9 @@ export function readModelSnapshot(
         'The file replaces any snapshot already at that path only once it is complete.',
     )
     .requiredOption('--to <file>', 'the snapshot file to write')
-    .option('--data-dir <dir>', "the instance's DATA_DIR", env.DATA_DIR ?? './data')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    return (error as { exitCode?: number }).exitCode ?? 2;
-  }
+    .option('--data-dir <dir>', "the instance's DATA_DIR", env.DATA_DIR ?? './data');
+  const exitCode = exitCodeOfParsing(program, argv, io);
+  if (exitCode !== undefined) return exitCode;
   const options = program.opts<{ to: string; dataDir: string }>();
   const source = join(options.dataDir, 'read-model.db');
   const started = Date.now();

@@ -22,18 +22,20 @@ export function snapshotReadModel(source: string, target: string): ReadModelSnap
   rmSync(partial, { force: true });
   const db = new Database(source, { readonly: true, fileMustExist: true });
   try {
-    const checkpoint = hasTable(db, 'checkpoint') ? readCheckpoint(db) : undefined;
-    if (!checkpoint) throw new Error(`The read model at ${source} has applied no event yet`);
     db.prepare('VACUUM INTO ?').run(partial);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
   } finally {
     db.close();
   }
+  // The copy's own checkpoint, which is the one its tables describe.
   const copy = new Database(partial, { fileMustExist: true });
   let checkpoint: ReadModelCheckpoint | undefined;
   try {
-    // The copy's own checkpoint: the instance may have applied more between the check above and the copy.
-    checkpoint = readCheckpoint(copy);
-    if (!checkpoint?.eventId)
+    checkpoint = hasTable(copy, 'checkpoint') ? readCheckpoint(copy) : undefined;
+    if (!checkpoint) throw new Error(`The read model at ${source} has applied no event yet`);
+    if (!checkpoint.eventId)
       throw new Error(
         `The read model at ${source} does not name the event at its checkpoint yet (written by an older version): ` +
           'let the service apply one more event and make the snapshot again',

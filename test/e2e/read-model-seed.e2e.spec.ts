@@ -62,7 +62,7 @@ describe('a new instance seeded from a read-model snapshot', () => {
   function snapshot(dataDir: string, to: string) {
     const out: string[] = [];
     const io = { stdout: { write: (text: string) => out.push(text) }, stderr: process.stderr };
-    const code = readModelSnapshot(['--data-dir', dataDir, '--to', to], io as never);
+    const code = readModelSnapshot(['--data-dir', dataDir, '--to', to], io);
     return { code, out: out.join('') };
   }
 
@@ -184,11 +184,9 @@ describe('a new instance seeded from a read-model snapshot', () => {
     const empty = mkdtempSync(join(tmpdir(), 'battery-keys-none-'));
     const errors: string[] = [];
     const io = { stdout: process.stdout, stderr: { write: (text: string) => errors.push(text) } };
-    expect(
-      readModelSnapshot(['--data-dir', empty, '--to', join(scratch, 'x.db')], io as never),
-    ).toBe(1);
+    expect(readModelSnapshot(['--data-dir', empty, '--to', join(scratch, 'x.db')], io)).toBe(1);
     expect(errors.join('')).toMatch(/^read-model-snapshot failed: No read model at /);
-    expect(readModelSnapshot(['--data-dir', empty], io as never)).toBe(1);
+    expect(readModelSnapshot(['--data-dir', empty], io)).toBe(1);
     expect(errors.join('')).toMatch(/required option '--to <file>'/);
     rmSync(empty, { recursive: true, force: true });
   });
