@@ -2,15 +2,17 @@
  * A new instance started from a snapshot of a running instance's read model (READ_MODEL_SEED),
  * as a step of `npm run bench` (bench/run.ts) at the largest fleet the run reached:
  *
- * 1. `read-model-snapshot` (the built CLI) copies the running service's read model;
+ * 1. `read-model-snapshot` (the built CLI) copies the running service's read model and signs it
+ *    (a signing key made by the same CLI first);
  * 2. the service stops and more batteries are written into the store: the events a new instance
  *    finds after the snapshot (a day's commands, say);
  * 3. a new instance starts on a copy of the store and its keys, without a read model, seeded with
  *    the snapshot, and is timed from its start until /health shows its read model at the head.
  *
- * The snapshot is marked with a meta row of the bench's own before the start; the row is looked
- * for in the new instance's read model afterwards, so a seed the instance refused (it would then
- * replay the whole store, and say so only in its log) fails the step instead of timing a replay.
+ * The new instance's read model is looked at afterwards for the row a seeded read model keeps
+ * (SEEDED_FROM, naming this snapshot's hash), so a seed the instance refused (it would then replay
+ * the whole store, and say so only in its log) fails the step instead of timing a replay. The
+ * time includes checking the snapshot's signature (SHA-256 of the whole copy).
  */
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
@@ -23,7 +25,8 @@ import type { SeededStartFigures } from './support/report';
 import { runWorker, type ServiceProcess } from './support/service-process';
 
 const run = promisify(execFile);
-const BENCH_MARK = 'bench:seeded';
+/** read-model-seed.ts's SEEDED_FROM; the bench may measure a revision of its own, so not imported. */
+const SEEDED_FROM = 'seeded-from';
 /** What the new instance does not take from the first one's DATA_DIR: its read model, its own log file and lock. */
 const INSTANCE_OWN = /^(read-model\.db|audit-log\.db|instance\.)/;
 
@@ -51,20 +54,22 @@ export async function seededStart(
   if (!existsSync(cli)) return 'the measured revision has no `read-model-snapshot` command';
   const seedDir = join(workDir, 'seeded');
   const snapshot = join(workDir, 'read-model.snapshot.db');
+  const signingKey = join(workDir, 'snapshot-key.pem');
+  const cliEnv = { env: { PATH: process.env.PATH ?? '', NODE_PATH: buildNodePath() } };
   try {
+    await run(process.execPath, [cli, '--new-signing-key', signingKey], cliEnv);
     const storeEvents = Number((await service.progress()).head);
     const snapshotStarted = Date.now();
-    await run(process.execPath, [cli, '--data-dir', dataDir, '--to', snapshot], {
-      env: { PATH: process.env.PATH ?? '', NODE_PATH: buildNodePath() },
-    });
+    await run(
+      process.execPath,
+      [cli, '--data-dir', dataDir, '--to', snapshot, '--signing-key', signingKey],
+      cliEnv,
+    );
     const snapshotSeconds = (Date.now() - snapshotStarted) / 1000;
     const snapshotBytes = statSync(snapshot).size;
     log(
       `read-model snapshot of the running service: ${(snapshotBytes / 2 ** 20).toFixed(0)} MiB in ${snapshotSeconds.toFixed(1)} s`,
     );
-    const marked = new Database(snapshot);
-    marked.prepare('INSERT INTO read_model_meta (key, value) VALUES (?, ?)').run(BENCH_MARK, '1');
-    marked.close();
 
     await service.stop();
     const tail = await runWorker<LoadResult>('load-fleet', {
@@ -80,7 +85,7 @@ export async function seededStart(
 
     const seeded = options.newService({
       dataDir: seedDir,
-      env: { READ_MODEL_SEED: snapshot },
+      env: { READ_MODEL_SEED: snapshot, READ_MODEL_SEED_PUBLIC_KEY_FILE: `${signingKey}.pub` },
       readyTimeoutMs: options.timeoutMs,
     });
     const started = Date.now();
@@ -90,10 +95,10 @@ export async function seededStart(
     await seeded.stop();
     const readModel = new Database(join(seedDir, 'read-model.db'), { readonly: true });
     const fromSeed = readModel
-      .prepare('SELECT 1 FROM read_model_meta WHERE key = ?')
-      .get(BENCH_MARK);
+      .prepare<[string], { value: string }>('SELECT value FROM read_model_meta WHERE key = ?')
+      .get(SEEDED_FROM);
     readModel.close();
-    if (!fromSeed)
+    if ((JSON.parse(fromSeed?.value ?? '{}') as { snapshot?: string }).snapshot !== snapshot)
       throw new Error('The new instance did not start from the snapshot (it replayed the store)');
     log(
       `new instance from the snapshot: caught up ${tail.events.toLocaleString('en')} events after it in ${startSeconds.toFixed(1)} s from its start`,
@@ -108,6 +113,7 @@ export async function seededStart(
     };
   } finally {
     rmSync(seedDir, { recursive: true, force: true });
-    rmSync(snapshot, { force: true });
+    for (const file of [snapshot, `${snapshot}.jws`, signingKey, `${signingKey}.pub`])
+      rmSync(file, { force: true });
   }
 }

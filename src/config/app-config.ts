@@ -92,6 +92,11 @@ export const appConfigSchema = z.object({
    * without a read model of its own starts from, replaying only the events after it.
    */
   READ_MODEL_SEED: z.string().min(1).optional(),
+  /**
+   * The public key (SPKI PEM, Ed25519) a seed's signature must verify with: whoever can write where
+   * snapshots are kept cannot give an instance a read model of their own making.
+   */
+  READ_MODEL_SEED_PUBLIC_KEY_FILE: z.string().min(1).optional(),
   EVENT_STORE: z.enum(['embedded', 'eventstoredb']).default('embedded'),
   EVENTSTORE_CONNECTION_STRING: z.string().optional(),
   /** Accepted token issuer; the embedded default mints its own tokens (see `npm run token`). */
@@ -262,6 +267,11 @@ export function loadAppConfig(env: Record<string, string | undefined>): AppConfi
   if (parsed.data.EVENT_STORE === 'eventstoredb' && !parsed.data.EVENTSTORE_CONNECTION_STRING) {
     throw new Error(
       'Invalid configuration: EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING',
+    );
+  }
+  if (parsed.data.READ_MODEL_SEED && !parsed.data.READ_MODEL_SEED_PUBLIC_KEY_FILE) {
+    throw new Error(
+      'Invalid configuration: READ_MODEL_SEED needs READ_MODEL_SEED_PUBLIC_KEY_FILE (the public key of the key that signs the snapshots)',
     );
   }
   if (parsed.data.SIGNER === 'pkcs11') {

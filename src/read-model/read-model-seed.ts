@@ -1,8 +1,18 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import type { EventStore, ReadAllOptions } from '../event-store/event-store.port';
 import { hasTable, readCheckpoint, type ReadModelCheckpoint } from './read-model.database';
 import { isSnapshot, SNAPSHOT_MARK } from './read-model-snapshot';
+import {
+  checkSnapshotSignature,
+  claimsCheckpoint,
+  signatureFileOf,
+  type SnapshotClaims,
+} from './snapshot-signature';
+
+/** The read_model_meta row of a seeded read model: which snapshot it started from (JSON). */
+export const SEEDED_FROM = 'seeded-from';
 
 export interface SeedLogger {
   log(message: string): void;
@@ -19,13 +29,14 @@ export type SeedOutcome =
  * (`npm run read-model-snapshot`), so it replays only the events after the copy's checkpoint
  * instead of the whole store: minutes of catch-up become the time to copy a file.
  *
- * The copy is used only when the event at its checkpoint is in this instance's store, at the same
- * position with the same id: a copy of another store's read model (another environment, a store
- * restored from an older backup) is refused and the instance replays its store from the start, as
- * it would without a seed. The read model is derived data and the copy is trusted like the read
- * model itself: keep snapshots where only the operators of the service can write (a copy edited
- * by someone else could make bundles say what the events do not; the audit log's tamper check
- * compares its tree with the store, not the other tables).
+ * The copy is used only when its signature (`<seed>.jws`, made by the snapshot command) verifies
+ * with `publicKey` and covers exactly the copied bytes, and when the event at its checkpoint is in
+ * this instance's store, at the same position with the same id. Anything else is refused and the
+ * instance replays its store from the start, as it would without a seed: a snapshot edited where
+ * it was kept (it decides what bundles say, and the audit log's tamper check compares only its
+ * tree with the store), signed with another key, or of another store (another environment, a
+ * store restored from an older backup). The signature is read before the snapshot is copied, and
+ * checked on the copy, the file that is then used.
  *
  * An instance whose read model has a checkpoint keeps it, seed or not. A crash during the copy
  * leaves only `<target>.seeding`, which the next start overwrites. A store that cannot be read
@@ -34,10 +45,12 @@ export type SeedOutcome =
 export async function seedReadModel(options: {
   target: string;
   seed: string | undefined;
+  /** The public key the snapshots' signatures are checked with (READ_MODEL_SEED_PUBLIC_KEY_FILE). */
+  publicKey: KeyObject | undefined;
   store: Pick<EventStore, 'readAll'>;
   logger: SeedLogger;
 }): Promise<SeedOutcome> {
-  const { target, seed, store, logger } = options;
+  const { target, seed, publicKey, store, logger } = options;
   if (!seed) return { seeded: false, reason: 'no-seed' };
   if (existsSync(target) && checkpointOf(target) !== undefined)
     return { seeded: false, reason: 'has-own' };
@@ -48,12 +61,19 @@ export async function seedReadModel(options: {
     return { seeded: false, reason: 'refused' };
   };
   if (!existsSync(seed)) return refuse('no such file');
+  if (!publicKey) return refuse('no public key to check its signature with');
 
   const copy = `${target}.seeding`;
   removeDatabase(copy);
   try {
+    const signature = readSignature(seed);
     copyFileSync(seed, copy);
-    const checkpoint = await verified(copy, store);
+    const claims = await checkSnapshotSignature(copy, signature, publicKey);
+    if (typeof claims === 'string') {
+      removeDatabase(copy);
+      return refuse(claims);
+    }
+    const checkpoint = await verified(copy, store, seed, claims);
     if (typeof checkpoint === 'string') {
       removeDatabase(copy);
       return refuse(checkpoint);
@@ -84,10 +104,21 @@ export class StoreUnreachable extends Error {
   }
 }
 
-/** A copied seed's checkpoint, found in the store (and the copy then unmarked as a snapshot); or why it cannot be used. */
+/** The signature beside a snapshot; undefined when there is none. */
+function readSignature(seed: string): string | undefined {
+  const file = signatureFileOf(seed);
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+/**
+ * A copied seed's checkpoint, named by its signature and found in the store (the copy then no
+ * longer marked as a snapshot, and marked with where it came from); or why it cannot be used.
+ */
 async function verified(
   copy: string,
   store: Pick<EventStore, 'readAll'>,
+  seed: string,
+  claims: SnapshotClaims,
 ): Promise<ReadModelCheckpoint | string> {
   const db = new Database(copy, { fileMustExist: true });
   try {
@@ -98,12 +129,23 @@ async function verified(
     if (!checkpoint) return 'it holds no checkpoint (no event was applied to it)';
     if (!checkpoint.eventId)
       return 'its checkpoint does not name its event (made by an older version)';
+    if (!claimsCheckpoint(claims, checkpoint))
+      return `its checkpoint is not the one its signature names (position ${claims.position})`;
     const [event] = await store.readAll(atPosition(checkpoint.position)).catch((error: unknown) => {
       throw new StoreUnreachable(error);
     });
     if (event?.position !== checkpoint.position || event.id !== checkpoint.eventId)
       return `its checkpoint (event ${checkpoint.eventId} at position ${checkpoint.position}) is not in this event store`;
     db.prepare('DELETE FROM read_model_meta WHERE key = ?').run(SNAPSHOT_MARK);
+    db.prepare('INSERT OR REPLACE INTO read_model_meta (key, value) VALUES (?, ?)').run(
+      SEEDED_FROM,
+      JSON.stringify({
+        snapshot: seed,
+        madeAt: claims.madeAt,
+        sha256: claims.sha256,
+        seededAt: new Date().toISOString(),
+      }),
+    );
     return checkpoint;
   } finally {
     db.close();

@@ -1,10 +1,16 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCAL_ISSUER_KEY_FILE } from '../../src/auth/local-token-issuer';
 import { readModelSnapshot } from '../../src/cli/read-model-snapshot';
+import { readCheckpoint } from '../../src/read-model/read-model.database';
+import {
+  loadSnapshotSigningKey,
+  signatureFileOf,
+  signSnapshot,
+} from '../../src/read-model/snapshot-signature';
 import { LOCAL_SIGNING_KEY_FILE } from '../../src/signing/local-key-signer';
 import { checkpointOf } from '../audit-log/support';
 import { EventStoreDbTestServer } from '../support/esdb-server/esdb-test-server';
@@ -15,13 +21,16 @@ import { TestApp } from '../support/test-app';
  * A new instance started from a snapshot of another instance's read model (READ_MODEL_SEED),
  * on one EventStoreDB (the in-process test double): it replays only the events after the
  * snapshot, and then answers exactly as the instance that replayed everything; a snapshot of
- * another store's read model is refused and the instance replays its own store instead.
+ * another store's read model, or one edited after it was signed, is refused and the instance
+ * replays its own store instead.
  */
 describe('a new instance seeded from a read-model snapshot', () => {
   let server: EventStoreDbTestServer;
   let a: TestApp;
   let cast: Cast;
   let scratch: string;
+  /** The operators' snapshot signing key (made by the CLI) and its public half, given to instances. */
+  let signingKey: string;
   const started: TestApp[] = [];
   const env = () => ({
     EVENT_STORE: 'eventstoredb',
@@ -32,6 +41,12 @@ describe('a new instance seeded from a read-model snapshot', () => {
   beforeAll(async () => {
     server = await EventStoreDbTestServer.start();
     scratch = mkdtempSync(join(tmpdir(), 'battery-keys-seed-'));
+    signingKey = join(scratch, 'snapshot-key.pem');
+    const out: string[] = [];
+    const io = { stdout: { write: (text: string) => out.push(text) }, stderr: process.stderr };
+    expect(await readModelSnapshot(['--new-signing-key', signingKey], io)).toBe(0);
+    expect(out.join('')).toContain(`READ_MODEL_SEED_PUBLIC_KEY_FILE=${signingKey}.pub`);
+    expect(statSync(signingKey).mode & 0o077).toBe(0);
     a = await TestApp.start(env());
     cast = await registerCast(a);
   });
@@ -49,7 +64,12 @@ describe('a new instance seeded from a read-model snapshot', () => {
       copyFileSync(join(a.dataDir, file), join(dataDir, file));
     const lines: string[] = [];
     const app = await TestApp.start(
-      { ...env(), LOG_LEVEL: 'info', READ_MODEL_SEED: seed },
+      {
+        ...env(),
+        LOG_LEVEL: 'info',
+        READ_MODEL_SEED: seed,
+        READ_MODEL_SEED_PUBLIC_KEY_FILE: `${signingKey}.pub`,
+      },
       dataDir,
       {
         logDestination: { write: (line: string) => lines.push(line) },
@@ -59,10 +79,13 @@ describe('a new instance seeded from a read-model snapshot', () => {
     return { app, messages: () => lines.map((line) => (JSON.parse(line) as { msg: string }).msg) };
   }
 
-  function snapshot(dataDir: string, to: string) {
+  async function snapshot(dataDir: string, to: string) {
     const out: string[] = [];
     const io = { stdout: { write: (text: string) => out.push(text) }, stderr: process.stderr };
-    const code = readModelSnapshot(['--data-dir', dataDir, '--to', to], io);
+    const code = await readModelSnapshot(
+      ['--data-dir', dataDir, '--to', to, '--signing-key', signingKey],
+      io,
+    );
     return { code, out: out.join('') };
   }
 
@@ -99,7 +122,7 @@ describe('a new instance seeded from a read-model snapshot', () => {
       headers: { 'x-min-position': before.body.position },
     });
     const file = join(scratch, 'read-model.snapshot.db');
-    const made = snapshot(a.dataDir, file);
+    const made = await snapshot(a.dataDir, file);
     expect(made.code).toBe(0);
     expect(made.out).toMatch(/^Snapshot of .* at position \d+ \(event [0-9a-f-]{36}\)/);
     const position = /at position (\d+)/.exec(made.out)![1];
@@ -138,7 +161,7 @@ describe('a new instance seeded from a read-model snapshot', () => {
 
     // The snapshot stays for the next instance; B's own read model is no snapshot.
     expect(existsSync(file)).toBe(true);
-    expect(snapshot(b.dataDir, join(scratch, 'of-b.db')).code).toBe(0);
+    expect((await snapshot(b.dataDir, join(scratch, 'of-b.db'))).code).toBe(0);
   }, 60_000);
 
   it("refuses a snapshot of another store's read model and replays its own store instead", async () => {
@@ -147,7 +170,7 @@ describe('a new instance seeded from a read-model snapshot', () => {
     started.push(elsewhere);
     await registerCast(elsewhere);
     const file = join(scratch, 'elsewhere.snapshot.db');
-    expect(snapshot(elsewhere.dataDir, file).code).toBe(0);
+    expect((await snapshot(elsewhere.dataDir, file)).code).toBe(0);
 
     const { response } = await provision(a, cast, 'SN-SEED-3');
     const { app: c, messages } = await newInstance(file);
@@ -158,14 +181,44 @@ describe('a new instance seeded from a read-model snapshot', () => {
     expect(await viewOf(c, 'SN-SEED-3', position)).toEqual(await viewOf(a, 'SN-SEED-3', position));
   }, 60_000);
 
-  it("stops signing when a snapshot's audit log does not match the store (an edited copy)", async () => {
+  it('refuses a snapshot edited after it was signed (a battery given to another owner where snapshots are kept) and replays the store', async () => {
+    const file = join(scratch, 'tampered.snapshot.db');
+    expect((await snapshot(a.dataDir, file)).code).toBe(0);
+    // Whoever can write the bucket, without the signing key: battery SN-SEED-1 given to another owner.
+    const db = new Database(file);
+    const changed = db
+      .prepare('UPDATE batteries SET owner_id = ? WHERE serial = ?')
+      .run('mallory', 'SN-SEED-1').changes;
+    expect(changed).toBe(1);
+    db.close();
+    const { response } = await provision(a, cast, 'SN-SEED-4');
+    const { app: e, messages } = await newInstance(file);
+    expect(messages().find((message) => message.startsWith('Read-model seed'))).toMatch(
+      /not used: it is not the file its signature covers .*; replaying the event store from the start/,
+    );
+    const position = response.body.position as string;
+    for (const serial of ['SN-SEED-1', 'SN-SEED-4'])
+      expect(await viewOf(e, serial, position)).toEqual(await viewOf(a, serial, position));
+  }, 60_000);
+
+  it("stops signing when a snapshot's audit log does not match the store (a signed copy of an edited read model)", async () => {
     const file = join(scratch, 'edited.snapshot.db');
-    expect(snapshot(a.dataDir, file).code).toBe(0);
+    expect((await snapshot(a.dataDir, file)).code).toBe(0);
     const db = new Database(file);
     db.prepare('UPDATE audit_log_leaves SET leaf_hash = ? WHERE leaf_index = 3').run(
       Buffer.alloc(32, 7),
     );
+    const checkpoint = readCheckpoint(db)!;
     db.close();
+    // Signed as it is: the signature vouches for who made the copy, not that its source was intact.
+    writeFileSync(
+      signatureFileOf(file),
+      await signSnapshot(
+        file,
+        { position: checkpoint.position, eventId: checkpoint.eventId! },
+        loadSnapshotSigningKey(signingKey),
+      ),
+    );
     const { app: d } = await newInstance(file);
     let ready = await d.request('GET', '/health/ready');
     for (let i = 0; i < 200 && ready.status !== 503; i++) {
@@ -180,14 +233,65 @@ describe('a new instance seeded from a read-model snapshot', () => {
     expect(bundle.body).toMatchObject({ code: 'history-rewritten' });
   }, 60_000);
 
-  it('tells what went wrong when no snapshot can be made', () => {
+  it('does not start with a public key it cannot use (a private key given by mistake, a missing file)', async () => {
+    for (const [keyFile, why] of [
+      [signingKey, /holds a private key: give instances only the public key/],
+      [join(scratch, 'missing.pub'), /cannot read a public key from .*missing\.pub/],
+    ] as const) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'battery-keys-seeded-'));
+      const starting = TestApp.start(
+        {
+          ...env(),
+          READ_MODEL_SEED: join(scratch, 'read-model.snapshot.db'),
+          READ_MODEL_SEED_PUBLIC_KEY_FILE: keyFile,
+        },
+        dataDir,
+      );
+      // Stopped, should it start after all: a started app would keep jest from ending.
+      void starting.then(
+        (app) => started.push(app),
+        () => undefined,
+      );
+      await expect(starting).rejects.toThrow(why);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells what went wrong when no snapshot or key can be made', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'battery-keys-none-'));
     const errors: string[] = [];
     const io = { stdout: process.stdout, stderr: { write: (text: string) => errors.push(text) } };
-    expect(readModelSnapshot(['--data-dir', empty, '--to', join(scratch, 'x.db')], io)).toBe(1);
-    expect(errors.join('')).toMatch(/^read-model-snapshot failed: No read model at /);
-    expect(readModelSnapshot(['--data-dir', empty], io)).toBe(1);
-    expect(errors.join('')).toMatch(/required option '--to <file>'/);
+    const run = async (...argv: string[]) => {
+      errors.length = 0;
+      return { code: await readModelSnapshot(argv, io), error: errors.join('') };
+    };
+    const to = ['--to', join(scratch, 'x.db')];
+    expect(await run('--data-dir', empty, ...to, '--signing-key', signingKey)).toEqual({
+      code: 1,
+      error: expect.stringMatching(/^read-model-snapshot failed: No read model at /),
+    });
+    expect(await run('--data-dir', empty, '--signing-key', signingKey)).toEqual({
+      code: 2,
+      error: expect.stringMatching(/--to <file> is required/),
+    });
+    expect(await run('--data-dir', a.dataDir, ...to)).toEqual({
+      code: 2,
+      error: expect.stringMatching(/--signing-key <file> is required: instances use only signed/),
+    });
+    // The public half is no signing key; an existing key is never overwritten.
+    expect(await run('--data-dir', a.dataDir, ...to, '--signing-key', `${signingKey}.pub`)).toEqual(
+      {
+        code: 1,
+        error: expect.stringMatching(
+          /^read-model-snapshot failed: signing key: cannot read a private key/,
+        ),
+      },
+    );
+    expect(await run('--new-signing-key', signingKey)).toEqual({
+      code: 1,
+      error: expect.stringMatching(/exists already: a signing key is never overwritten/),
+    });
+    expect(existsSync(join(scratch, 'x.db'))).toBe(false);
     rmSync(empty, { recursive: true, force: true });
   });
 });

@@ -8,6 +8,10 @@ describe('start-up', () => {
     await expect(createApp({ EVENT_STORE: 'eventstoredb', LOG_LEVEL: 'silent' })).rejects.toThrow(
       /needs EVENTSTORE_CONNECTION_STRING/,
     );
+    // A seed is only ever checked against a key: no setting turns the check off.
+    await expect(
+      createApp({ READ_MODEL_SEED: '/snapshots/read-model.db', LOG_LEVEL: 'silent' }),
+    ).rejects.toThrow(/READ_MODEL_SEED needs READ_MODEL_SEED_PUBLIC_KEY_FILE/);
   });
 
   it('reports a failure while starting instead of ending the process', async () => {
