@@ -27,7 +27,7 @@ import { isSnapshot, snapshotReadModel } from './read-model-snapshot';
 import {
   createSnapshotSigningKey,
   loadSnapshotSigningKey,
-  loadSnapshotVerifyingKey,
+  loadSnapshotVerifyingKeys,
   signatureFileOf,
   signSnapshot,
   SNAPSHOT_SIGNATURE_TYPE,
@@ -90,8 +90,8 @@ describe('read-model snapshots and seeds', () => {
   const seedInto = (
     seed: string | undefined,
     from: Pick<EventStore, 'readAll'> = store,
-    publicKey: KeyObject | undefined = snapshotKey.publicKey,
-  ) => seedReadModel({ target: target(), seed, publicKey, store: from, logger });
+    publicKeys: readonly KeyObject[] = [snapshotKey.publicKey],
+  ) => seedReadModel({ target: target(), seed, publicKeys, store: from, logger });
   /** The snapshot command, signing with the operators' key. */
   const snapshot = (source: string, to: string, key = snapshotKey.privateKey) =>
     snapshotReadModel(source, to, key);
@@ -322,8 +322,7 @@ describe('read-model snapshots and seeds', () => {
       });
 
       it('refuses every seed when no public key was given', async () => {
-        const unkeyed = { target: target(), seed: seedFile(), publicKey: undefined, store, logger };
-        expect(await seedReadModel(unkeyed)).toEqual({
+        expect(await seedInto(seedFile(), store, [])).toEqual({
           seeded: false,
           reason: 'refused',
         });
@@ -348,22 +347,43 @@ describe('read-model snapshots and seeds', () => {
       expect(createSnapshotSigningKey(file)).toEqual({ publicKeyFile: `${file}.pub` });
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(loadSnapshotSigningKey(file).asymmetricKeyType).toBe('ed25519');
-      expect(loadSnapshotVerifyingKey(`${file}.pub`).type).toBe('public');
+      expect(loadSnapshotVerifyingKeys(`${file}.pub`).map((key) => key.type)).toEqual(['public']);
       const before = readFileSync(file, 'utf8');
       expect(() => createSnapshotSigningKey(file)).toThrow(/never overwritten/);
       expect(readFileSync(file, 'utf8')).toBe(before);
+    });
+
+    it('trusts any of several public keys, for a change of signing key', async () => {
+      await snapshot(readModelAt(events[3]), join(dir, 'snap.db'), otherKey.privateKey);
+      expect((await seedInto(join(dir, 'snap.db'))).seeded).toBe(false);
+      const both = [snapshotKey.publicKey, otherKey.publicKey]
+        .map((key) => key.export({ format: 'pem', type: 'spki' }))
+        .join('');
+      writeFileSync(join(dir, 'both.pub'), both);
+      const keys = loadSnapshotVerifyingKeys(join(dir, 'both.pub'));
+      expect(keys).toHaveLength(2);
+      expect((await seedInto(join(dir, 'snap.db'), store, keys)).seeded).toBe(true);
     });
 
     it('takes only Ed25519, and no private key where the public one belongs', () => {
       const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       writeFileSync(join(dir, 'ec.pub'), ec.publicKey.export({ format: 'pem', type: 'spki' }));
       writeFileSync(join(dir, 'ec.pem'), ec.privateKey.export({ format: 'pem', type: 'pkcs8' }));
-      expect(() => loadSnapshotVerifyingKey(join(dir, 'ec.pub'))).toThrow(/an ec key, not Ed25519/);
+      expect(() => loadSnapshotVerifyingKeys(join(dir, 'ec.pub'))).toThrow(
+        /an ec key, not Ed25519/,
+      );
       expect(() => loadSnapshotSigningKey(join(dir, 'ec.pem'))).toThrow(/an ec key, not Ed25519/);
       createSnapshotSigningKey(join(dir, 'key.pem'));
-      expect(() => loadSnapshotVerifyingKey(join(dir, 'key.pem'))).toThrow(/holds a private key/);
+      expect(() => loadSnapshotVerifyingKeys(join(dir, 'key.pem'))).toThrow(/holds a private key/);
+      writeFileSync(
+        join(dir, 'mixed.pub'),
+        `${readFileSync(join(dir, 'key.pem.pub'), 'utf8')}${readFileSync(join(dir, 'key.pem'), 'utf8')}`,
+      );
+      expect(() => loadSnapshotVerifyingKeys(join(dir, 'mixed.pub'))).toThrow(
+        /holds a private key/,
+      );
       writeFileSync(join(dir, 'junk.pub'), 'no key here');
-      expect(() => loadSnapshotVerifyingKey(join(dir, 'junk.pub'))).toThrow(
+      expect(() => loadSnapshotVerifyingKeys(join(dir, 'junk.pub'))).toThrow(
         /cannot read a public key/,
       );
     });

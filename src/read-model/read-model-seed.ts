@@ -30,7 +30,7 @@ export type SeedOutcome =
  * instead of the whole store: minutes of catch-up become the time to copy a file.
  *
  * The copy is used only when its signature (`<seed>.jws`, made by the snapshot command) verifies
- * with `publicKey` and covers exactly the copied bytes, and when the event at its checkpoint is in
+ * with one of `publicKeys` and covers exactly the copied bytes, and when the event at its checkpoint is in
  * this instance's store, at the same position with the same id. Anything else is refused and the
  * instance replays its store from the start, as it would without a seed: a snapshot edited where
  * it was kept (it decides what bundles say, and the audit log's tamper check compares only its
@@ -45,12 +45,12 @@ export type SeedOutcome =
 export async function seedReadModel(options: {
   target: string;
   seed: string | undefined;
-  /** The public key the snapshots' signatures are checked with (READ_MODEL_SEED_PUBLIC_KEY_FILE). */
-  publicKey: KeyObject | undefined;
+  /** The public keys the snapshots' signatures are checked with (READ_MODEL_SEED_PUBLIC_KEY_FILE). */
+  publicKeys: readonly KeyObject[];
   store: Pick<EventStore, 'readAll'>;
   logger: SeedLogger;
 }): Promise<SeedOutcome> {
-  const { target, seed, publicKey, store, logger } = options;
+  const { target, seed, publicKeys, store, logger } = options;
   if (!seed) return { seeded: false, reason: 'no-seed' };
   if (existsSync(target) && checkpointOf(target) !== undefined)
     return { seeded: false, reason: 'has-own' };
@@ -61,14 +61,14 @@ export async function seedReadModel(options: {
     return { seeded: false, reason: 'refused' };
   };
   if (!existsSync(seed)) return refuse('no such file');
-  if (!publicKey) return refuse('no public key to check its signature with');
+  if (publicKeys.length === 0) return refuse('no public key to check its signature with');
 
   const copy = `${target}.seeding`;
   removeDatabase(copy);
   try {
     const signature = readSignature(seed);
     copyFileSync(seed, copy);
-    const claims = await checkSnapshotSignature(copy, signature, publicKey);
+    const claims = await checkSnapshotSignature(copy, signature, publicKeys);
     if (typeof claims === 'string') {
       removeDatabase(copy);
       return refuse(claims);

@@ -19,7 +19,7 @@ import { READ_MODEL_REGISTRY, ReadModelRegistry } from './read-model-registry';
 import { retireSchema, type ReadModelSchema } from './read-model-schema';
 import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
 import { nameCheckpointEvent, seedReadModel } from './read-model-seed';
-import { loadSnapshotVerifyingKey } from './snapshot-signature';
+import { loadSnapshotVerifyingKeys } from './snapshot-signature';
 
 /** What one context contributes to the read model. */
 export interface ReadModelFeature {
@@ -54,13 +54,13 @@ class ReadModelFeatureModule {}
       useFactory: async (config: AppConfig, store: EventStore) => {
         const file = join(config.DATA_DIR, 'read-model.db');
         // A key that cannot be read is a configuration error: the start fails, naming the file.
-        const publicKey = config.READ_MODEL_SEED_PUBLIC_KEY_FILE
-          ? loadSnapshotVerifyingKey(config.READ_MODEL_SEED_PUBLIC_KEY_FILE)
-          : undefined;
+        const publicKeys = config.READ_MODEL_SEED_PUBLIC_KEY_FILE
+          ? loadSnapshotVerifyingKeys(config.READ_MODEL_SEED_PUBLIC_KEY_FILE)
+          : [];
         await seedReadModel({
           target: file,
           seed: config.READ_MODEL_SEED,
-          publicKey,
+          publicKeys,
           store,
           logger: new Logger('ReadModel'),
         });

@@ -94,38 +94,40 @@ export function loadSnapshotSigningKey(file: string): KeyObject {
   return ed25519Only(key, file);
 }
 
-/** The public key instances check snapshots with (READ_MODEL_SEED_PUBLIC_KEY_FILE); only Ed25519. */
-export function loadSnapshotVerifyingKey(file: string): KeyObject {
-  let text: Buffer;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+/**
+ * The public keys instances check snapshots with (READ_MODEL_SEED_PUBLIC_KEY_FILE): one or more
+ * SPKI PEM blocks, so a new signing key can be trusted before the snapshot job switches to it
+ * (and the old one dropped after). Only Ed25519; no private key.
+ */
+export function loadSnapshotVerifyingKeys(file: string): KeyObject[] {
+  let text: string;
   try {
-    text = readFileSync(file);
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new SnapshotKeyError(
       `cannot read a public key from ${file}: ${(error as Error).message}`,
     );
   }
+  const blocks = [...text.matchAll(PEM_BLOCK)];
   // Node derives a public key from a private one without a word: a private key here is refused,
   // so the signing key is not spread to every instance by a slip.
-  if (holdsPrivateKey(text))
+  if (blocks.some(([, label]) => label.includes('PRIVATE')))
     throw new SnapshotKeyError(`${file} holds a private key: give instances only the public key`);
-  let key: KeyObject;
-  try {
-    key = createPublicKey(text);
-  } catch (error) {
-    throw new SnapshotKeyError(
-      `cannot read a public key from ${file}: ${(error as Error).message}`,
-    );
-  }
-  return ed25519Only(key, file);
-}
-
-function holdsPrivateKey(text: Buffer): boolean {
-  try {
-    createPrivateKey(text);
-    return true;
-  } catch {
-    return false;
-  }
+  if (blocks.length === 0)
+    throw new SnapshotKeyError(`cannot read a public key from ${file}: it holds no PEM block`);
+  return blocks.map(([pem], index) => {
+    let key: KeyObject;
+    try {
+      key = createPublicKey(pem);
+    } catch (error) {
+      throw new SnapshotKeyError(
+        `cannot read public key ${index + 1} of ${file}: ${(error as Error).message}`,
+      );
+    }
+    return ed25519Only(key, file);
+  });
 }
 
 function ed25519Only(key: KeyObject, file: string): KeyObject {
@@ -167,25 +169,22 @@ export async function signSnapshot(
 
 /**
  * Checks a copied snapshot against its signature, before anything opens the copy: the signature
- * verifies with `publicKey`, is a snapshot signature, and covers exactly these bytes. Answers the
- * signed claims, or why the copy cannot be trusted.
+ * verifies with one of `publicKeys`, is a snapshot signature, and covers exactly these bytes.
+ * Answers the signed claims, or why the copy cannot be trusted.
  */
 export async function checkSnapshotSignature(
   copy: string,
   signature: string | undefined,
-  publicKey: KeyObject,
+  publicKeys: readonly KeyObject[],
 ): Promise<SnapshotClaims | string> {
   if (signature === undefined)
     return 'it has no signature beside it (make snapshots with `--signing-key`)';
-  let payload: Uint8Array;
-  try {
-    const verified = await compactVerify(signature.trim(), publicKey, { algorithms: ['EdDSA'] });
-    if (verified.protectedHeader.typ !== SNAPSHOT_SIGNATURE_TYPE)
-      return `its signature is not a snapshot signature (typ ${String(verified.protectedHeader.typ)})`;
-    payload = verified.payload;
-  } catch {
+  const verified = await verifiedBy(signature.trim(), publicKeys);
+  if (!verified)
     return 'its signature does not verify with READ_MODEL_SEED_PUBLIC_KEY_FILE (another key made it, or it was edited)';
-  }
+  if (verified.protectedHeader.typ !== SNAPSHOT_SIGNATURE_TYPE)
+    return `its signature is not a snapshot signature (typ ${String(verified.protectedHeader.typ)})`;
+  const payload = verified.payload;
   let claims: SnapshotClaims;
   try {
     claims = claimsSchema.parse(JSON.parse(Buffer.from(payload).toString('utf8')));
@@ -196,6 +195,18 @@ export async function checkSnapshotSignature(
   if (statSync(copy).size !== claims.bytes || (await fileDigest(copy)).sha256 !== claims.sha256)
     return 'it is not the file its signature covers (edited, or replaced while it was being copied)';
   return claims;
+}
+
+/** The signature verified with the first of the keys it verifies with; undefined if none. */
+async function verifiedBy(signature: string, publicKeys: readonly KeyObject[]) {
+  for (const key of publicKeys) {
+    try {
+      return await compactVerify(signature, key, { algorithms: ['EdDSA'] });
+    } catch {
+      // Not this key (or not a JWS at all): the next one, or the refusal.
+    }
+  }
+  return undefined;
 }
 
 /** Whether a signature's claims name this checkpoint. */
