@@ -10,7 +10,7 @@
  *    the snapshot, and is timed from its start until /health shows its read model at the head.
  *
  * The new instance's read model is looked at afterwards for the row a seeded read model keeps
- * (SEEDED_FROM, naming this snapshot's hash), so a seed the instance refused (it would then replay
+ * (SEEDED_FROM, naming this snapshot's path), so a seed the instance refused (it would then replay
  * the whole store, and say so only in its log) fails the step instead of timing a replay. The
  * time includes checking the snapshot's signature (SHA-256 of the whole copy).
  */

@@ -10,7 +10,8 @@ import { exitCodeOfParsing, type TextOutput } from './command-line';
 
 /**
  * read-model-snapshot: a consistent copy of an instance's read model, signed, for new instances
- * to start from (READ_MODEL_SEED) instead of replaying the whole store. Safe while the instance runs.
+ * to start from (READ_MODEL_SEED) instead of replaying the whole store. Safe while the instance
+ * runs.
  *
  *   read-model-snapshot --new-signing-key /secrets/snapshot-key.pem   (once: the key pair)
  *   read-model-snapshot --signing-key /secrets/snapshot-key.pem --to /snapshots/read-model.db

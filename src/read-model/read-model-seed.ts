@@ -30,8 +30,8 @@ export type SeedOutcome =
  * instead of the whole store: minutes of catch-up become the time to copy a file.
  *
  * The copy is used only when its signature (`<seed>.jws`, made by the snapshot command) verifies
- * with one of `publicKeys` and covers exactly the copied bytes, and when the event at its checkpoint is in
- * this instance's store, at the same position with the same id. Anything else is refused and the
+ * with one of `publicKeys` and covers exactly the copied bytes, and when the event at its
+ * checkpoint is in this instance's store, at the same position with the same id. Anything else is refused and the
  * instance replays its store from the start, as it would without a seed: a snapshot edited where
  * it was kept (it decides what bundles say, and the audit log's tamper check compares only its
  * tree with the store), signed with another key, or of another store (another environment, a
