@@ -26,7 +26,10 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
     );
   }
   mkdirSync(config.DATA_DIR, { recursive: true });
-  return new SqliteEventStore(join(config.DATA_DIR, 'events.db'));
+  const logger = new Logger('EventStore');
+  return new SqliteEventStore(join(config.DATA_DIR, 'events.db'), {
+    backgroundCheckpoints: { onFailure: (message) => logger.warn(message) },
+  });
 }
 
 /** The adapter, measured and traced at the port when metrics or tracing are on; else as it is. */

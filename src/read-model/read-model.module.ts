@@ -18,6 +18,7 @@ import { ProjectionRunner } from './projection-runner';
 import { READ_MODEL_REGISTRY, ReadModelRegistry } from './read-model-registry';
 import { retireSchema, type ReadModelSchema } from './read-model-schema';
 import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
+import { WalCheckpointer } from '../shared/infrastructure/wal-checkpointer';
 import { nameCheckpointEvent, seedReadModel } from './read-model-seed';
 import { loadSnapshotVerifyingKeys } from './snapshot-signature';
 
@@ -72,6 +73,15 @@ class ReadModelFeatureModule {}
       },
     },
     {
+      // The read model's checkpoints run beside the event loop, not inside a projection's commit.
+      provide: WalCheckpointer,
+      inject: [READ_MODEL_DB],
+      useFactory: (db: Database.Database) => {
+        const logger = new Logger('ReadModel');
+        return WalCheckpointer.start(db, { onFailure: (message) => logger.warn(message) });
+      },
+    },
+    {
       provide: READ_MODEL_REGISTRY,
       inject: [READ_MODEL_DB],
       useFactory: (db: Database.Database) => new ReadModelRegistry(db),
@@ -95,6 +105,7 @@ export class ReadModelModule implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly runner: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly db: Database.Database,
+    private readonly checkpointer: WalCheckpointer,
   ) {}
 
   /** A context's part of the read model; import it in the context's module. */
@@ -156,9 +167,10 @@ export class ReadModelModule implements OnApplicationBootstrap, BeforeApplicatio
     this.runner.start();
   }
 
-  /** Stops the subscription before the store is disposed, then closes the database. */
+  /** Stops the subscription before the store is disposed, then the checkpoints and the database. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.runner.stop();
+    await this.checkpointer.stop();
     this.db.close();
   }
 }

@@ -11,7 +11,11 @@ import { describeEventStoreContract } from './event-store.contract';
 
 describeEventStoreContract('embedded SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'contract-'));
-  const store = new SqliteEventStore(join(dir, 'events.db'), { pollIntervalMs: 20 });
+  // As the service opens it: checkpoints on their own thread.
+  const store = new SqliteEventStore(join(dir, 'events.db'), {
+    pollIntervalMs: 20,
+    backgroundCheckpoints: { intervalMs: 20 },
+  });
   return {
     store,
     close: async () => {

@@ -15,6 +15,10 @@ import type {
 } from '../event-store.port';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.errors';
 import { PollingSubscription } from '../polling-subscription';
+import {
+  WalCheckpointer,
+  type WalCheckpointerOptions,
+} from '../../shared/infrastructure/wal-checkpointer';
 import { StreamHeads } from './stream-heads';
 import { WalDurability, type FileSync } from './wal-durability';
 
@@ -39,6 +43,11 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How the WAL file is flushed to the disk (tests hold it to see what waits for it). */
   fileSync?: FileSync;
+  /**
+   * Checkpoints on a thread of their own (WalCheckpointer) instead of in the commit that crosses
+   * SQLite's threshold, on the event loop; the service's store does so.
+   */
+  backgroundCheckpoints?: WalCheckpointerOptions;
 }
 
 type AppendOutcome = { result: AppendResult } | { error: unknown };
@@ -69,6 +78,7 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly durability: WalDurability;
   private readonly heads: StreamHeads;
+  private readonly checkpointer: WalCheckpointer | undefined;
   private readonly commitBatch: ReturnType<SqliteEventStore['batchTransaction']>;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
@@ -126,6 +136,8 @@ export class SqliteEventStore implements EventStore {
       options.fileSync,
     );
     this.heads = new StreamHeads(this.db, STREAM_HEADS_REMEMBERED);
+    if (options.backgroundCheckpoints)
+      this.checkpointer = WalCheckpointer.start(this.db, options.backgroundCheckpoints);
     this.commitBatch = this.batchTransaction();
   }
 
@@ -372,6 +384,7 @@ export class SqliteEventStore implements EventStore {
     this.commitPending();
     await Promise.allSettled([...this.settling]);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.checkpointer?.stop();
     if (this.db.open) {
       this.db.close();
       this.durability.close();
