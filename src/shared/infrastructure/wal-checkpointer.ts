@@ -62,6 +62,8 @@ export class WalCheckpointer {
 
   /** Stops the thread and closes its connection; call it before closing the database. */
   async stop(): Promise<void> {
+    // Referenced again: with nothing else left to do, the process would otherwise exit while waiting.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.exited;
   }
