@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -319,6 +320,62 @@ describe('read-model snapshots and seeds', () => {
       it('refuses a signature that names another checkpoint than the snapshot holds', async () => {
         await resign(seedFile(), events[1]);
         await refusedFor(/not the one its signature names/);
+      });
+
+      describe('replaced while an instance copies it', () => {
+        /** The seed with a copy that runs `during` just before its first copy, and counts copies. */
+        const seedWhile = async (during: () => Promise<void> | void) => {
+          let copies = 0;
+          const outcome = await seedReadModel({
+            target: target(),
+            seed: seedFile(),
+            publicKeys: [snapshotKey.publicKey],
+            store,
+            logger,
+            copyFile: async (from, to) => {
+              if (copies++ === 0) await during();
+              copyFileSync(from, to);
+            },
+          });
+          return { outcome, copies };
+        };
+
+        it('copies the new snapshot again when the signature it read was the old one', async () => {
+          // Read the old signature, then the command renamed the new snapshot and its signature in.
+          const { outcome, copies } = await seedWhile(() =>
+            snapshot(readModelAt(events[4]), seedFile()).then(() => undefined),
+          );
+          expect(copies).toBe(2);
+          expect(outcome).toEqual({
+            seeded: true,
+            checkpoint: { position: events[4].position, eventId: events[4].id },
+          });
+          expect(factsOf(target())).toEqual([`applied up to ${events[4].position}`]);
+          expect(warnings).toEqual([]);
+        });
+
+        it('refuses a snapshot whose signature never follows (the command stopped between its renames)', async () => {
+          const replacement = join(dir, 'replacement.db');
+          const { outcome, copies } = await seedWhile(async () => {
+            await snapshot(readModelAt(events[4]), replacement);
+            renameSync(replacement, seedFile());
+          });
+          // Copied again once; the second copy's pair did not change while it was made: refused.
+          expect(copies).toBe(2);
+          expect(outcome).toEqual({ seeded: false, reason: 'refused' });
+          expect(warnings).toEqual([expect.stringMatching(/not the file its signature covers/)]);
+          expect(readdirSync(join(dir, 'instance'))).toEqual([]);
+        });
+
+        it('copies an edited snapshot once: nothing was replaced, so nothing is tried again', async () => {
+          const { outcome, copies } = await seedWhile(() => {
+            const db = new Database(seedFile());
+            db.prepare('INSERT INTO facts VALUES (?)').run('a key of the attacker');
+            db.close();
+          });
+          expect(copies).toBe(1);
+          expect(outcome).toEqual({ seeded: false, reason: 'refused' });
+        });
       });
 
       it('refuses every seed when no public key was given', async () => {

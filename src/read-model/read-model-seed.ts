@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { KeyObject } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
 import type { EventStore, ReadAllOptions } from '../event-store/event-store.port';
 import { hasTable, readCheckpoint, type ReadModelCheckpoint } from './read-model.database';
 import { isSnapshot, SNAPSHOT_MARK } from './read-model-snapshot';
@@ -49,6 +50,8 @@ export async function seedReadModel(options: {
   publicKeys: readonly KeyObject[];
   store: Pick<EventStore, 'readAll'>;
   logger: SeedLogger;
+  /** How the snapshot is copied (tests replace the snapshot while it is copied). */
+  copyFile?: (from: string, to: string) => void | Promise<void>;
 }): Promise<SeedOutcome> {
   const { target, seed, publicKeys, store, logger } = options;
   if (!seed) return { seeded: false, reason: 'no-seed' };
@@ -64,11 +67,14 @@ export async function seedReadModel(options: {
   if (publicKeys.length === 0) return refuse('no public key to check its signature with');
 
   const copy = `${target}.seeding`;
-  removeDatabase(copy);
   try {
-    const signature = readSignature(seed);
-    copyFileSync(seed, copy);
-    const claims = await checkSnapshotSignature(copy, signature, publicKeys);
+    const claims = await signedCopy(
+      seed,
+      copy,
+      publicKeys,
+      options.copyFile ?? copyFileSync,
+      logger,
+    );
     if (typeof claims === 'string') {
       removeDatabase(copy);
       return refuse(claims);
@@ -92,6 +98,45 @@ export async function seedReadModel(options: {
     if (error instanceof StoreUnreachable) throw error;
     return refuse(messageOf(error));
   }
+}
+
+/** Copies of a snapshot replaced while it was copied, before the seed is refused. */
+const COPY_ATTEMPTS = 3;
+/** The snapshot command renames the signature right after the snapshot: time enough for it. */
+const REPLACEMENT_SETTLE_MS = 100;
+
+/**
+ * Reads the signature, copies the snapshot and checks the copy against it: the claims, or why the
+ * copy fails its check. The snapshot command renames the new snapshot into place, then its
+ * signature, so an instance whose two reads fall between those renames holds a snapshot and the
+ * signature of another. A refusal is therefore made again from a new copy when the snapshot or its
+ * signature changed since they were read (a replacement under way), up to COPY_ATTEMPTS copies in
+ * all; a pair that stays mismatched (the command stopped between its renames) is refused.
+ */
+async function signedCopy(
+  seed: string,
+  copy: string,
+  publicKeys: readonly KeyObject[],
+  copyFile: (from: string, to: string) => void | Promise<void>,
+  logger: SeedLogger,
+): Promise<SnapshotClaims | string> {
+  for (let attempt = 1; ; attempt++) {
+    removeDatabase(copy);
+    const inode = inodeOf(seed);
+    const signature = readSignature(seed);
+    await copyFile(seed, copy);
+    const claims = await checkSnapshotSignature(copy, signature, publicKeys);
+    if (typeof claims !== 'string') return claims;
+    const replaced = inodeOf(seed) !== inode || readSignature(seed) !== signature;
+    if (!replaced || attempt === COPY_ATTEMPTS) return claims;
+    logger.log(`Read-model seed ${seed} was replaced while it was copied; copying it again`);
+    await setTimeout(REPLACEMENT_SETTLE_MS);
+  }
+}
+
+/** The file's inode: a snapshot renamed into place has another. Undefined when it is gone. */
+function inodeOf(file: string): number | undefined {
+  return statSync(file, { throwIfNoEntry: false })?.ino;
 }
 
 /** The store could not be read to check a seed against it. */
