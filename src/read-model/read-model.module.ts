@@ -13,12 +13,12 @@ import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { WalCheckpointer } from '../shared/infrastructure/wal-checkpointer';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { READ_MODEL_REGISTRY, ReadModelRegistry } from './read-model-registry';
 import { retireSchema, type ReadModelSchema } from './read-model-schema';
 import { openReadModelDatabase, READ_MODEL_DB } from './read-model.database';
-import { WalCheckpointer } from '../shared/infrastructure/wal-checkpointer';
 import { nameCheckpointEvent, seedReadModel } from './read-model-seed';
 import { loadSnapshotVerifyingKeys } from './snapshot-signature';
 
