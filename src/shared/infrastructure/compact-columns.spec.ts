@@ -48,6 +48,35 @@ describe('compact read-model columns', () => {
     expect(instantColumn('2024-02-29T00:00:00.000Z')).toBe(BigInt(Date.UTC(2024, 1, 29)));
   });
 
+  it('convert exactly the text toISOString gives back, for any digits in its shape', () => {
+    const digits = (count: number, max: number) =>
+      fc.integer({ min: 0, max }).map((value) => String(value).padStart(count, '0'));
+    const shaped = fc
+      .tuple(
+        digits(4, 9999),
+        digits(2, 13),
+        digits(2, 32),
+        digits(2, 25),
+        digits(2, 60),
+        digits(2, 60),
+        digits(3, 999),
+      )
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(shaped, (text) => {
+        const millis = Date.parse(text);
+        const writtenByToIsoString =
+          Number.isFinite(millis) && new Date(millis).toISOString() === text;
+        expect(instantColumn(text)).toBe(writtenByToIsoString ? BigInt(millis) : text);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const leapDay of ['0000-02-29T00:00:00.000Z', '2000-02-29T12:00:00.000Z'])
+      expect(instantColumn(leapDay)).toBe(BigInt(Date.parse(leapDay)));
+    for (const notLeap of ['1900-02-29T00:00:00.000Z', '2100-02-29T00:00:00.000Z'])
+      expect(instantColumn(notLeap)).toBe(notLeap);
+  });
+
   it('take a lowercase UUID as its 16 bytes and no other text', () => {
     fc.assert(
       fc.property(fc.uuid(), fc.string(), (uuid, text) => {
