@@ -20,8 +20,10 @@ const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
  * end, 24:00 or a 60th second or minute stays text, as Date.parse would not give it back.
  */
 export function instantColumn(instant: string): bigint | string {
-  // The shape `toISOString` writes for years 0000 to 9999.
-  if (instant.length !== 24 || !WRITTEN_BY_TO_ISO_STRING.test(instant)) return instant;
+  // The shape `toISOString` writes for years 0000 to 9999. A value that is not text at all (an
+  // event stored before a field was required) is given back as it came, as the regex alone did.
+  if (typeof instant !== 'string' || instant.length !== 24) return instant;
+  if (!WRITTEN_BY_TO_ISO_STRING.test(instant)) return instant;
   const year = digitsAt(instant, 0, 4);
   const month = digitsAt(instant, 5, 2);
   const day = digitsAt(instant, 8, 2);
