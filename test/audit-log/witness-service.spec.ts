@@ -62,24 +62,28 @@ describe('audit-witness against the real service', () => {
       logKey: join(dir, 'log.pub'),
       state: join(dir, 'state.json'),
     };
-    const init = await runCli('audit-witness.ts', [
+    // Each step bounded on its own (a fresh-clone CI run once saw this set-up pass 60 s): a slow
+    // one fails under its own name instead of the hook's timeout, which names none.
+    const init = await withinSeconds(
+      30,
       '--init',
-      '--witness-key',
-      files.key,
-      '--name',
-      WITNESS,
-    ]);
+      runCli('audit-witness.ts', ['--init', '--witness-key', files.key, '--name', WITNESS]),
+    );
     if (init.code !== 0) throw new Error(`--init: ${init.stderr}`);
     witnessKey = init.stdout.trim();
-    app = await TestApp.start({
-      AUDIT_LOG_CHECKPOINT_INTERVAL_MS: '100',
-      AUDIT_LOG_WITNESS_KEYS: witnessKey,
-    });
+    app = await withinSeconds(
+      30,
+      'the service start',
+      TestApp.start({
+        AUDIT_LOG_CHECKPOINT_INTERVAL_MS: '100',
+        AUDIT_LOG_WITNESS_KEYS: witnessKey,
+      }),
+    );
     logKey = (await app.request('GET', '/.well-known/audit-log-key')).text;
     writeFileSync(files.logKey, logKey);
-    cast = await registerCast(app);
-    await provision(app, cast, 'WIT-1');
-  }, 60_000);
+    cast = await withinSeconds(30, 'registering the cast', registerCast(app));
+    await withinSeconds(30, 'provisioning WIT-1', provision(app, cast, 'WIT-1'));
+  }, 130_000);
   afterAll(async () => {
     await app?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -120,3 +124,19 @@ describe('audit-witness against the real service', () => {
     );
   });
 });
+
+/** The work's result, or a failure naming it once `seconds` have passed. */
+async function withinSeconds<T>(seconds: number, name: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${name}: not done after ${seconds} s`)),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
