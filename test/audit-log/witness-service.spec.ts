@@ -5,6 +5,7 @@ import { TestApp } from '../support/test-app';
 import { provision, registerCast, type Cast } from '../support/fleet-scenario';
 import { checkCosignature, openCheckpointNote } from './support/independent-log';
 import { runCli } from './support/run-cli';
+import { within } from '../../src/health/readiness';
 
 /**
  * `npm run audit-witness` against the real service, which trusts the witness's key
@@ -12,6 +13,12 @@ import { runCli } from './support/run-cli';
  * and verifies with the test's own implementation.
  */
 const WITNESS = 'witness.example/w1';
+
+/** A set-up step's result, or a failure that names the step (late after `seconds`, or failed). */
+const step = <T>(name: string, seconds: number, work: Promise<T>): Promise<T> =>
+  within(work, seconds * 1000).catch((error: Error) => {
+    throw new Error(`${name}: ${error.message}`, { cause: error });
+  });
 
 describe('audit-witness against the real service', () => {
   let dir: string;
@@ -64,16 +71,16 @@ describe('audit-witness against the real service', () => {
     };
     // Each step bounded on its own (a fresh-clone CI run once saw this set-up pass 60 s): a slow
     // one fails under its own name instead of the hook's timeout, which names none.
-    const init = await withinSeconds(
-      30,
+    const init = await step(
       '--init',
+      30,
       runCli('audit-witness.ts', ['--init', '--witness-key', files.key, '--name', WITNESS]),
     );
     if (init.code !== 0) throw new Error(`--init: ${init.stderr}`);
     witnessKey = init.stdout.trim();
-    app = await withinSeconds(
-      30,
+    app = await step(
       'the service start',
+      30,
       TestApp.start({
         AUDIT_LOG_CHECKPOINT_INTERVAL_MS: '100',
         AUDIT_LOG_WITNESS_KEYS: witnessKey,
@@ -81,8 +88,8 @@ describe('audit-witness against the real service', () => {
     );
     logKey = (await app.request('GET', '/.well-known/audit-log-key')).text;
     writeFileSync(files.logKey, logKey);
-    cast = await withinSeconds(30, 'registering the cast', registerCast(app));
-    await withinSeconds(30, 'provisioning WIT-1', provision(app, cast, 'WIT-1'));
+    cast = await step('registering the cast', 30, registerCast(app));
+    await step('provisioning WIT-1', 30, provision(app, cast, 'WIT-1'));
   }, 130_000);
   afterAll(async () => {
     await app?.stop();
@@ -124,19 +131,3 @@ describe('audit-witness against the real service', () => {
     );
   });
 });
-
-/** The work's result, or a failure naming it once `seconds` have passed. */
-async function withinSeconds<T>(seconds: number, name: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${name}: not done after ${seconds} s`)),
-      seconds * 1000,
-    );
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -15,8 +15,8 @@ const LOWERCASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
  * type affinity, so an instant kept as text that looks like a number stays text.
  *
  * The fields are read digit by digit rather than by Date.parse: a fleet's catch-up converts about
- * six instants an event, and Date.parse with the check that it did not roll a day over cost four
- * times as long. Only text `toISOString` could have written is converted: a day past its month's
+ * six instants an event, and Date.parse with the check that it did not roll a day over cost about
+ * two and a half times as long. Only text `toISOString` could have written is converted: a day past its month's
  * end, 24:00 or a 60th second or minute stays text, as Date.parse would not give it back.
  */
 export function instantColumn(instant: string): bigint | string {
@@ -32,10 +32,10 @@ export function instantColumn(instant: string): bigint | string {
   const second = digitsAt(instant, 17, 2);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return instant;
   if (hour > 23 || minute > 59 || second > 59) return instant;
+  // Date.UTC reads years 0 to 99 as 1900 to 1999; the Gregorian calendar repeats every 400 years.
   const millis =
-    daysSinceEpoch(year, month, day) * 86_400_000 +
-    ((hour * 60 + minute) * 60 + second) * 1000 +
-    digitsAt(instant, 20, 3);
+    Date.UTC(year + 400, month - 1, day, hour, minute, second, digitsAt(instant, 20, 3)) -
+    FOUR_HUNDRED_YEARS_MS;
   return BigInt(millis);
 }
 
@@ -46,24 +46,12 @@ function digitsAt(text: string, start: number, count: number): number {
   return value;
 }
 
+/** 146,097 days: the Gregorian calendar's cycle of leap years. */
+const FOUR_HUNDRED_YEARS_MS = 146_097 * 86_400_000;
+
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/**
- * Days from 1970-01-01 to a date of the proleptic Gregorian calendar, year 0 included (the
- * calendar `toISOString` writes): counted in 400-year eras from 0000-03-01, so a leap day is the
- * last day of its year.
- */
-function daysSinceEpoch(year: number, month: number, day: number): number {
-  const marchYear = month <= 2 ? year - 1 : year;
-  const era = Math.floor(marchYear / 400);
-  const yearOfEra = marchYear - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra =
-    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
 }
 
 export function instantOfColumn(stored: number | bigint | string): string {
