@@ -22,7 +22,15 @@
 import { auditPartyPage } from './support/audit-page';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type autocannon from 'autocannon';
@@ -49,6 +57,7 @@ import {
   load,
   LOAD_ROUNDS,
   pairedLoads,
+  pairedRatio,
   percentile,
   type LoadFigures,
   type LoadOptions,
@@ -209,6 +218,10 @@ async function main(): Promise<void> {
     let coldMeasured = false;
     let deviceRoute: boolean | undefined;
     let restartSkipped = false;
+    /** The first fleet step's pull sample, pulled again on its copy. */
+    let firstSample: number[] | undefined;
+    /** A copy of the smallest fleet, up from the second step on: the p99 baseline in turn. */
+    let smallest: SmallestFleet | undefined;
 
     for (const size of FLEET_SIZES) {
       const adding = size - loaded;
@@ -229,6 +242,17 @@ async function main(): Promise<void> {
         }
       }
       await service?.stop();
+      // Before the fleet first grows, while its service is stopped: a copy of it, kept up.
+      if (service && !smallest && firstSample && report.fleet.length === 1) {
+        smallest = await keepSmallestFleet({
+          dataDir,
+          copyDir: join(workDir, 'smallest-fleet'),
+          newService,
+          sample: firstSample,
+          batteries: report.fleet[0].batteries,
+        });
+        log(`a copy of the fleet of ${smallest.batteries} is up for the p99 comparison in turn`);
+      }
       log(
         `loading ${adding.toLocaleString('en')} batteries (${newEvents.toLocaleString('en')} events) into the store`,
       );
@@ -266,6 +290,7 @@ async function main(): Promise<void> {
       // On the first fleet, in turn with their baselines (the issue's goals are taken there).
       const firstFleet = report.fleet.length === 0;
       const sample = sampleIndexes(size, Math.min(PULL_SAMPLE, size), signed);
+      firstSample ??= sample;
       const bearerEtags = await prePull(service.baseUrl, sample, bearer);
       sample.forEach((index) => signed.add(index));
       const bearerLoad = pullOptions(
@@ -293,7 +318,28 @@ async function main(): Promise<void> {
           ['304'],
           ['304'],
         );
-      const pull304 = bearerPaired?.measured ?? expectStatuses(await load(bearerLoad), ['304']);
+      // On the larger fleets, in turn with the same pulls on the smallest fleet's copy.
+      const flatness = smallest
+        ? expectPaired(
+            await pairedLoads(
+              bearerLoad,
+              pullOptions(
+                smallest.service.baseUrl,
+                `bundle pull, unchanged (304), Bearer token, a copy of the fleet of ${smallest.batteries.toLocaleString('en')}`,
+                smallest.puller,
+                smallest.sample,
+                smallest.etags,
+                '304',
+              ),
+            ),
+            ['304'],
+            ['304'],
+          )
+        : undefined;
+      const pull304 =
+        bearerPaired?.measured ??
+        flatness?.measured ??
+        expectStatuses(await load(bearerLoad), ['304']);
       let devicePull304: LoadFigures | undefined;
       let deviceEtags: Map<number, string> | undefined;
       let devicePaired: PairedFigures | undefined;
@@ -338,13 +384,21 @@ async function main(): Promise<void> {
         pull304,
         devicePull304,
         auditPage,
+        againstSmallest: flatness && {
+          p99Ratio: pairedRatio(flatness.roundP99Ratios),
+          throughputRatio: pairedRatio(flatness.roundRatios),
+          smallest: flatness.baseline,
+        },
         rssBytes: rss,
         storeBytes: fileBytes(dataDir, 'events.db'),
         readModelBytes: fileBytes(dataDir, 'read-model.db'),
       });
       log(
         `fleet ${size}: 304 p99 ${pull304.p99Ms.toFixed(1)} ms at ${Math.round(pull304.perSecond)} req/s; ` +
-          `audit page by party p50 ${auditPage.p50Ms.toFixed(1)} ms; RSS ${(rss / 2 ** 20).toFixed(0)} MiB`,
+          `audit page by party p50 ${auditPage.p50Ms.toFixed(1)} ms; RSS ${(rss / 2 ** 20).toFixed(0)} MiB` +
+          (flatness
+            ? `; in turn with the smallest fleet's copy: p99 ${flatness.roundP99Ratios.map((r) => r.toFixed(2)).join('/')}×`
+            : ''),
       );
 
       if (report.fleet.length === 1) {
@@ -459,6 +513,8 @@ async function main(): Promise<void> {
         catchUpRate = Math.min(catchUpRate, report.rebuild.eventsPerSecond);
       }
     }
+    // Every fleet step has had its pulls: the copy of the smallest has no more to answer.
+    await smallest?.service.stop();
     if (service) await auditLogAtLargestFleet(report, service, dataDir);
     // A new instance from a snapshot of the largest fleet's read model (bench/seeded-start.ts).
     const largest = report.fleet[report.fleet.length - 1];
@@ -525,6 +581,38 @@ async function main(): Promise<void> {
   writeFileSync(OUT, markdown);
   process.stdout.write(`${markdown}\n`);
   log(`wrote ${OUT}`);
+}
+
+/** A copy of the smallest fleet's service with its pull sample and their current ETags. */
+interface SmallestFleet {
+  service: ServiceProcess;
+  batteries: number;
+  puller: Puller;
+  sample: number[];
+  etags: Map<number, string>;
+}
+
+/**
+ * Copies the stopped service's data directory and starts a service on the copy, caught up and
+ * checked, with the sample's current ETags: the larger fleets' pulls then run in turn with the
+ * same pulls on it, so "p99 flat from 1k to 1M" compares rounds a few seconds apart instead of
+ * a first step and a last step that may be an hour and a different machine speed apart.
+ */
+async function keepSmallestFleet(options: {
+  dataDir: string;
+  copyDir: string;
+  newService: (options: ConstructorParameters<typeof ServiceProcess>[0]) => ServiceProcess;
+  sample: number[];
+  batteries: number;
+}): Promise<SmallestFleet> {
+  cpSync(options.dataDir, options.copyDir, { recursive: true });
+  const service = options.newService({ dataDir: options.copyDir, readyTimeoutMs: 120_000 });
+  await service.start();
+  await service.waitCaughtUp(BUDGET_MS);
+  await service.waitAuditChecked(BUDGET_MS);
+  const puller = bearerPuller(await fleetTokens(options.copyDir));
+  const etags = await prePull(service.baseUrl, options.sample, puller);
+  return { service, batteries: options.batteries, puller, sample: options.sample, etags };
 }
 
 function bearerPuller(tokens: Tokens): Puller {

@@ -55,6 +55,8 @@ export interface PairedFigures {
   baseline: LoadFigures;
   /** Measured over baseline throughput, one per pair of adjacent rounds, in the order run. */
   roundRatios: number[];
+  /** Measured over baseline p99 latency, one per pair of adjacent rounds, in the order run. */
+  roundP99Ratios: number[];
 }
 
 /**
@@ -101,10 +103,11 @@ export async function interleave(
     measured: medianRound(measuredRuns),
     baseline: medianRound(baselineRuns),
     roundRatios: measuredRuns.map((run, round) => run.perSecond / baselineRuns[round].perSecond),
+    roundP99Ratios: measuredRuns.map((run, round) => run.p99Ms / baselineRuns[round].p99Ms),
   };
 }
 
-/** The ratio of a paired figure: the median of its round ratios. */
+/** The ratio of a paired figure: the median of its round ratios (throughput's or p99's). */
 export function pairedRatio(roundRatios: readonly number[]): number {
   const sorted = [...roundRatios].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

@@ -43,6 +43,12 @@ export interface FleetRow {
   devicePull304?: LoadFigures;
   /** The first page of lessor-a's acts in the audit view, one request at a time. */
   auditPage?: AuditPageFigures;
+  /**
+   * This fleet's Bearer 304 pulls in turn with the same pulls on a copy of the smallest fleet,
+   * kept up for the run (absent on the smallest fleet itself): the p99 and throughput ratios are
+   * the medians of adjacent rounds', so the machine's drift between fleet steps does not count.
+   */
+  againstSmallest?: { p99Ratio: number; throughputRatio: number; smallest: LoadFigures };
   rssBytes: number;
   /** Bytes on disk: the event store file and the read-model file (with their WAL). */
   storeBytes?: number;
@@ -166,6 +172,11 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const times = (value: number) =>
   Number.isFinite(value) ? `${value.toFixed(value < 0.1 ? 3 : 2)}×` : '–';
 const ratio = (a: number, b: number) => (b > 0 ? times(a / b) : '–');
+/** A fleet row's p99 over the smallest fleet's: in turn with the kept copy when it ran so. */
+const p99AgainstSmallest = (row: FleetRow, first: FleetRow) =>
+  row.againstSmallest
+    ? `${times(row.againstSmallest.p99Ratio)} in turn (${ms(row.againstSmallest.smallest.p99Ms)} ms)`
+    : ratio(row.pull304.p99Ms, first.pull304.p99Ms);
 
 function statuses(figures: LoadFigures): string {
   const entries = Object.entries(figures.statuses).filter(([, count]) => count > 0);
@@ -343,6 +354,11 @@ export function renderReport(report: Report): string {
     lines.push(
       `"read model per battery" is read-model.db (+WAL) over the fleet's batteries (goal ≤ ${kib(READ_MODEL_GOAL_BYTES)}; it includes the keys the command runs above added).`,
     );
+    lines.push(
+      '"p99 vs smallest": the smallest fleet\'s service was copied (data directory) before the fleet grew and kept up for the run; ' +
+        "each larger fleet's Bearer 304 rounds ran in turn with the same pulls on that copy, and the ratio is the median of adjacent rounds' p99 " +
+        '("in turn"; the copy\'s own p99 in the rounds next to them is in brackets). Without a copy it is the p99 measured at each step over the first step\'s.',
+    );
     lines.push('');
     const deviceHead = withDevice ? ' device 304 req/s | device p99 ms |' : '';
     const deviceRule = withDevice ? '--:|--:|' : '';
@@ -361,7 +377,7 @@ export function renderReport(report: Report): string {
       lines.push(
         `| ${int(row.batteries)} | ${int(row.events)} | ${row.loadSeconds.toFixed(1)} | ${row.catchUpSeconds.toFixed(1)} | ${int(row.catchUpEventsPerSecond)} | ` +
           `${int(row.pull304.perSecond)} | ${ms(row.pull304.p50Ms)} | ${ms(row.pull304.p99Ms)} |${device} ${row.auditPage ? `${ms(row.auditPage.p50Ms)} / ${ms(row.auditPage.maxMs)}` : '–'} | ${mib(row.rssBytes)} | ` +
-          `${ratio(row.pull304.p99Ms, first.pull304.p99Ms)} | ${ratio(row.rssBytes, first.rssBytes)} | ${row.storeBytes === undefined ? '–' : mib(row.storeBytes)} | ${row.readModelBytes === undefined ? '–' : mib(row.readModelBytes)} | ${row.readModelBytes === undefined ? '–' : kib(row.readModelBytes / row.batteries)} |`,
+          `${p99AgainstSmallest(row, first)} | ${ratio(row.rssBytes, first.rssBytes)} | ${row.storeBytes === undefined ? '–' : mib(row.storeBytes)} | ${row.readModelBytes === undefined ? '–' : mib(row.readModelBytes)} | ${row.readModelBytes === undefined ? '–' : kib(row.readModelBytes / row.batteries)} |`,
       );
     }
     lines.push('');
