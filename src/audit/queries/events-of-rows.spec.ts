@@ -3,7 +3,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
 } from '../../event-store/event-store.port';
-import { eventsOfRows } from './events-of-rows';
+import { CONCURRENT_READS, eventsOfRows } from './events-of-rows';
 
 const recorded = (streamId: string, revision: number, position: number): RecordedEvent => ({
   id: `${streamId}#${revision}`,
@@ -63,5 +63,54 @@ describe('eventsOfRows', () => {
     }));
 
     expect(await eventsOfRows(store, rows)).toEqual([a0, undefined, a2]);
+  });
+
+  it('reads up to CONCURRENT_READS runs at once and still answers in the rows order', async () => {
+    const streams = 40;
+    const events = Array.from({ length: streams }, (_, index) =>
+      recorded(`battery-${index}`, 0, index + 1),
+    );
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const store = {
+      // Later streams answer sooner: the answer must not follow the order reads complete in.
+      readStream: async (streamId: string) => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        const index = Number(streamId.split('-')[1]);
+        await new Promise((resolve) => setTimeout(resolve, (streams - index) % 7));
+        inFlight--;
+        return events.filter((event) => event.streamId === streamId);
+      },
+    } as unknown as EventStore;
+    const rows = events.map(({ position, streamId, revision }) => ({
+      position: String(position),
+      streamId,
+      revision,
+    }));
+
+    expect(await eventsOfRows(store, rows)).toEqual(events);
+    expect(mostInFlight).toBe(CONCURRENT_READS);
+  });
+
+  it('fails with the first failed read and starts no read after it', async () => {
+    let reads = 0;
+    const store = {
+      readStream: async (streamId: string) => {
+        reads++;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (streamId === 'battery-0') throw new Error('store unavailable');
+        return [];
+      },
+    } as unknown as EventStore;
+    const rows = Array.from({ length: 100 }, (_, index) => ({
+      position: String(index + 1),
+      streamId: `battery-${index}`,
+      revision: 0,
+    }));
+
+    await expect(eventsOfRows(store, rows)).rejects.toThrow('store unavailable');
+    // The readers already waiting finish theirs; none starts another.
+    expect(reads).toBe(CONCURRENT_READS);
   });
 });
