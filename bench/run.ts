@@ -386,7 +386,6 @@ async function main(): Promise<void> {
         auditPage,
         againstSmallest: flatness && {
           p99Ratio: pairedRatio(flatness.roundP99Ratios),
-          throughputRatio: pairedRatio(flatness.roundRatios),
           smallest: flatness.baseline,
         },
         rssBytes: rss,

@@ -45,10 +45,10 @@ export interface FleetRow {
   auditPage?: AuditPageFigures;
   /**
    * This fleet's Bearer 304 pulls in turn with the same pulls on a copy of the smallest fleet,
-   * kept up for the run (absent on the smallest fleet itself): the p99 and throughput ratios are
-   * the medians of adjacent rounds', so the machine's drift between fleet steps does not count.
+   * kept up for the run (absent on the smallest fleet itself): the p99 ratio is
+   * the median of adjacent rounds', so the machine's drift between fleet steps does not count.
    */
-  againstSmallest?: { p99Ratio: number; throughputRatio: number; smallest: LoadFigures };
+  againstSmallest?: { p99Ratio: number; smallest: LoadFigures };
   rssBytes: number;
   /** Bytes on disk: the event store file and the read-model file (with their WAL). */
   storeBytes?: number;
