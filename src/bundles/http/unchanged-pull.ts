@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { knownBearerActor } from '../../auth/known-bearer';
 import type { RateLimits } from '../../auth/rate-limits';
 import type { TokenVerifier } from '../../auth/token-verifier';
@@ -33,24 +33,28 @@ export interface UnchangedPullSources {
  * for, a well-formed serial the caller may read, and an ETag that names the current bundle. Then
  * the request is charged to its person, as the guard would (a 429 when over the limit), and the
  * answer is the route's own 304 (bundleHeaders). Anything else, a first sight of a token or any
- * error included, goes on to the route uncharged, which answers it as it always has. The hooks
- * registered before this one (drain, request log, metrics, rate limit by address, request id) run
- * for it as for any request.
+ * error included, goes on to the route uncharged, which answers it as it always has. The app's
+ * global hooks (drain, request log, metrics, rate limit by address, request id) run before it,
+ * as for any request. Call this before the routes are registered, as createApp does.
  */
 export function answerUnchangedPulls(
   fastify: FastifyInstance,
   sources: UnchangedPullSources,
 ): void {
   const problemLogger = new Logger('Problem');
-  fastify.addHook('onRequest', (request, reply, done) => {
-    const unchanged =
-      request.routeOptions.url === BUNDLE_ROUTE ? unchangedPull(request, sources) : undefined;
+  const hook: onRequestHookHandler = (request, reply, done) => {
+    const unchanged = unchangedPull(request, sources);
     if (unchanged === undefined) return done();
     const answer = () => void reply.status(304).headers(bundleHeaders(unchanged.head)).send();
     if (!sources.rateLimits.enabled) return answer();
     sources.rateLimits
       .chargeVerified(request, `person:${unchanged.actor.personId}`)
       .then(answer, (error: unknown) => sendProblem(reply, request, error, problemLogger));
+  };
+  // The bundle route's own hook (added as the route is registered, as the trust documents' are):
+  // no other request, the JWKS least of all, runs it or reads its route options to skip it.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === BUNDLE_ROUTE) route.onRequest = [...[route.onRequest ?? []].flat(), hook];
   });
 }
 
