@@ -86,6 +86,23 @@ describe('command executor', () => {
     });
     expect(elsewhere.events[0].id).not.toBe(first.events[0].id);
   });
+
+  it('folds its own appends under an Idempotency-Key into the state it keeps, and still knows them as retries', async () => {
+    const idempotency = { key: 'k', fingerprint: 'f' };
+    const first = await executor.execute('counter-i', counter, 'add', { actor, idempotency });
+    const reads = jest.spyOn(store, 'readStream');
+    // The next command reads the stream's tail after the state it keeps: nothing, as its last
+    // append is folded in already.
+    await executor.execute('counter-i', counter, 'add', { actor });
+    const read = await Promise.all(reads.mock.results.map((result) => result.value));
+    expect(read.flat()).toEqual([]);
+    // The idempotency read model does not run here: only the kept index of the stream's idempotent
+    // events can tell that this is a retry of the first command.
+    const retried = await executor.execute('counter-i', counter, 'add', { actor, idempotency });
+    expect(retried).toMatchObject({ replayed: true, revision: 0 });
+    expect(retried.events[0].id).toBe(first.events[0].id);
+    expect(await store.readStream('counter-i')).toHaveLength(2);
+  });
 });
 
 describe('command executor: the state it decides on', () => {

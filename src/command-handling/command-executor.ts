@@ -88,11 +88,11 @@ export class CommandExecutor {
       );
       try {
         const result = await this.store.appendToStream(streamId, newEvents, current ?? 'no_stream');
+        const advance = () =>
+          this.streams.advance(streamId, decider, revision, newEvents, result.nextExpectedRevision);
         // Without an Idempotency-Key the ids are new, so the store appended these very events (an
         // idempotent append may have been answered as a retry of events decided elsewhere).
-        if (!options.idempotency) {
-          this.streams.advance(streamId, decider, revision, newEvents, result.nextExpectedRevision);
-        }
+        if (!options.idempotency) advance();
         await this.projections.waitFor(result.position, this.readYourWritesTimeoutMs);
         const firstRevision = result.nextExpectedRevision - newEvents.length + 1;
         // Two attempts of one Idempotency-Key racing (two instances, a client retrying early) derive
@@ -105,6 +105,8 @@ export class CommandExecutor {
           });
           if (stored.length > 0 && !sameAttempt(stored[0], newEvents[0]))
             return this.answerFromStored(streamId, stored, options.idempotency);
+          // The stored events are this attempt's own: the cached state moves on past them.
+          if (stored.length > 0) advance();
         }
         const recorded: RecordedEvent[] = newEvents.map((e, index) => ({
           ...e,

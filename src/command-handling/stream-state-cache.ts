@@ -1,7 +1,11 @@
 import type { EventStore, NewEvent, RecordedEvent } from '../event-store/event-store.port';
 import type { Decider } from '../shared/domain/decider';
 import type { DomainEvent } from '../shared/domain/domain-event';
-import { storedMetadata, toDomainEvent } from '../shared/infrastructure/event-mapping';
+import {
+  storedMetadata,
+  toDomainEvent,
+  type StoredMetadata,
+} from '../shared/infrastructure/event-mapping';
 import { loadStreamState, type StreamState } from './stream-state';
 
 /** A stream's folded state, and where in it events appended under an Idempotency-Key stand. */
@@ -56,8 +60,9 @@ export class StreamStateCache {
    * This process appended `events` on top of revision `from`, ending the stream at `to`: the state
    * cached at `from` is folded on to `to`, so the next command on the stream reads nothing new (the
    * store still answers whether anything came after `to`). The events are folded as the store gives
-   * them back, through JSON, so the state equals a fold of the stored rows. A cache that has moved
-   * on, or lost the stream, is left alone: the next load reads what it needs.
+   * them back, through JSON, so the state equals a fold of the stored rows; those appended under an
+   * Idempotency-Key join the index of idempotent events, so a retry of them is still recognised.
+   * A cache that has moved on, or lost the stream, is left alone: the next load reads what it needs.
    */
   advance<S, E extends DomainEvent>(
     streamId: string,
@@ -69,7 +74,9 @@ export class StreamStateCache {
     const cached = this.entries.get(streamId) as CachedStream<S> | undefined;
     if (!cached || cached.revision !== from || to !== from + events.length) return;
     let state = cached.state;
-    for (const event of events) {
+    for (const [index, event] of events.entries()) {
+      if ((event.metadata as Partial<StoredMetadata>).idempotency)
+        cached.idempotentEvents.set(event.id, from + 1 + index);
       const stored = JSON.parse(
         JSON.stringify({ data: event.data, metadata: event.metadata }),
       ) as Pick<RecordedEvent, 'data' | 'metadata'>;
